@@ -1,0 +1,65 @@
+"""Load step, first touch: bytes of a content file → text, with its encoding checked.
+
+UTF-8 (with or without BOM, LF or CRLF) is normal. A file saved as GBK/GB18030
+(Windows Notepad's default for Chinese) is read correctly with a notice;
+bytes that are neither are reported with their line.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from huoye.errors import ContentError, Problem
+
+log = logging.getLogger("huoye.load")
+
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+
+
+def read_text(path: Path) -> str:
+    """The file's text with BOM removed and line ends made LF; raises ContentError."""
+    data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        text = _not_utf8(path, data, err)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return clean_characters(path, text)
+
+
+def _not_utf8(path: Path, data: bytes, err: UnicodeDecodeError) -> str:
+    line = data[: err.start].count(b"\n") + 1
+    if not _UTF8_MULTIBYTE.search(data[: err.start]):
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            pass
+        else:
+            log.warning(
+                "%s: this file is saved as GBK/GB18030, not UTF-8; it was read as GB18030. "
+                "To silence this notice, save it as UTF-8 (in Notepad: 另存为 → 编码 UTF-8).",
+                path,
+            )
+            return text
+    raise ContentError(
+        Problem(path, line, "encoding",
+                f"byte 0x{data[err.start]:02x} is not valid UTF-8; save the file as UTF-8 "
+                "and retype the characters on this line")
+    )
+
+
+def clean_characters(path: Path, text: str) -> str:
+    """Refuse control characters and non-characters; drop zero-width characters."""
+    for m in _ILLEGAL.finditer(text):
+        line = text.count("\n", 0, m.start()) + 1
+        raise ContentError(
+            Problem(path, line, "text",
+                    f"control character U+{ord(m.group()):04X} is not allowed in content; "
+                    "delete it (it is invisible in most editors: retype the line)")
+        )
+    return _ZERO_WIDTH.sub("", text)
