@@ -55,7 +55,7 @@ def check(value, schema: dict[str, Field], path: Path, where: str, problems: Pro
         if key not in value or value[key] is None:
             if spec.required:
                 example = f" e.g. '{key}: {spec.example}'" if spec.example else ""
-                problems.add(path, line_of(value) or line, _join(where, key),
+                problems.add(path, line or line_of(value), _join(where, key),
                              f"missing; add it{example}")
             continue
         if not fits(value[key], spec.kind):

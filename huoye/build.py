@@ -1,0 +1,162 @@
+"""The orchestrator: load → validate → derive → render each format → write.
+
+Nothing is written until everything has been loaded and checked; an issue's
+outputs are all rendered in memory before any is written, then replaced
+atomically. Issues whose outputs are up to date are skipped; with several
+jobs, issues are built in parallel worker processes and one failure does not
+stop the others.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from huoye import cache
+from huoye.errors import HuoyeError
+from huoye.load import load_archive
+from huoye.load.archive import find_content_root
+from huoye.model import Issue
+from huoye.output import clean_stale_temporaries, issue_lock, write_atomic
+from huoye.render import FORMATS, RenderOptions, output_name, renderer
+
+log = logging.getLogger("huoye.build")
+progress_log = logging.getLogger("huoye.progress")
+
+PROJECT = Path(__file__).resolve().parent.parent
+DEFAULT_TEMPLATES = PROJECT / "templates"
+
+
+@dataclass
+class BuildRequest:
+    """What the editor asked for: which issues, which formats, where, how."""
+
+    paths: list[Path]
+    formats: tuple[str, ...] = FORMATS
+    out_dir: Path = Path("output")
+    templates: Path = DEFAULT_TEMPLATES
+    force: bool = False
+    jobs: int = 1
+    pdf_variant: str | None = None
+
+
+@dataclass
+class IssueResult:
+    slug: str
+    built: bool
+    seconds: float
+    outputs: list[Path] = field(default_factory=list)
+    error: str | None = None
+
+
+def select(paths: list[Path]) -> tuple[Path, list[Path] | None]:
+    """The content root and the issue folders the paths name (None: all of them)."""
+    if not paths:
+        paths = [Path("content")]
+    roots, only = set(), []
+    for p in paths:
+        p = p.resolve()
+        if not p.exists():
+            raise HuoyeError(f"{p}: no such folder; name content/ or an issue folder like content/2020-03")
+        if p.is_file():
+            p = p.parent
+        root = find_content_root(p)
+        roots.add(root)
+        if p != root:
+            only.append(p)
+    if len(roots) > 1:
+        raise HuoyeError("the paths belong to different content folders; build one at a time")
+    root = roots.pop()
+    return root, (only or None)
+
+
+def load(request: BuildRequest) -> list[Issue]:
+    root, only = select(request.paths)
+    issues = load_archive(root, only)
+    if not issues:
+        raise HuoyeError(f"{root}: no issues to build; create one with 'huoye new'")
+    return issues
+
+
+def build(request: BuildRequest) -> list[IssueResult]:
+    """Build the requested issues; returns one result per issue (errors included)."""
+    issues = load(request)
+    if request.jobs > 1 and len(issues) > 1:
+        return _build_parallel(issues, request)
+    results = []
+    for n, issue in enumerate(issues, start=1):
+        result = _build_guarded(issue, request)
+        _report(result, n, len(issues))
+        results.append(result)
+    return results
+
+
+def _build_parallel(issues: list[Issue], request: BuildRequest) -> list[IssueResult]:
+    results = []
+    with ProcessPoolExecutor(max_workers=min(request.jobs, len(issues)),
+                             initializer=_worker_init) as pool:
+        futures = [pool.submit(_build_guarded, issue, request) for issue in issues]
+        for n, future in enumerate(as_completed(futures), start=1):
+            result = future.result()
+            _report(result, n, len(issues))
+            results.append(result)
+    return sorted(results, key=lambda r: r.slug)
+
+
+def _worker_init() -> None:
+    logging.getLogger("huoye.progress").disabled = True
+
+
+def _build_guarded(issue: Issue, request: BuildRequest) -> IssueResult:
+    start = time.perf_counter()
+    try:
+        return build_issue(issue, request)
+    except HuoyeError as err:
+        return IssueResult(issue.slug, False, time.perf_counter() - start, error=str(err))
+
+
+def build_issue(issue: Issue, request: BuildRequest) -> IssueResult:
+    """Render every requested format of one issue in memory, then write them all."""
+    start = time.perf_counter()
+    out_dir = request.out_dir / issue.slug
+    names = [output_name(issue, fmt) for fmt in request.formats]
+    options = RenderOptions(templates=request.templates,
+                            pdf_variant=request.pdf_variant or issue.series.pdf_variant)
+    key = cache.build_key(issue, request.templates,
+                          {"formats": sorted(request.formats), "pdf_variant": options.pdf_variant})
+    if not request.force and cache.up_to_date(out_dir, key, names):
+        return IssueResult(issue.slug, False, time.perf_counter() - start,
+                           [out_dir / n for n in names])
+    rendered = {name: renderer(fmt).render(issue, options)
+                for fmt, name in zip(request.formats, names)}
+    with issue_lock(out_dir):
+        clean_stale_temporaries(out_dir)
+        for name, data in rendered.items():
+            write_atomic(out_dir / name, data)
+        write_atomic(out_dir / cache.STAMP, cache.stamp_bytes(key, names))
+    return IssueResult(issue.slug, True, time.perf_counter() - start, [out_dir / n for n in names])
+
+
+def _report(result: IssueResult, n: int, total: int) -> None:
+    prefix = f"[{n}/{total}] " if total > 1 else ""
+    if result.error:
+        progress_log.error("%s%s: failed\n%s", prefix, result.slug, result.error)
+    elif result.built:
+        files = ", ".join(_shown(p) for p in result.outputs)
+        progress_log.info("%s%s: built %s in %.2f s", prefix, result.slug, files, result.seconds)
+    else:
+        progress_log.info("%s%s: up to date (use --force to rebuild)", prefix, result.slug)
+
+
+def _shown(p: Path) -> str:
+    try:
+        return str(p.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(p)
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

@@ -1,0 +1,197 @@
+"""Command line: a thin layer over `huoye.build` and `huoye.load`.
+
+    huoye build [ISSUE…] [--format pdf,pptx,html] [--jobs N] [--force]
+    huoye check [ISSUE…]
+    huoye new   [--theme 主题] [--date YYYY-MM-DD]
+    huoye watch [ISSUE…]
+
+Errors meant for the editor (HuoyeError) print as `path:line: field: message`
+and exit with status 2; nothing is written.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import sys
+from pathlib import Path
+
+from huoye import __version__
+from huoye.errors import HuoyeError
+
+EXAMPLES_BUILD = """examples:
+  python build.py                         build every issue in content/ into output/
+  python build.py content/2020-03         build one issue
+  python build.py --format pdf            only the PDF briefing
+  python build.py --jobs 2 --force        rebuild everything on two cores
+  python build.py --pdf-variant pdf/a-3u  PDF/A-3u for the archive
+"""
+EXAMPLES_CHECK = """examples:
+  huoye check                  validate every issue in content/
+  huoye check content/2020-03  validate one issue
+"""
+EXAMPLES_NEW = """examples:
+  huoye new                         content/2020-04 from the latest issue: number +1, today's date
+  huoye new --theme 数字财政 --date 2020-05-25
+"""
+EXAMPLES_WATCH = """examples:
+  huoye watch                  rebuild the issues whose files change, on every save
+  huoye watch --format pdf     only the PDF, for quick proofreading
+"""
+
+
+class _Formatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        msg = record.getMessage()
+        if record.name == "huoye.progress" and record.levelno < logging.ERROR:
+            return msg
+        return f"{record.levelname.lower()}: {msg}"
+
+
+def setup_logging(quiet: bool = False) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter())
+    root = logging.getLogger("huoye")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING if quiet else logging.INFO)
+    root.propagate = False
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="huoye", description="活页 huoye — build a policy bulletin issue into a PDF briefing, "
+        "a PowerPoint deck and an HTML edition.",
+        epilog="Run 'huoye COMMAND --help' for a command's options and examples.")
+    p.add_argument("--version", action="version", version=f"huoye {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    b = sub.add_parser("build", help="build issues into output/", epilog=EXAMPLES_BUILD,
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       description="Build issues into output/<issue>/ (PDF, PPTX, HTML).")
+    add_build_options(b)
+
+    c = sub.add_parser("check", help="validate content without writing anything",
+                       epilog=EXAMPLES_CHECK, formatter_class=argparse.RawDescriptionHelpFormatter,
+                       description="Validate the content files and report every problem.")
+    c.add_argument("paths", nargs="*", type=Path, metavar="ISSUE",
+                   help="content/ or issue folders (default: content)")
+
+    n = sub.add_parser("new", help="start the next issue from a valid skeleton",
+                       epilog=EXAMPLES_NEW, formatter_class=argparse.RawDescriptionHelpFormatter,
+                       description="Create content/<year>-<number>/issue.md for the next issue.")
+    n.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
+    n.add_argument("--theme", default="（本期主题）", help="the new issue's theme (本期主题)")
+    n.add_argument("--date", type=_date, default=None, help="publication date YYYY-MM-DD (default: today)")
+
+    w = sub.add_parser("watch", help="rebuild on every save", epilog=EXAMPLES_WATCH,
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       description="Watch content/ and templates/ and rebuild changed issues.")
+    add_build_options(w, watch=True)
+    return p
+
+
+def add_build_options(p: argparse.ArgumentParser, watch: bool = False) -> None:
+    from huoye.render import FORMATS
+
+    p.add_argument("paths", nargs="*", type=Path, metavar="ISSUE",
+                   help="content/ or issue folders such as content/2020-03 (default: content)")
+    p.add_argument("--format", dest="formats", type=_formats, default=FORMATS,
+                   help=f"outputs to make, comma-separated from {','.join(FORMATS)} (default: all)")
+    p.add_argument("-o", "--out", type=Path, default=Path("output"), help="output folder (default: output)")
+    p.add_argument("--templates", type=Path, default=None, help="templates folder (default: huoye's templates/)")
+    p.add_argument("--pdf-variant", choices=["pdf/a-3u", "pdf/ua-1"], default=None,
+                   help="PDF variant for archiving (default: series.yaml's pdf_variant, else plain PDF)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
+    if not watch:
+        p.add_argument("--force", action="store_true", help="rebuild even when the outputs are up to date")
+        p.add_argument("-j", "--jobs", type=int, default=None,
+                       help="issues built in parallel (default: the number of cores)")
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    from huoye.render import FORMATS
+
+    wanted = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
+    bad = [f for f in wanted if f not in FORMATS]
+    if bad or not wanted:
+        raise argparse.ArgumentTypeError(f"unknown format {', '.join(bad) or text!r}; "
+                                         f"choose from {', '.join(FORMATS)}")
+    return wanted
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write YYYY-MM-DD") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in ("build", "check", "new", "watch", "-h", "--help", "--version"):
+        argv.insert(0, "build")
+    args = parser().parse_args(argv)
+    setup_logging(getattr(args, "quiet", False))
+    try:
+        return COMMANDS[args.command](args)
+    except HuoyeError as err:
+        print(_error_text(err), file=sys.stderr)
+        return err.exit_status
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _error_text(err: HuoyeError) -> str:
+    lines = [f"error: {p}" for p in err.problems]
+    if len(lines) > 1:
+        lines.append(f"{len(lines)} problems; nothing was written.")
+    return "\n".join(lines)
+
+
+def cmd_build(args) -> int:
+    from huoye.build import DEFAULT_TEMPLATES, BuildRequest, build, default_jobs
+
+    request = BuildRequest(paths=args.paths, formats=args.formats, out_dir=args.out,
+                           templates=(args.templates or DEFAULT_TEMPLATES).resolve(),
+                           force=args.force, jobs=args.jobs or default_jobs(),
+                           pdf_variant=args.pdf_variant)
+    results = build(request)
+    failed = [r for r in results if r.error]
+    if failed:
+        print(f"error: {len(failed)} of {len(results)} issues failed: "
+              f"{', '.join(r.slug for r in failed)}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_check(args) -> int:
+    from huoye.build import select
+    from huoye.load import load_archive
+
+    root, only = select(args.paths)
+    issues = load_archive(root, only)
+    for issue in issues:
+        logging.getLogger("huoye.progress").info(
+            "%s: ok — %s, %d sections, %d points, %d figures, %d charts", issue.slug,
+            issue.issue_line, len(issue.sections), sum(len(s.points) for s in issue.sections),
+            len(issue.figures), len(issue.charts))
+    return 0
+
+
+def cmd_new(args) -> int:
+    from huoye.scaffold import new_issue
+
+    path = new_issue(args.content, theme=args.theme, date=args.date or dt.date.today())
+    logging.getLogger("huoye.progress").info(
+        "created %s — fill in the theme, the note and the sections, then run 'huoye check'", path)
+    return 0
+
+
+def cmd_watch(args) -> int:
+    from huoye.watch import watch
+
+    return watch(args)
+
+
+COMMANDS = {"build": cmd_build, "check": cmd_check, "new": cmd_new, "watch": cmd_watch}

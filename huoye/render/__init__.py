@@ -1,0 +1,34 @@
+"""Render step: the checked model → output bytes, one renderer per format.
+
+Each renderer is a module with `render(issue, options) -> bytes`; the build
+orchestrator (`huoye.build`) writes the bytes atomically. Renderers read the
+model only; none re-parses content.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FORMATS = ("pdf", "pptx", "html")
+EXTENSIONS = {"pdf": "pdf", "pptx": "pptx", "html": "html"}
+_MODULES = {"pdf": "huoye.render.pdf", "pptx": "huoye.render.deck", "html": "huoye.render.html"}
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """What a build asks of the renderers beyond the content itself."""
+
+    templates: Path
+    pdf_variant: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def renderer(fmt: str):
+    """The module that renders `fmt` (imported on first use: WeasyPrint is slow to import)."""
+    return importlib.import_module(_MODULES[fmt])
+
+
+def output_name(issue, fmt: str) -> str:
+    """File name of an output: e.g. 财经活页-2020-03.pdf."""
+    return f"{issue.series.name}-{issue.slug}.{EXTENSIONS[fmt]}"
