@@ -1,0 +1,418 @@
+"""render step: PDF layout adapter: spreads justification over CJK character gaps in WeasyPrint 70.0.
+
+WeasyPrint 70.0 justifies a line only by widening spaces (``justify_line`` in
+``weasyprint.layout.inline``), so with ``text-align: justify`` a line of Chinese,
+which has no spaces, stays ragged. While installed, this adapter replaces that one
+function:
+
+* ``weasyprint.layout.inline.justify_line`` -- counts the gaps between two
+  characters of which at least one is CJK (ideograph, kana, CJK or full-width
+  punctuation) as justification opportunities besides spaces, and shares the
+  line's extra width equally among them (a space counts as one opportunity, as
+  in CSS Text 3 ``text-justify: auto``). Latin words and numbers stay intact.
+  Last lines are never touched: WeasyPrint calls ``justify_line`` only for lines
+  whose ``text-align-last`` resolves to ``justify``.
+* and the Pango layout of each text box it stretches is switched to a subclass of
+  ``weasyprint.text.line_break.Layout`` whose ``set_text`` (run again when the
+  box is drawn) sets one Pango letter-spacing value per character so that each
+  gap gets its share (see ``_letter_spacings``). Nothing is inserted into the
+  text, so text extraction from the PDF stays clean, and a document laid out
+  with the adapter draws correctly even if ``write_pdf`` runs after uninstall.
+
+Line breaking is not changed: Pango's UAX #14 breaking already keeps closing
+punctuation (，。、；：？！）》” … %) off line starts; ``bad_line_starts`` checks it.
+
+The patch is pinned to the WeasyPrint versions in ``SUPPORTED_WEASYPRINT`` and
+raises ``UnsupportedWeasyPrint`` on any other, since it relies on private code.
+Use ``with cjk_justification(): ...`` or ``install()`` / ``uninstall()``; both are
+idempotent and ``uninstall()`` restores the original function.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import statistics
+import threading
+from collections.abc import Iterator
+
+SUPPORTED_WEASYPRINT = frozenset({"70.0"})
+
+__all__ = [
+    "SUPPORTED_WEASYPRINT",
+    "UnsupportedWeasyPrint",
+    "bad_line_starts",
+    "cjk_justification",
+    "install",
+    "installed",
+    "is_opportunity",
+    "uninstall",
+]
+
+SPACES = " \u00a0"
+# Characters that must not begin a line (GB/T 15834, clreq); used by bad_line_starts.
+CLOSING = set("，。、；：？！）》」』”’】〕…%．,.;:?!)]}")
+# Punctuation that is full width in Chinese text but "ambiguous" in Unicode.
+_AMBIGUOUS = set("‘’“”…—–·•※")
+# Doubled marks that must not be split by spacing: ——, ……, ⸺.
+_UNBROKEN = set("—…―–⋯⸺")
+_CJK_RANGES = (
+    (0x1100, 0x11FF),  # Hangul Jamo
+    (0x2E80, 0x2FFF),  # CJK radicals, Kangxi radicals, ideographic description
+    (0x3000, 0x303F),  # CJK symbols and punctuation (、。〈〉《》「」…)
+    (0x3040, 0x9FFF),  # kana, bopomofo, Hangul compat., CJK strokes, ext. A, unified
+    (0xA960, 0xA97F),
+    (0xAC00, 0xD7FF),  # Hangul syllables
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0xFE10, 0xFE1F),  # vertical forms
+    (0xFE30, 0xFE4F),  # CJK compatibility forms
+    (0xFF00, 0xFF60),  # full-width forms (，：；？！（）０-９Ａ-Ｚ)
+    (0xFFE0, 0xFFE6),
+    (0x20000, 0x3FFFF),  # supplementary ideographic planes
+)
+
+
+class UnsupportedWeasyPrint(RuntimeError):
+    """The installed WeasyPrint is not a version this adapter was written and tested for."""
+
+
+def is_cjk(char: str, ambiguous: bool = True) -> bool:
+    """Tell whether ``char`` is a CJK character (``ambiguous``: count “”‘’…— as CJK)."""
+    code = ord(char)
+    for low, high in _CJK_RANGES:
+        if low <= code <= high:
+            return True
+    return ambiguous and char in _AMBIGUOUS
+
+
+def is_opportunity(before: str, after: str, ambiguous: bool = True) -> bool:
+    """Tell whether the gap between two non-space characters may take justification space."""
+    if before in SPACES or after in SPACES or not before or not after:
+        return False
+    if before == "\n" or after == "\n":
+        return False
+    if before == after and before in _UNBROKEN:  # keep —— and …… in one piece
+        return False
+    return is_cjk(before, ambiguous) or is_cjk(after, ambiguous)
+
+
+def bad_line_starts(lines: list[str]) -> list[str]:
+    """Return the lines (e.g. from pdftotext) that begin with closing punctuation."""
+    return [line for line in lines if line.strip() and line.strip()[0] in CLOSING]
+
+
+# --------------------------------------------------------------------------- install
+
+_lock = threading.RLock()
+_originals: dict[str, object] = {}
+
+
+def _weasyprint_modules():
+    import weasyprint
+
+    if weasyprint.__version__ not in SUPPORTED_WEASYPRINT:
+        raise UnsupportedWeasyPrint(
+            f"huoye.render.justify patches WeasyPrint internals and was tested with "
+            f"WeasyPrint {', '.join(sorted(SUPPORTED_WEASYPRINT))}; found "
+            f"{weasyprint.__version__}. Re-check layout/inline.py justify_line and "
+            f"text/line_break.py Layout.set_text and draw/text.py, then extend "
+            f"SUPPORTED_WEASYPRINT.")
+    from weasyprint.layout import inline
+    from weasyprint.text import line_break
+
+    for module, name in ((inline, "justify_line"), (inline, "add_word_spacing"),
+                         (line_break.Layout, "set_text")):
+        if not callable(getattr(module, name, None)):
+            raise UnsupportedWeasyPrint(f"WeasyPrint has no {name}; cannot patch it")
+    return inline, line_break
+
+
+def installed() -> bool:
+    """Tell whether the adapter is currently installed."""
+    return bool(_originals)
+
+
+def install() -> None:
+    """Patch WeasyPrint so justified lines spread their extra width over CJK gaps.
+
+    Idempotent: a second call does nothing. Raises ``UnsupportedWeasyPrint`` if the
+    installed WeasyPrint version is not in ``SUPPORTED_WEASYPRINT``.
+    """
+    with _lock:
+        if _originals:
+            return
+        inline, _ = _weasyprint_modules()
+        _layout_class()  # fail now, not in the middle of a layout
+        _originals["justify_line"] = inline.justify_line
+        inline.justify_line = _justify_line
+
+
+def uninstall() -> None:
+    """Restore WeasyPrint's own justification. Idempotent."""
+    with _lock:
+        if not _originals:
+            return
+        from weasyprint.layout import inline
+
+        inline.justify_line = _originals.pop("justify_line")
+
+
+@contextlib.contextmanager
+def cjk_justification() -> Iterator[None]:
+    """Context manager: install the adapter, and on exit restore what was there before.
+
+    Nested use is fine: only the outermost block that installed it uninstalls it.
+    """
+    with _lock:
+        was_installed = installed()
+        install()
+    try:
+        yield
+    finally:
+        if not was_installed:
+            uninstall()
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def _ambiguous_is_cjk(style, text: str) -> bool:
+    lang = (style["lang"] or "").lower()
+    if lang:
+        return lang.split("-")[0] in ("zh", "ja", "ko", "yue", "cmn", "wuu")
+    return any(is_cjk(char, ambiguous=False) for char in text)
+
+
+def _flatten(box, items: list) -> None:
+    """Collect the line's text boxes in visual order; None marks an atomic box."""
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.TextBox):
+        items.append(box)
+    elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        for child in box.children:
+            if child.is_in_normal_flow():
+                _flatten(child, items)
+    else:
+        items.append(None)
+
+
+def _plan(line):
+    """Return ``{id(box): (gap_weights, space_weight, trailing_weight)}`` and the total weight.
+
+    ``gap_weights[i]`` is the number of opportunities in the gap after character i
+    of the box (a space gives half to each side), ``space_weight`` the weight that
+    cannot be put on an internal gap (a text box that is a lone space), and
+    ``trailing_weight`` 1 if the gap between this box and the next text box on the
+    line is an opportunity.
+    """
+    items: list = []
+    _flatten(line, items)
+    plan = {}
+    total = 0.0
+    for index, box in enumerate(items):
+        if box is None or not box.text:
+            continue
+        text = box.text
+        ambiguous = _ambiguous_is_cjk(box.style, text)
+        weights = [0.0] * max(len(text) - 1, 0)
+        loose = 0.0
+        for i in range(len(text) - 1):
+            if is_opportunity(text[i], text[i + 1], ambiguous):
+                weights[i] += 1
+        for i, char in enumerate(text):
+            if char not in SPACES:
+                continue
+            sides = [j for j in (i - 1, i) if 0 <= j < len(weights)]
+            if not sides:
+                loose += 1
+            for j in sides:
+                weights[j] += 1 / len(sides)
+        trailing = 0.0
+        following = items[index + 1] if index + 1 < len(items) else None
+        if (following is not None and following.text
+                and is_opportunity(text[-1], following.text[0], ambiguous)):
+            trailing = 1.0
+        plan[id(box)] = (weights, loose, trailing)
+        total += sum(weights) + loose + trailing
+    return plan, total
+
+
+def _justify_line(context, line, extra_width):
+    """Replacement for WeasyPrint's ``justify_line``: spread over spaces and CJK gaps."""
+    if line.style["direction"] == "rtl":
+        return _originals["justify_line"](context, line, extra_width)
+    plan, total = _plan(line)
+    if not total or extra_width <= 0:
+        return None
+    _apply(context, line, extra_width / total, plan, 0.0)
+    return None
+
+
+def _apply(context, box, spacing, plan, x_advance):
+    """Move and widen boxes like WeasyPrint's ``add_word_spacing``, with per-gap spacing."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.text.line_break import create_layout
+
+    if isinstance(box, boxes.TextBox):
+        box.position_x += x_advance
+        weights, loose, trailing = plan.get(id(box), ((), 0.0, 0.0))
+        gaps = [weight * spacing for weight in weights]
+        inner = sum(gaps)
+        if inner:
+            layout = create_layout(
+                box.text, box.style, context, max_width=None, justification_spacing=0)
+            layout.__class__ = _layout_class()
+            layout.cjk_gaps = (box.text, gaps)
+            layout.deactivate()
+            box.pango_layout = layout
+        box.width += inner + loose * spacing
+        return x_advance + inner + (loose + trailing) * spacing
+    if isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        box.position_x += x_advance
+        previous_x_advance = x_advance
+        for child in box.children:
+            if child.is_in_normal_flow():
+                x_advance = _apply(context, child, spacing, plan, x_advance)
+        box.width += x_advance - previous_x_advance
+        return x_advance
+    box.translate(x_advance, 0)  # atomic inline-level box
+    return x_advance
+
+
+# --------------------------------------------------------------------------- drawing
+
+
+def _letter_spacings(gaps: list[float], base: float = 0.0) -> list[float]:
+    """Per-character Pango letter-spacing values that give gap i (about) ``gaps[i]``.
+
+    Pango puts half of a character's letter-spacing before it and half after it
+    and drops the halves at the two ends of the layout, so gap i gets
+    ``(v[i] + v[i+1]) / 2``. Characters next to a gap that takes nothing (inside a
+    Latin word or a number) keep 0: different values would split the Pango item
+    and lose the kerning between them. Each stretch of free characters between
+    those is solved on its own (``_solve_segment``). ``base`` (CSS
+    letter-spacing) is added to every character.
+    """
+    count = len(gaps) + 1
+    fixed = [False] * count
+    for i, gap in enumerate(gaps):
+        if abs(gap) < 1e-9:
+            fixed[i] = fixed[i + 1] = True
+    values = [0.0] * count
+    i = 0
+    while i < count:
+        if fixed[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < count and not fixed[j + 1]:
+            j += 1
+        left = gaps[i - 1] if i > 0 else None  # gap to a fixed neighbour
+        right = gaps[j] if j + 1 < count else None
+        values[i:j + 1] = _solve_segment(gaps[i:j], left, right)
+        i = j + 1
+    return [value + base for value in values]
+
+
+def _solve_segment(inner: list[float], left: float | None, right: float | None) -> list[float]:
+    """Values for a stretch of free characters (see ``_letter_spacings``).
+
+    ``inner`` are the wanted gaps between them; ``left``/``right`` the wanted gaps
+    to a zero-valued neighbour, or None at a layout edge (where Pango drops the
+    half anyway). With zero or one such neighbour the solution is exact; with two
+    the system has one equation too many, and the least-squares gaps that keep
+    the total width are used (the error per gap is a fraction of one gap's share).
+    """
+    if left is not None and right is not None:
+        wanted = [left, *inner, right]
+        # Achievable gaps have an alternating sum of zero; correct by
+        # e_j = lam + mu * (-1)**j with sum(e) = 0 and altsum(e) = -altsum(wanted).
+        altsum = sum(g if j % 2 == 0 else -g for j, g in enumerate(wanted))
+        m = len(wanted)
+        even, odd = (m + 1) // 2, m // 2
+        # (even + odd) lam + (even - odd) mu = 0 ; (even - odd) lam + (even + odd) mu = -altsum
+        det = (even + odd) ** 2 - (even - odd) ** 2
+        lam = (even - odd) * altsum / det
+        mu = -(even + odd) * altsum / det
+        achieved = [g + lam + (mu if j % 2 == 0 else -mu) for j, g in enumerate(wanted)]
+        values = [2 * achieved[0]]
+        for gap in achieved[1:-1]:
+            values.append(2 * gap - values[-1])
+        return values
+    if left is not None or right is not None:
+        if left is None:  # solve from the right end
+            return _solve_segment(inner[::-1], right, None)[::-1]
+        values = [2 * left]
+        for gap in inner:
+            values.append(2 * gap - values[-1])
+        return values
+    # Layout edges on both sides: one free value; keep the values small.
+    signs, consts = [1.0], [0.0]
+    for gap in inner:
+        signs.append(-signs[-1])
+        consts.append(2 * gap - consts[-1])
+    first = statistics.median(-s * c for s, c in zip(signs, consts))
+    return [s * first + c for s, c in zip(signs, consts)]
+
+
+_LAYOUT_CLASS = []
+
+
+def _layout_class():
+    """The ``Layout`` subclass given to text boxes the adapter stretched (made once)."""
+    if _LAYOUT_CLASS:
+        return _LAYOUT_CLASS[0]
+    _, line_break = _weasyprint_modules()
+
+    class CJKJustifiedLayout(line_break.Layout):
+        """Pango layout of a justified text box: per-character spacing when drawn."""
+
+        cjk_gaps = None  # (text, [extra width of the gap after character i, ...])
+
+        def set_text(self, text, justify=False):
+            _set_text(self, super().set_text, text, justify)
+
+    _LAYOUT_CLASS.append(CJKJustifiedLayout)
+    return CJKJustifiedLayout
+
+
+def _set_text(self, original, text, justify):
+    """``set_text`` of a stretched box: WeasyPrint's, then one letter-spacing per character."""
+    planned = getattr(self, "cjk_gaps", None)
+    if not justify or planned is None or planned[0] != text or "\n" in text:
+        return original(text, justify)
+
+    from weasyprint.text.ffi import TO_UNITS, ffi, pango
+
+    # Lay out without justification (keeps tabs, overflow-wrap, font features), then
+    # replace the letter-spacing of every character.
+    style = self.style
+    word_spacing = style["word_spacing"]
+    letter_spacing = style["letter_spacing"]
+    letter_spacing = 0 if letter_spacing == "normal" else letter_spacing
+    original(text, False)
+    gaps = list(planned[1])
+    if word_spacing:
+        for i, char in enumerate(text):
+            if char in SPACES:
+                sides = [j for j in (i - 1, i) if 0 <= j < len(gaps)]
+                for j in sides:
+                    gaps[j] += word_spacing / len(sides)
+    values = _letter_spacings(gaps, letter_spacing)
+
+    attr_list = pango.pango_layout_get_attributes(self.layout)
+    if attr_list == ffi.NULL:
+        attr_list = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
+    start = 0
+    for char, value in zip(text, values):
+        end = start + len(char.encode())
+        units = round(value * TO_UNITS)
+        if units % 1024 == 0 and units:
+            units += 1  # Pango rounds whole-point spacing unevenly (hinting)
+        if units or letter_spacing:  # an explicit 0 would still split Pango items
+            attr = pango.pango_attr_letter_spacing_new(units)
+            attr.start_index, attr.end_index = start, end
+            pango.pango_attr_list_change(attr_list, attr)
+        start = end
+    pango.pango_layout_set_attributes(self.layout, attr_list)
+    return None
