@@ -25,6 +25,7 @@ def environment(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
     try:
         from huoye import summarise
     except ImportError:  # the deck filters are optional for the HTML/PDF renderers

@@ -1,0 +1,228 @@
+"""Fonts, checked before rendering: every family is installed, every character has a glyph.
+
+content files ──load──▶ model ──▶ **check fonts** ──▶ render (pdf / html)
+
+WeasyPrint quietly falls back to another font, or draws empty boxes, when a
+family is missing or a character has no glyph. A bulletin must not go out like
+that, so the PDF renderer calls `check_fonts(issue)` first:
+
+* each family named in `series.brand` is looked up with fontconfig
+  (`fc-match`); a family that fontconfig replaces by another one is an error
+  naming the Debian package to install;
+* the code points of every piece of text are checked against the cmap of the
+  font that will draw it (body → serif, headings, figures and charts → sans,
+  the editor's note → kai); a character without a glyph is an error naming
+  the content file and line.
+
+Cmaps are read with fontTools once per process and cached on disk
+(`$XDG_CACHE_HOME/huoye/cmap-*.bin`, keyed by file, size and mtime), since
+reading the cmap of a CJK collection takes ~0.15 s.
+
+`harfbuzz_subset_available()` tells whether WeasyPrint can subset fonts with
+HarfBuzz; without it WeasyPrint falls back to fontTools, about 15x slower.
+"""
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import logging
+import os
+import shutil
+import subprocess
+import unicodedata
+from array import array
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from huoye.errors import Problem, RenderError, SetupError
+
+LOG = logging.getLogger("huoye.render")
+
+# Which Debian package provides a family (for the error message).
+PACKAGES = {
+    "noto serif cjk": "fonts-noto-cjk",
+    "noto sans cjk": "fonts-noto-cjk",
+    "lxgw wenkai": "fonts-lxgw-wenkai",
+}
+
+# Characters that are layout, not glyphs: never checked.
+_IGNORED = set(" \t\n\r\u00a0\u200b\ufeff")
+
+
+@dataclass(frozen=True)
+class FontFile:
+    """A font as fontconfig resolved it: family name, file and face index in a collection."""
+
+    family: str
+    path: Path
+    index: int
+
+
+def package_for(family: str) -> str:
+    """The Debian package that installs `family`, or a generic hint."""
+    low = family.lower()
+    for prefix, package in PACKAGES.items():
+        if low.startswith(prefix):
+            return package
+    return "the package that provides it"
+
+
+@lru_cache(maxsize=32)
+def find_font(family: str, bold: bool = False) -> FontFile:
+    """The font file fontconfig uses for `family`; SetupError if the family is not installed."""
+    if shutil.which("fc-match") is None:
+        raise SetupError("fc-match not found: install fontconfig (apt install fontconfig)")
+    pattern = family + (":weight=bold" if bold else "")
+    out = subprocess.run(
+        ["fc-match", "-f", "%{family}|%{file}|%{index}", pattern],
+        capture_output=True, text=True, check=False,
+    ).stdout
+    names, _, rest = out.partition("|")
+    path, _, index = rest.partition("|")
+    if family.lower() not in {n.strip().lower() for n in names.split(",")} or not path:
+        raise RenderError(
+            f"font family '{family}' is not installed (fontconfig offers "
+            f"'{names.split(',')[0] or 'nothing'}' instead); install it with "
+            f"`apt install {package_for(family)}` or change brand.fonts in content/series.yaml"
+        )
+    return FontFile(family, Path(path), int(index or 0))
+
+
+def _cache_file(font: FontFile) -> Path | None:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    try:
+        st = font.path.stat()
+    except OSError:
+        return None
+    key = f"{font.path}|{font.index}|{st.st_size}|{st.st_mtime_ns}".encode()
+    return Path(base) / "huoye" / f"cmap-{hashlib.sha1(key).hexdigest()[:16]}.bin"
+
+
+@lru_cache(maxsize=16)
+def coverage(font: FontFile) -> frozenset[int]:
+    """The code points `font` has glyphs for (its best cmap), cached in memory and on disk."""
+    cache = _cache_file(font)
+    if cache is not None and cache.exists():
+        codes = array("I")
+        codes.frombytes(cache.read_bytes())
+        return frozenset(codes)
+    from fontTools.ttLib import TTFont, TTLibError  # only when the cache is cold
+
+    try:
+        tt = TTFont(str(font.path), fontNumber=font.index, lazy=True)
+        codes = array("I", sorted(tt.getBestCmap() or {}))
+        tt.close()
+    except (OSError, TTLibError, KeyError, ValueError) as err:  # broken font: a setup problem
+        raise SetupError(f"{font.path}: cannot read the font's cmap ({err}); "
+                         f"reinstall {package_for(font.family)}") from None
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(codes.tobytes())
+            tmp.replace(cache)
+        except OSError:
+            pass  # a read-only cache folder only costs time
+    return frozenset(codes)
+
+
+def missing_characters(text: str, font: FontFile) -> list[str]:
+    """Characters of `text` that `font` has no glyph for (in order, each once)."""
+    covered = coverage(font)
+    seen: dict[str, None] = {}
+    for ch in text:
+        if ch not in _IGNORED and ord(ch) not in covered and unicodedata.category(ch) != "Cc":
+            seen.setdefault(ch)
+    return list(seen)
+
+
+def _describe(chars: list[str]) -> str:
+    return "、".join(f"“{c}” (U+{ord(c):04X})" for c in chars)
+
+
+def texts_by_role(issue) -> dict[str, list[tuple[str, object, str]]]:
+    """Every piece of text of an issue, grouped by the font role that draws it.
+
+    Returns {role: [(text, source, what)]}, role one of "serif", "serif_bold", "sans",
+    "sans_bold", "kai".
+    """
+    s = issue.series
+    serif = [(p.text, p.source, "paragraph") for p in issue.paragraphs]
+    serif += [(p.label, p.source, "point label") for sec in issue.sections for p in sec.points]
+    sans_bold = [(sec.title, sec.source, "section title") for sec in issue.sections]
+    sans_bold += [(p.label + p.headline, p.source, "point heading")
+                  for sec in issue.sections for p in sec.points]
+    serif_bold = [(s.name, s.source, "bulletin name")]
+    serif_bold += [(p.label + p.headline + "。！？", p.source, "point headline")
+                   for sec in issue.sections for p in sec.points if p.style == "lead"]
+    sans_bold += [(issue.theme, issue.source, "theme"),
+                  ("本期主题：要目近期一览按", issue.source, "fixed labels")]
+    sans = [(f"{f.value}{f.unit}{f.label}", f.source, "key figure") for f in issue.figures]
+    for c in issue.charts:
+        words = [c.title, c.unit, c.data_source, *c.categories, *(x.name for x in c.series)]
+        sans.append(("".join(words) + "0123456789.-%数据来源：单位", c.source, "chart"))
+    sans += [(issue.issue_line + issue.date_line + "".join(s.publishers), issue.source, "masthead")]
+    sans += [("".join(issue.recent_themes), s.source, "recent themes")]
+    sans += [("".join(m.role + m.name for m in s.staff) + s.address + s.postcode + s.telephone
+              + "地址邮编电话近期主题一览", s.source, "colophon")]
+    kai = [(issue.note, issue.source, "editor's note")]
+    return {"serif": serif, "serif_bold": serif_bold, "sans": sans, "sans_bold": sans_bold,
+            "kai": kai}
+
+
+def check_fonts(issue) -> dict[str, FontFile]:
+    """Check that the brand's families are installed and cover all the issue's text.
+
+    Returns the fonts by role. Raises RenderError listing every missing family
+    (with the package to install) or every paragraph with a character the font
+    cannot draw (with its content file:line).
+    """
+    brand = issue.series.brand
+    families = {"serif": (brand.serif, False), "serif_bold": (brand.serif, True),
+                "sans": (brand.sans, False),
+                "sans_bold": (brand.sans, True), "kai": (brand.kai, False)}
+    fonts: dict[str, FontFile] = {}
+    problems: list[Problem | str] = []
+    for role, (family, bold) in families.items():
+        try:
+            fonts[role] = find_font(family, bold)
+        except RenderError as err:
+            if str(err) not in map(str, problems):
+                problems.append(str(err))
+    if problems:
+        raise RenderError(problems)
+    for role, items in texts_by_role(issue).items():
+        font = fonts[role]
+        for text, source, what in items:
+            missing = missing_characters(text, font)
+            if missing:
+                problems.append(Problem(
+                    source.path, source.line, what,
+                    f"{_describe(missing)} has no glyph in {font.family} ({font.path.name}); "
+                    "replace the character (e.g. with a common variant) or choose a font "
+                    "that has it in brand.fonts"))
+    if problems:
+        raise RenderError(problems)
+    return fonts
+
+
+@lru_cache(maxsize=1)
+def harfbuzz_subset_available() -> bool:
+    """Whether libharfbuzz-subset can be loaded (WeasyPrint then subsets fonts quickly)."""
+    for name in ("libharfbuzz-subset.so.0", "libharfbuzz-subset.0.dylib", "libharfbuzz-subset-0.dll"):
+        try:
+            ctypes.CDLL(name)
+        except OSError:
+            continue
+        return True
+    return False
+
+
+def warn_if_slow_subsetting() -> None:
+    """Log a loud warning when WeasyPrint will have to subset fonts with fontTools."""
+    if not harfbuzz_subset_available():
+        LOG.warning(
+            "HarfBuzz subsetting (libharfbuzz-subset.so.0) is not available: WeasyPrint "
+            "will subset the CJK fonts with fontTools, about 15x slower. Install it with "
+            "`apt install libharfbuzz-subset0`.")

@@ -1,0 +1,125 @@
+"""Render step: the issue → PDF briefing (A4 portrait) with WeasyPrint 70.0.
+
+model ──check fonts──▶ html.build_html(media="print") ──WeasyPrint──▶ **PDF bytes**
+
+Before any layout, `huoye.fonts.check_fonts` proves that the brand's families
+are installed and cover every character (errors name the content file:line).
+The HTML for print comes from the same templates as the web edition, with
+templates/briefing.css (paged media: running header, "— 3 —" page numbers,
+contents page numbers by target-counter, bookmarks by bookmark-level).
+
+WeasyPrint fetches resources only through `GuardedFetcher`: files inside the
+issue folder and the templates folder, and data: URIs; anything else (other
+files, http, ...) stops the build with a RenderError naming the reference.
+
+The PDF is tagged (`pdf_tags=True`); metadata (title, authors, subject,
+keywords, creation date = issue date, language zh-CN) comes from the <head>.
+`options.pdf_variant` or `series.pdf_variant` "pdf/a-3u" makes a PDF/A-3u.
+Justification between CJK characters comes from `huoye.render.justify`.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from huoye.errors import RenderError
+from huoye.fonts import check_fonts, warn_if_slow_subsetting
+from huoye.render import RenderOptions
+from huoye.render.html import build_html
+
+LOG = logging.getLogger("huoye.render")
+VARIANTS = (None, "pdf/a-3u", "pdf/a-3b", "pdf/a-2u", "pdf/a-2b", "pdf/ua-1")
+
+
+class RefusedReference(RenderError):
+    """WeasyPrint was asked for a resource outside the issue and templates folders."""
+
+
+@lru_cache(maxsize=1)
+def _fetcher_class():
+    """GuardedFetcher, built on first use (importing WeasyPrint is slow)."""
+    from weasyprint import URLFetcher
+
+    class GuardedFetcher(URLFetcher):
+        """Fetches file: URLs inside the allowed folders and data: URIs; refuses the rest."""
+
+        def __init__(self, allowed: tuple[Path, ...], where: str):
+            # fail_on_errors: WeasyPrint turns our RenderError into a FatalURLFetchingError
+            # (which stops the rendering) instead of a logged warning.
+            super().__init__(allowed_protocols=("file", "data"), fail_on_errors=True)
+            self.allowed = tuple(p.resolve() for p in allowed)
+            self.where = where
+
+        def fetch(self, url, headers=None):
+            check_reference(url, self.allowed, self.where)
+            return super().fetch(url, headers)
+
+    return GuardedFetcher
+
+
+def check_reference(url: str, allowed: tuple[Path, ...], where: str) -> None:
+    """Raise RefusedReference unless `url` is a data: URI or a file inside `allowed`."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "data":
+        return
+    if scheme == "file" and parts.netloc in ("", "localhost"):
+        path = Path(unquote(parts.path)).resolve()
+        if any(path.is_relative_to(folder) for folder in allowed):
+            return
+        folders = " or ".join(str(f) for f in allowed)
+        raise RefusedReference(f"{where}: refused to read '{url}': only files inside {folders} "
+                               "may be used; copy the file into the issue folder")
+    raise RefusedReference(f"{where}: refused to fetch '{url}': the PDF is built offline from "
+                           "the issue folder; download the file into the issue folder and "
+                           "link it relatively")
+
+
+def url_fetcher(issue, options: RenderOptions):
+    """The fetcher WeasyPrint uses for this issue: the issue and templates folders only."""
+    return _fetcher_class()((Path(issue.folder), Path(options.templates)), str(issue.source))
+
+
+def pdf_variant(issue, options: RenderOptions) -> str | None:
+    variant = options.pdf_variant or issue.series.pdf_variant
+    if variant is not None:
+        variant = variant.lower()
+    if variant not in VARIANTS:
+        raise RenderError(f"{issue.series.source}: pdf_variant '{variant}' is not supported; "
+                          f"use one of {', '.join(v for v in VARIANTS if v)}")
+    return variant
+
+
+def _justification():
+    """huoye.render.justify.cjk_justification() if available, else a no-op (with a warning)."""
+    try:
+        from huoye.render.justify import cjk_justification
+    except ImportError as err:
+        LOG.warning("CJK justification unavailable (%s); lines of Chinese stay ragged", err)
+        return contextlib.nullcontext()
+    return cjk_justification()
+
+
+def render(issue, options: RenderOptions) -> bytes:
+    """The PDF briefing of `issue` as bytes (the orchestrator writes the file)."""
+    check_fonts(issue)
+    variant = pdf_variant(issue, options)
+    html = build_html(issue, options, "print")
+    warn_if_slow_subsetting()
+    from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
+
+    base = Path(issue.folder).resolve().as_uri() + "/"
+    document = HTML(string=html, base_url=base, url_fetcher=url_fetcher(issue, options))
+    try:
+        with _justification():
+            return document.write_pdf(pdf_tags=True, pdf_variant=variant,
+                                      attachments=None, uncompressed_pdf=False)
+    except FatalURLFetchingError as err:
+        cause = err.__cause__
+        if isinstance(cause, RenderError):
+            raise cause from None
+        raise RenderError(f"{issue.source}: {err} ({cause}); check the reference") from None
