@@ -1,0 +1,59 @@
+"""`huoye watch`: rebuild the issues whose inputs changed, on every save, in one warm process.
+
+Templates stay compiled and fonts configured between builds (the process
+lives on); the build cache decides which issues actually need rendering. A
+content error is printed with its `path:line` and the watcher keeps going;
+Ctrl-C exits cleanly.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from huoye.build import DEFAULT_TEMPLATES, BuildRequest, build, select
+from huoye.errors import HuoyeError
+
+log = logging.getLogger("huoye.progress")
+
+
+def rebuild(request: BuildRequest) -> None:
+    """One round: build what changed; print errors instead of raising them."""
+    start = time.perf_counter()
+    try:
+        results = build(request)
+    except HuoyeError as err:
+        for problem in err.problems:
+            log.error("%s", problem)
+        log.info("waiting for the next save…")
+        return
+    built = [r for r in results if r.built]
+    if built:
+        log.info("rebuilt %d issue(s) in %.2f s", len(built), time.perf_counter() - start)
+
+
+def watch(args) -> int:
+    import watchfiles
+
+    templates = (args.templates or DEFAULT_TEMPLATES).resolve()
+    request = BuildRequest(paths=args.paths, formats=args.formats, out_dir=args.out,
+                           templates=templates, jobs=1, pdf_variant=args.pdf_variant)
+    root, _ = select(args.paths)
+    watched = [root, templates]
+    log.info("watching %s — press Ctrl-C to stop", ", ".join(str(p) for p in watched))
+    rebuild(request)
+    try:
+        for changes in watchfiles.watch(*watched, debounce=100, step=20, raise_interrupt=False,
+                                        watch_filter=_relevant):
+            names = sorted({Path(p).name for _, p in changes})
+            log.info("changed: %s", ", ".join(names))
+            rebuild(request)
+    except KeyboardInterrupt:
+        pass
+    log.info("stopped watching")
+    return 0
+
+
+def _relevant(change, path: str) -> bool:
+    name = Path(path).name
+    return not (name.startswith(".") or name.endswith(("~", ".tmp", ".swp")))
