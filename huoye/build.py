@@ -2,26 +2,24 @@
 
 Nothing is written until everything has been loaded and checked; an issue's
 outputs are all rendered in memory before any is written, then replaced
-atomically. Issues whose outputs are up to date are skipped; with several
-jobs, issues are built in parallel worker processes and one failure does not
-stop the others.
+atomically. An issue whose outputs are up to date (`huoye.cache`) is skipped
+without even parsing the content; with several jobs, issues are built in
+parallel worker processes and one failure does not stop the others.
 """
 from __future__ import annotations
 
 import logging
 import os
+import resource
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from huoye import cache
+from huoye.content import find_content_root, issue_folders, series_name
 from huoye.errors import HuoyeError
-from huoye.load import load_archive
-from huoye.load.archive import find_content_root
-from huoye.model import Issue
 from huoye.output import clean_stale_temporaries, issue_lock, write_atomic
-from huoye.render import FORMATS, RenderOptions, output_name, renderer
+from huoye.render import EXTENSIONS, FORMATS, RenderOptions, output_name, renderer
 
 log = logging.getLogger("huoye.build")
 progress_log = logging.getLogger("huoye.progress")
@@ -42,6 +40,10 @@ class BuildRequest:
     jobs: int = 1
     pdf_variant: str | None = None
 
+    def options(self) -> dict:
+        """The options that change the output (part of the build key)."""
+        return {"formats": sorted(self.formats), "pdf_variant": self.pdf_variant}
+
 
 @dataclass
 class IssueResult:
@@ -50,6 +52,8 @@ class IssueResult:
     seconds: float
     outputs: list[Path] = field(default_factory=list)
     error: str | None = None
+    peak_rss_mb: float = 0.0
+    worker: int = 0
 
 
 def select(paths: list[Path]) -> tuple[Path, list[Path] | None]:
@@ -69,36 +73,57 @@ def select(paths: list[Path]) -> tuple[Path, list[Path] | None]:
             only.append(p)
     if len(roots) > 1:
         raise HuoyeError("the paths belong to different content folders; build one at a time")
-    root = roots.pop()
-    return root, (only or None)
-
-
-def load(request: BuildRequest) -> list[Issue]:
-    root, only = select(request.paths)
-    issues = load_archive(root, only)
-    if not issues:
-        raise HuoyeError(f"{root}: no issues to build; create one with 'huoye new'")
-    return issues
+    return roots.pop(), (only or None)
 
 
 def build(request: BuildRequest) -> list[IssueResult]:
     """Build the requested issues; returns one result per issue (errors included)."""
-    issues = load(request)
+    root, only = select(request.paths)
+    folders = [f.resolve() for f in (only or issue_folders(root))]
+    if not request.force:
+        fresh = [f for f in folders if _fresh(f, root, request)]
+        if fresh and len(fresh) == len(folders):
+            results = [IssueResult(f.name, False, 0.0, _outputs_of(f, root, request)) for f in folders]
+            for n, r in enumerate(results, start=1):
+                _report(r, n, len(results))
+            return results
+    from huoye.load import load_archive  # parsing is needed: something will be built
+
+    issues = load_archive(root, only)
+    if not issues:
+        raise HuoyeError(f"{root}: no issues to build; create one with 'huoye new'")
     if request.jobs > 1 and len(issues) > 1:
-        return _build_parallel(issues, request)
+        return _build_parallel(issues, root, request)
     results = []
     for n, issue in enumerate(issues, start=1):
-        result = _build_guarded(issue, request)
+        result = _build_guarded(issue, root, request)
         _report(result, n, len(issues))
         results.append(result)
     return results
 
 
-def _build_parallel(issues: list[Issue], request: BuildRequest) -> list[IssueResult]:
+def _fresh(folder: Path, root: Path, request: BuildRequest) -> bool:
+    names = _names(folder, root, request)
+    key = cache.build_key(folder, root, request.templates, request.options())
+    return cache.up_to_date(request.out_dir / folder.name, key, names)
+
+
+def _names(folder: Path, root: Path, request: BuildRequest) -> list[str]:
+    """Output file names (as `output_name` makes them), without parsing the content."""
+    return [f"{series_name(root)}-{folder.name}.{EXTENSIONS[fmt]}" for fmt in request.formats]
+
+
+def _outputs_of(folder: Path, root: Path, request: BuildRequest) -> list[Path]:
+    return [request.out_dir / folder.name / n for n in _names(folder, root, request)]
+
+
+def _build_parallel(issues, root: Path, request: BuildRequest) -> list[IssueResult]:
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     results = []
     with ProcessPoolExecutor(max_workers=min(request.jobs, len(issues)),
                              initializer=_worker_init) as pool:
-        futures = [pool.submit(_build_guarded, issue, request) for issue in issues]
+        futures = [pool.submit(_build_guarded, issue, root, request) for issue in issues]
         for n, future in enumerate(as_completed(futures), start=1):
             result = future.result()
             _report(result, n, len(issues))
@@ -110,33 +135,36 @@ def _worker_init() -> None:
     logging.getLogger("huoye.progress").disabled = True
 
 
-def _build_guarded(issue: Issue, request: BuildRequest) -> IssueResult:
+def _build_guarded(issue, root: Path, request: BuildRequest) -> IssueResult:
     start = time.perf_counter()
     try:
-        return build_issue(issue, request)
+        result = build_issue(issue, root, request)
     except HuoyeError as err:
-        return IssueResult(issue.slug, False, time.perf_counter() - start, error=str(err))
+        result = IssueResult(issue.slug, False, time.perf_counter() - start, error=str(err))
+    result.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result.worker = os.getpid()
+    return result
 
 
-def build_issue(issue: Issue, request: BuildRequest) -> IssueResult:
+def build_issue(issue, root: Path, request: BuildRequest) -> IssueResult:
     """Render every requested format of one issue in memory, then write them all."""
     start = time.perf_counter()
     out_dir = request.out_dir / issue.slug
     names = [output_name(issue, fmt) for fmt in request.formats]
-    options = RenderOptions(templates=request.templates,
-                            pdf_variant=request.pdf_variant or issue.series.pdf_variant)
-    key = cache.build_key(issue, request.templates,
-                          {"formats": sorted(request.formats), "pdf_variant": options.pdf_variant})
+    key = cache.build_key(issue.folder, root, request.templates, request.options())
     if not request.force and cache.up_to_date(out_dir, key, names):
         return IssueResult(issue.slug, False, time.perf_counter() - start,
                            [out_dir / n for n in names])
+    options = RenderOptions(templates=request.templates,
+                            pdf_variant=request.pdf_variant or issue.series.pdf_variant)
+    fonts = cache.font_files(issue.series.brand)
     rendered = {name: renderer(fmt).render(issue, options)
                 for fmt, name in zip(request.formats, names)}
     with issue_lock(out_dir):
         clean_stale_temporaries(out_dir)
         for name, data in rendered.items():
             write_atomic(out_dir / name, data)
-        write_atomic(out_dir / cache.STAMP, cache.stamp_bytes(key, names))
+        write_atomic(out_dir / cache.STAMP, cache.stamp_bytes(key, names, fonts))
     return IssueResult(issue.slug, True, time.perf_counter() - start, [out_dir / n for n in names])
 
 

@@ -7,7 +7,7 @@ family is missing or a character has no glyph. A bulletin must not go out like
 that, so the PDF renderer calls `check_fonts(issue)` first:
 
 * each family named in `series.brand` is looked up with fontconfig
-  (`fc-match`); a family that fontconfig replaces by another one is an error
+  (in-process through libfontconfig; `fc-match` where that cannot be loaded); a family that fontconfig replaces by another one is an error
   naming the Debian package to install;
 * the code points of every piece of text are checked against the cmap of the
   font that will draw it (body → serif, headings, figures and charts → sans,
@@ -68,25 +68,75 @@ def package_for(family: str) -> str:
     return "the package that provides it"
 
 
-@lru_cache(maxsize=32)
-def find_font(family: str, bold: bool = False) -> FontFile:
-    """The font file fontconfig uses for `family`; SetupError if the family is not installed."""
+class _Fontconfig:
+    """fontconfig's matcher called in-process (a `fc-match` subprocess costs ~15 ms a call)."""
+
+    def __init__(self) -> None:
+        c = ctypes
+        lib = c.CDLL("libfontconfig.so.1")
+        lib.FcInitLoadConfigAndFonts.restype = c.c_void_p
+        lib.FcNameParse.restype, lib.FcNameParse.argtypes = c.c_void_p, [c.c_char_p]
+        lib.FcConfigSubstitute.argtypes = [c.c_void_p, c.c_void_p, c.c_int]
+        lib.FcDefaultSubstitute.argtypes = [c.c_void_p]
+        lib.FcFontMatch.restype = c.c_void_p
+        lib.FcFontMatch.argtypes = [c.c_void_p, c.c_void_p, c.POINTER(c.c_int)]
+        lib.FcPatternGetString.argtypes = [c.c_void_p, c.c_char_p, c.c_int, c.POINTER(c.c_char_p)]
+        lib.FcPatternGetInteger.argtypes = [c.c_void_p, c.c_char_p, c.c_int, c.POINTER(c.c_int)]
+        lib.FcPatternDestroy.argtypes = [c.c_void_p]
+        self.lib, self.config = lib, lib.FcInitLoadConfigAndFonts()
+
+    def match(self, pattern: str) -> tuple[list[str], str, int]:
+        """(family names, file, face index) of the font fontconfig picks for `pattern`."""
+        c, lib = ctypes, self.lib
+        pat = lib.FcNameParse(pattern.encode())
+        lib.FcConfigSubstitute(self.config, pat, 0)
+        lib.FcDefaultSubstitute(pat)
+        result = c.c_int()
+        font = lib.FcFontMatch(self.config, pat, c.byref(result))
+        lib.FcPatternDestroy(pat)
+        if not font:
+            return [], "", 0
+        names, value, index = [], c.c_char_p(), c.c_int()
+        while lib.FcPatternGetString(font, b"family", len(names), c.byref(value)) == 0:
+            names.append(value.value.decode())
+        path = value.value.decode() if lib.FcPatternGetString(font, b"file", 0, c.byref(value)) == 0 else ""
+        lib.FcPatternGetInteger(font, b"index", 0, c.byref(index))
+        lib.FcPatternDestroy(font)
+        return names, path, index.value
+
+
+@lru_cache(maxsize=1)
+def _fontconfig() -> _Fontconfig | None:
+    try:
+        return _Fontconfig()
+    except (OSError, AttributeError):
+        return None
+
+
+def _fc_match(pattern: str) -> tuple[list[str], str, int]:
+    fc = _fontconfig()
+    if fc is not None:
+        return fc.match(pattern)
     if shutil.which("fc-match") is None:
-        raise SetupError("fc-match not found: install fontconfig (apt install fontconfig)")
-    pattern = family + (":weight=bold" if bold else "")
-    out = subprocess.run(
-        ["fc-match", "-f", "%{family}|%{file}|%{index}", pattern],
-        capture_output=True, text=True, check=False,
-    ).stdout
+        raise SetupError("fontconfig not found: install it with `apt install fontconfig`")
+    out = subprocess.run(["fc-match", "-f", "%{family}|%{file}|%{index}", pattern],
+                         capture_output=True, text=True, check=False).stdout
     names, _, rest = out.partition("|")
     path, _, index = rest.partition("|")
-    if family.lower() not in {n.strip().lower() for n in names.split(",")} or not path:
+    return [n.strip() for n in names.split(",")], path, int(index or 0)
+
+
+@lru_cache(maxsize=32)
+def find_font(family: str, bold: bool = False) -> FontFile:
+    """The font file fontconfig uses for `family`; RenderError if the family is not installed."""
+    names, path, index = _fc_match(family + (":weight=bold" if bold else ""))
+    if family.lower() not in {n.lower() for n in names} or not path:
         raise RenderError(
             f"font family '{family}' is not installed (fontconfig offers "
-            f"'{names.split(',')[0] or 'nothing'}' instead); install it with "
+            f"'{names[0] if names else 'nothing'}' instead); install it with "
             f"`apt install {package_for(family)}` or change brand.fonts in content/series.yaml"
         )
-    return FontFile(family, Path(path), int(index or 0))
+    return FontFile(family, Path(path), index)
 
 
 def _cache_file(font: FontFile) -> Path | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from huoye.errors import ContentError
 from huoye.load import load_archive
-from huoye.load.archive import ISSUE_FILE, find_content_root
+from huoye.content import ISSUE_FILE, find_content_root
 
 SKELETON = """\
 ---

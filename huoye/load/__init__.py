@@ -4,6 +4,6 @@
 all of it, reports every problem at once (`ContentError`), and derives the
 facts that need more than one file (recent themes).
 """
-from huoye.load.archive import load_archive, load_issue, find_content_root
+from huoye.load.archive import load_archive, load_issue
 
-__all__ = ["load_archive", "load_issue", "find_content_root"]
+__all__ = ["load_archive", "load_issue"]

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from huoye.content import ISSUE_FILE, SERIES_FILE, find_content_root, issue_folders
 from huoye.errors import ContentError, Problems
 from huoye.load.body import parse_body
 from huoye.load.schema import Field, check, items
@@ -20,8 +21,6 @@ from huoye.model import (
     Brand, Chart, ChartSeries, Issue, KeyFigure, Series, Source, StaffMember,
 )
 
-ISSUE_FILE = "issue.md"
-SERIES_FILE = "series.yaml"
 
 SERIES_SCHEMA = {
     "name": Field("str", example="财经活页"),
@@ -91,20 +90,6 @@ POINT_SUMMARY_SCHEMA = {
 CHART_KINDS = ("bar", "column", "line", "pie")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
-
-
-def find_content_root(start: Path) -> Path:
-    """The content folder holding series.yaml for `start` (a content or issue folder)."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / SERIES_FILE).is_file():
-            return folder
-    raise ContentError(f"{start}: no {SERIES_FILE} here or above; run huoye from the project "
-                       f"folder, or point it at content/ or content/<issue>")
-
-
-def issue_folders(root: Path) -> list[Path]:
-    return sorted(p for p in root.iterdir() if p.is_dir() and (p / ISSUE_FILE).is_file())
 
 
 def load_archive(root: Path, only: list[Path] | None = None) -> list[Issue]:

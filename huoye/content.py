@@ -1,0 +1,39 @@
+"""Where content lives: the layout of a content folder, known without parsing anything.
+
+    content/series.yaml          what all issues share
+    content/<issue>/issue.md     one issue (front matter + body), with its images
+
+Used by the loader, the build cache and the orchestrator (whose up-to-date
+check must stay cheap: no YAML or Markdown parser is imported here).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from huoye.errors import ContentError
+
+ISSUE_FILE = "issue.md"
+SERIES_FILE = "series.yaml"
+
+
+def find_content_root(start: Path) -> Path:
+    """The content folder holding series.yaml for `start` (a content or issue folder)."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / SERIES_FILE).is_file():
+            return folder
+    raise ContentError(f"{start}: no {SERIES_FILE} here or above; run huoye from the project "
+                       f"folder, or point it at content/ or content/<issue>")
+
+
+def issue_folders(root: Path) -> list[Path]:
+    """Every issue folder of a content root, in name order."""
+    return sorted(p for p in root.iterdir() if p.is_dir() and (p / ISSUE_FILE).is_file())
+
+
+def series_name(root: Path) -> str:
+    """The bulletin's name from series.yaml's `name:` line, read without a YAML parser."""
+    for line in (root / SERIES_FILE).read_text(encoding="utf-8-sig").splitlines():
+        if line.startswith("name:"):
+            return line[5:].split("#")[0].strip().strip("\"'")
+    return ""

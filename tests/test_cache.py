@@ -1,0 +1,135 @@
+"""Build cache: an unchanged issue is skipped; an edit to any input rebuilds it."""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+import huoye
+from huoye import cache
+from huoye.build import DEFAULT_TEMPLATES, BuildRequest, build
+
+
+@pytest.fixture
+def site(content_copy, tmp_path):
+    """A content copy, a templates copy, an output folder, and a build function (HTML only: fast)."""
+    templates = tmp_path / "templates"
+    shutil.copytree(DEFAULT_TEMPLATES, templates)
+    out = tmp_path / "out"
+
+    def run(**kw) -> bool:
+        request = BuildRequest(paths=[content_copy], out_dir=out, templates=templates,
+                               formats=kw.pop("formats", ("html",)), **kw)
+        [result] = build(request)
+        assert result.error is None, result.error
+        return result.built
+
+    assert run() is True
+    return content_copy, templates, out, run
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_an_unchanged_issue_is_skipped_and_force_rebuilds(site):
+    _, _, out, run = site
+    html = next((out / "2020-03").glob("*.html"))
+    before = html.stat().st_mtime_ns
+    assert run() is False
+    assert html.stat().st_mtime_ns == before
+    assert run(force=True) is True
+
+
+def test_editing_the_issue_rebuilds(site):
+    content, _, _, run = site
+    edit(content / "2020-03/issue.md", "产业链的本质是", "产业链的实质是")
+    assert run() is True and run() is False
+
+
+def test_adding_a_file_to_the_issue_folder_rebuilds(site):
+    content, _, _, run = site
+    (content / "2020-03/figure.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    assert run() is True
+
+
+def test_editing_series_yaml_rebuilds(site):
+    content, _, _, run = site
+    edit(content / "series.yaml", "孟宪民", "孟宪明")
+    assert run() is True
+
+
+def test_another_issue_changing_the_back_page_rebuilds_only_when_its_front_matter_changes(site):
+    content, templates, out, _ = site
+    other = content / "2019-12"
+    other.mkdir()
+    text = (content / "2020-03/issue.md").read_text(encoding="utf-8")
+    (other / "issue.md").write_text(
+        text.replace("year: 2020", "year: 2019").replace("number: 3", "number: 12")
+        .replace("serial: 328", "serial: 325").replace("date: 2020-04-25", "date: 2019-12-25")
+        .replace("theme: 产业链现代化", "theme: 财政政策"), encoding="utf-8")
+
+    def built() -> dict[str, bool]:
+        request = BuildRequest(paths=[content], out_dir=out, templates=templates, formats=("html",))
+        return {r.slug: r.built for r in build(request)}
+
+    assert built() == {"2019-12": True, "2020-03": True}
+    assert "财政政策" in next((out / "2020-03").glob("*.html")).read_text(encoding="utf-8")
+    edit(other / "issue.md", "产业链的本质是", "产业链的实质是")  # its body: not on our back page
+    assert built() == {"2019-12": True, "2020-03": False}
+    edit(other / "issue.md", "theme: 财政政策", "theme: 财税政策")  # its theme: on our back page
+    assert built() == {"2019-12": True, "2020-03": True}
+
+
+def test_editing_a_template_rebuilds(site):
+    _, templates, _, run = site
+    with open(templates / "screen.css", "a", encoding="utf-8") as f:
+        f.write("\n/* a new rule */\n")
+    assert run() is True
+
+
+def test_a_new_huoye_version_rebuilds(site, monkeypatch):
+    _, _, _, run = site
+    monkeypatch.setattr(huoye, "__version__", "99.0")
+    cache._engine_digest.cache_clear()
+    try:
+        assert run() is True
+    finally:
+        cache._engine_digest.cache_clear()
+
+
+def test_changing_an_option_rebuilds(site):
+    _, _, _, run = site
+    assert run(formats=("html",), pdf_variant="pdf/a-3u") is True
+
+
+def test_a_changed_font_file_rebuilds(site, monkeypatch, tmp_path):
+    content, _, out, run = site
+    font = tmp_path / "font.ttf"
+    font.write_bytes(b"font v1")
+    monkeypatch.setattr(cache, "font_files", lambda brand: [font])
+    assert run(force=True) is True and run() is False
+    font.write_bytes(b"font v2, a different size")
+    assert run() is True
+
+
+def test_newly_installed_fonts_rebuild(site, monkeypatch, tmp_path):
+    _, _, _, run = site
+    fc_cache = tmp_path / "fontconfig-cache"
+    fc_cache.mkdir()
+    monkeypatch.setattr(cache, "FONTCONFIG_CACHES", (str(fc_cache),))
+    assert run(force=True) is True and run() is False
+    later = time.time() + 5
+    os.utime(fc_cache, (later, later))
+    assert run() is True
+
+
+def test_a_deleted_output_rebuilds(site):
+    _, _, out, run = site
+    next((out / "2020-03").glob("*.html")).unlink()
+    assert run() is True
