@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+"""Benchmark: whole processes, side by side in one run, medians, with ratios.
+
+    .venv/bin/python bench/run.py            # full run (a few minutes)
+    .venv/bin/python bench/run.py --quick    # fewer repetitions, 8-issue archive
+
+Measures (see bench/README.md): (1) the floor — WeasyPrint alone rendering the
+sample's plain text as unstyled HTML in the body font, cold process; (2) a cold
+full build (PDF + PPTX + HTML, empty output); (3) a rebuild with nothing
+changed; (4) a watch-mode rebuild after one paragraph is edited (warm process);
+(5) an archive of copies of the sample built with --jobs 1 and --jobs 2:
+per-issue time, speed-up, peak memory per worker. Also the output sizes.
+"""
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+SAMPLE = "2020-03"
+
+TARGETS = {
+    "full_vs_floor": 1.5, "full_s": 1.2, "nochange_s": 0.15, "watch_s": 0.5,
+    "archive_per_issue_s": 0.6, "speedup": 1.7, "worker_mb": 300, "pdf_kb": 600,
+}
+
+
+def timed(cmd: list[str], cwd: Path, env=None) -> float:
+    start = time.perf_counter()
+    run = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env)
+    elapsed = time.perf_counter() - start
+    if run.returncode != 0:
+        sys.exit(f"bench: {' '.join(cmd)} failed:\n{run.stderr}")
+    return elapsed
+
+
+def median_of(n: int, fn) -> float:
+    return statistics.median(fn() for _ in range(n))
+
+
+def floor_html(work: Path) -> Path:
+    """The sample's plain text as unstyled HTML in the body font."""
+    sys.path.insert(0, str(ROOT))
+    from huoye.load import load_archive
+
+    [issue] = load_archive(work / "content", [work / "content" / SAMPLE])
+    texts = [issue.theme, issue.note] + [p.text for p in issue.paragraphs]
+    body = "".join(f"<p>{html.escape(t)}</p>" for t in texts)
+    path = work / "floor.html"
+    path.write_text(f'<html lang="zh-CN"><body style="font-family: \'{issue.series.brand.serif}\'">'
+                    f"{body}</body></html>", encoding="utf-8")
+    return path
+
+
+def make_archive(work: Path, n: int) -> Path:
+    """A content folder with n copies of the sample under generated names and numbers."""
+    content = work / f"archive-{n}"
+    if content.exists():
+        shutil.rmtree(content)
+    content.mkdir()
+    shutil.copy(work / "content" / "series.yaml", content / "series.yaml")
+    text = (work / "content" / SAMPLE / "issue.md").read_text(encoding="utf-8")
+    for k in range(n):
+        year, number = 2001 + k // 12, k % 12 + 1
+        issue = (text.replace("year: 2020", f"year: {year}").replace("number: 3", f"number: {number}")
+                 .replace("serial: 328", f"serial: {100 + k}")
+                 .replace("date: 2020-04-25", f"date: {year}-{number:02d}-25"))
+        folder = content / f"{year}-{number:02d}"
+        folder.mkdir()
+        (folder / "issue.md").write_text(issue, encoding="utf-8")
+    return content
+
+
+ARCHIVE_DRIVER = """
+import json, sys, time
+from pathlib import Path
+from huoye.build import BuildRequest, build
+start = time.perf_counter()
+results = build(BuildRequest(paths=[Path(sys.argv[1])], out_dir=Path(sys.argv[2]), force=True,
+                             jobs=int(sys.argv[3])))
+wall = time.perf_counter() - start
+assert not any(r.error for r in results), [r.error for r in results if r.error]
+workers = {}
+for r in results:
+    workers[r.worker] = max(workers.get(r.worker, 0), r.peak_rss_mb)
+print(json.dumps({"wall": wall, "issues": len(results), "workers": workers}))
+"""
+
+WATCH_DRIVER = """
+import json, sys, time
+from pathlib import Path
+from huoye.build import BuildRequest
+from huoye.watch import rebuild
+content, out, n = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+issue = content / "{sample}" / "issue.md"
+request = BuildRequest(paths=[content], out_dir=out, jobs=1)
+rebuild(request)                      # warm up: templates compiled, fonts configured
+original = issue.read_text(encoding="utf-8")
+times = []
+for k in range(n):
+    edited = original.replace("产业链的本质是", f"产业链的本质{{'是' * (k + 2)}}", 1)
+    issue.write_text(edited, encoding="utf-8")
+    start = time.perf_counter()
+    rebuild(request)
+    times.append(time.perf_counter() - start)
+issue.write_text(original, encoding="utf-8")
+print(json.dumps(times))
+""".replace("{sample}", SAMPLE)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="3 repetitions and an 8-issue archive")
+    ap.add_argument("--runs", type=int, default=None, help="repetitions per measure (default 5)")
+    ap.add_argument("--archive", type=int, default=None, help="issues in the archive (default 24)")
+    ap.add_argument("--json", type=Path, default=None, help="also write the numbers as JSON here")
+    args = ap.parse_args()
+    runs = args.runs or (3 if args.quick else 5)
+    n_archive = args.archive or (8 if args.quick else 24)
+
+    work = Path(tempfile.mkdtemp(prefix="huoye-bench-"))
+    shutil.copytree(ROOT / "content", work / "content")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    build = [PY, str(ROOT / "build.py")]
+    issue_dir = str(work / "content" / SAMPLE)
+    rows, numbers = [], {}
+    try:
+        floor = floor_html(work)
+        f = median_of(runs, lambda: timed([PY, "-c", "import sys, weasyprint; "
+                                           "weasyprint.HTML(sys.argv[1]).write_pdf(sys.argv[2])",
+                                           str(floor), str(work / "floor.pdf")], work, env))
+        numbers["floor_s"] = f
+        rows.append(("(1) floor: WeasyPrint alone, plain text, cold", f, "1.00 × floor", ""))
+
+        def cold():
+            out = work / f"out-cold-{time.monotonic_ns()}"
+            return timed(build + [issue_dir, "-q", "-o", str(out)], work, env)
+        full = median_of(runs, cold)
+        numbers["full_s"] = full
+        rows.append(("(2) cold full build (PDF+PPTX+HTML)", full, f"{full / f:.2f} × floor",
+                     f"≤ {TARGETS['full_vs_floor']} × floor and ≤ {TARGETS['full_s']} s"))
+
+        out = work / "out"
+        timed(build + [issue_dir, "-q", "-o", str(out)], work, env)
+        nochange = median_of(runs, lambda: timed(build + [issue_dir, "-q", "-o", str(out)], work, env))
+        numbers["nochange_s"] = nochange
+        rows.append(("(3) rebuild, nothing changed", nochange, f"{nochange / f:.2f} × floor",
+                     f"≤ {TARGETS['nochange_s']} s"))
+
+        w = subprocess.run([PY, "-c", WATCH_DRIVER, str(work / "content"), str(work / "out-watch"),
+                            str(runs)], capture_output=True, text=True, env=env, cwd=work)
+        if w.returncode:
+            sys.exit(f"bench: watch driver failed:\n{w.stderr}")
+        watch = statistics.median(json.loads(w.stdout.strip().splitlines()[-1]))
+        numbers["watch_s"] = watch
+        rows.append(("(4) watch rebuild after one paragraph edit", watch, f"{watch / f:.2f} × floor",
+                     f"≤ {TARGETS['watch_s']} s"))
+
+        archive = make_archive(work, n_archive)
+        results = {}
+        for jobs in (1, 2):
+            r = subprocess.run([PY, "-c", ARCHIVE_DRIVER, str(archive), str(work / f"out-a{jobs}"),
+                                str(jobs)], capture_output=True, text=True, env=env, cwd=work)
+            if r.returncode:
+                sys.exit(f"bench: archive driver failed:\n{r.stderr}")
+            results[jobs] = json.loads(r.stdout.strip().splitlines()[-1])
+        half = make_archive(work, n_archive // 2)
+        r = subprocess.run([PY, "-c", ARCHIVE_DRIVER, str(half), str(work / "out-half"), "2"],
+                           capture_output=True, text=True, env=env, cwd=work)
+        results["half"] = json.loads(r.stdout.strip().splitlines()[-1])
+        per1 = results[1]["wall"] / n_archive
+        per2 = results[2]["wall"] / n_archive
+        per_half = results["half"]["wall"] / (n_archive // 2)
+        speedup = results[1]["wall"] / results[2]["wall"]
+        peak = max(max(r["workers"].values()) for r in (results[1], results[2]))
+        numbers.update(archive_per_issue_1=per1, archive_per_issue_2=per2, speedup=speedup,
+                       worker_mb=peak, archive_per_issue_half=per_half)
+        rows.append((f"(5) archive of {n_archive}, --jobs 1, per issue", per1, "", ""))
+        rows.append((f"(5) archive of {n_archive}, --jobs 2, per issue", per2,
+                     f"speed-up {speedup:.2f}×", f"≤ {TARGETS['archive_per_issue_s']} s, ≥ {TARGETS['speedup']}×"))
+        rows.append((f"(5) archive of {n_archive // 2}, --jobs 2, per issue", per_half,
+                     f"{per_half / per2:.2f} × the {n_archive}-issue cost", "linear: ≈ 1.00"))
+
+        out_files = {p.suffix: p.stat().st_size for p in (out / SAMPLE).iterdir() if not p.name.startswith(".")}
+        numbers["pdf_kb"] = out_files.get(".pdf", 0) / 1024
+        numbers["pptx_kb"] = out_files.get(".pptx", 0) / 1024
+        numbers["html_kb"] = out_files.get(".html", 0) / 1024
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    print(f"\nhuoye benchmark — {runs} runs each, medians; machine: {os.cpu_count()} cores\n")
+    print(f"{'measure':50s} {'seconds':>8s}  {'ratio':22s} target")
+    for name, sec, ratio, target in rows:
+        print(f"{name:50s} {sec:8.3f}  {ratio:22s} {target}")
+    print(f"{'peak memory per worker (MB)':50s} {numbers['worker_mb']:8.0f}  {'':22s} ≤ {TARGETS['worker_mb']} MB")
+    print(f"{'sizes: PDF / PPTX / HTML (KB)':50s} {numbers['pdf_kb']:8.0f}  "
+          f"{numbers['pptx_kb']:.0f} / {numbers['html_kb']:.0f}{'':12s} PDF ≤ {TARGETS['pdf_kb']} KB")
+    if args.json:
+        args.json.write_text(json.dumps(numbers, indent=2))
+
+
+if __name__ == "__main__":
+    main()
