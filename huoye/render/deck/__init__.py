@@ -1,6 +1,148 @@
 """render step: PowerPoint — builds the slide deck.
 
-``measure`` measures and wraps text with the real font metrics; ``pptxkit`` is the
-thin python-pptx layer.  Content logic never touches python-pptx shapes or XML:
-it goes through ``pptxkit``.
+    issue ──templates/deck.yaml.j2──▶ outline (YAML list of slides) ──check──▶
+    ──slides.DRAW[kind]──▶ presentation ──save──▶ bytes
+
+The outline says which slides, in what order, saying what; editors change it by
+editing the template (summaries come from the Jinja filters in
+``huoye.summarise``).  ``slides`` holds one drawing function per slide kind;
+``theme`` turns the bulletin's brand into the deck's design; ``measure``
+measures and wraps text with the real font metrics; ``pptxkit`` is the thin
+python-pptx layer.  Content logic never touches python-pptx shapes or XML: it
+goes through ``pptxkit``.
+
+An editor's own master (series.yaml ``deck: {template, layouts}``) replaces the
+code-made design: its sample slides are removed and slides use its layouts by
+name.
 """
+from __future__ import annotations
+
+from io import BytesIO
+from zipfile import BadZipFile
+
+import yaml
+from pptx.exc import PackageNotFoundError
+
+from huoye.errors import Problem, RenderError
+from huoye.render.templating import render_template
+
+from . import pptxkit as kit
+from .slides import DRAW, ITEM_KEYS, OUTLINE, REQUIRED, Deck
+from .theme import deck_theme
+
+__all__ = ["check", "outline", "render"]
+
+TEMPLATE = "deck.yaml.j2"
+
+
+def render(issue, options) -> bytes:
+    """The deck of ``issue`` as .pptx bytes; template, outline and layout problems
+    are a :class:`RenderError` naming templates/deck.yaml.j2."""
+    entries = outline(issue, options)
+    deck = _open(issue)
+    for entry in entries:
+        DRAW[entry["kind"]](deck, entry)
+    deck.finish()
+    out = BytesIO()
+    deck.prs.save(out)
+    return out.getvalue()
+
+
+def outline(issue, options) -> list[dict]:
+    """Render the outline template, parse it and check every slide entry."""
+    text = render_template(options.templates, TEMPLATE, issue=issue)
+    try:
+        entries = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise RenderError(Problem(OUTLINE, None, "", _yaml_message(err, text))) from None
+    if entries is None:
+        entries = []
+    if not isinstance(entries, list):
+        raise RenderError(f"{OUTLINE}: the outline must be a YAML list of slides "
+                          "(\"- kind: title\" …)")
+    check(entries)
+    return entries
+
+
+def _yaml_message(err: yaml.YAMLError, text: str) -> str:
+    """Where the rendered outline stops being YAML, with the text of that line."""
+    lines = text.splitlines()
+
+    def at(mark) -> str:
+        if mark is None:
+            return ""
+        shown = lines[mark.line].strip()[:60] if mark.line < len(lines) else "(end of outline)"
+        return f"line {mark.line + 1} ({shown!r})" if shown else f"line {mark.line + 1}"
+
+    context = getattr(err, "context", None)
+    problem = getattr(err, "problem", None) or str(err)
+    where = at(getattr(err, "problem_mark", None))
+    start = at(getattr(err, "context_mark", None))
+    message = "the rendered outline is not valid YAML"
+    if context and start:
+        message += f": {context} at {start}"
+    message += f": {problem}" + (f" at {where}" if where else "")
+    return message + "; check the quoting there (pass every string through `tojson`)"
+
+
+def check(entries: list) -> None:
+    """Every entry a mapping with a known ``kind`` and the keys that kind needs;
+    all problems reported at once."""
+    problems: list[Problem] = []
+    kinds = ", ".join(DRAW)
+
+    def add(n: int, kind: str, message: str) -> None:
+        problems.append(Problem(OUTLINE, None, f"slide {n}" + (f" ({kind})" if kind else ""),
+                                message))
+
+    for n, e in enumerate(entries, start=1):
+        if not isinstance(e, dict):
+            add(n, "", f"expected a mapping with a `kind`, got {type(e).__name__}")
+            continue
+        kind = e.get("kind")
+        if kind not in DRAW:
+            add(n, "", f"unknown kind {kind!r}; use one of: {kinds}")
+            continue
+        for key, typ in REQUIRED[kind].items():
+            if key not in e:
+                add(n, kind, f"missing `{key}`")
+            elif not isinstance(e[key], typ):
+                add(n, kind, f"`{key}` must be a {typ.__name__}, got {type(e[key]).__name__}")
+        items = e.get("items")
+        if isinstance(items, list) and kind in ITEM_KEYS:
+            for i, it in enumerate(items, start=1):
+                if not isinstance(it, dict):
+                    add(n, kind, f"items[{i}] must be a mapping")
+                    continue
+                for key in ITEM_KEYS[kind]:
+                    if key not in it or it[key] in (None, ""):
+                        add(n, kind, f"items[{i}] has no `{key}`")
+        per_slide = e.get("per_slide")
+        if per_slide is not None and (not isinstance(per_slide, int) or per_slide < 1):
+            add(n, kind, f"`per_slide` must be a whole number of items, got {per_slide!r}")
+        if "notes" in e and not isinstance(e["notes"], (str, type(None))):
+            add(n, kind, "`notes` must be a string")
+    if problems:
+        raise RenderError(problems)
+
+
+def _open(issue) -> Deck:
+    """A new presentation in the brand's default design, or the editor's master."""
+    series = issue.series
+    theme = deck_theme(series.brand, str(series.source))
+    if series.deck_template is None:
+        return Deck(kit.new_presentation(theme), theme, issue)
+    try:
+        prs = kit.open_template(series.deck_template, theme)
+    except (OSError, ValueError, KeyError, BadZipFile, PackageNotFoundError) as err:
+        raise RenderError(f"{series.source}: deck.template: cannot open "
+                          f"{series.deck_template}: {err}; save it again from PowerPoint "
+                          "as a .pptx") from None
+    w, h = prs.slide_width, prs.slide_height
+    if abs(w * 9 - h * 16) > w // 100 or abs(w - kit.SLIDE_W_EMU) > kit.SLIDE_W_EMU // 100:
+        raise RenderError(
+            f"{series.source}: deck.template: {series.deck_template.name} is "
+            f"{w / 914400:.2f}×{h / 914400:.2f} in; the deck is 16:9 widescreen "
+            "(13.33×7.5 in): set Design › Slide Size › Widescreen in PowerPoint and save it"
+        )
+    return Deck(prs, theme, issue, layouts=dict(series.deck_layouts), decorate=False)
