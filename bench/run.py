@@ -57,7 +57,7 @@ def floor_html(work: Path) -> Path:
     texts = [issue.theme, issue.note] + [p.text for p in issue.paragraphs]
     body = "".join(f"<p>{html.escape(t)}</p>" for t in texts)
     path = work / "floor.html"
-    path.write_text(f'<html lang="zh-CN"><body style="font-family: \'{issue.series.brand.serif}\'">'
+    path.write_text(f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"></head><body style="font-family: \'{issue.series.brand.serif}\'">'
                     f"{body}</body></html>", encoding="utf-8")
     return path
 

@@ -194,31 +194,33 @@ def _describe(chars: list[str]) -> str:
 def texts_by_role(issue) -> dict[str, list[tuple[str, object, str]]]:
     """Every piece of text of an issue, grouped by the font role that draws it.
 
-    Returns {role: [(text, source, what)]}, role one of "serif", "serif_bold", "sans",
-    "sans_bold", "kai".
+    Returns {role: [(text, source, what)]}, role one of "serif" (body and all regular
+    text: contents, call-outs, charts, header, back page), "sans_bold" (headings and
+    emphasis, 黑体) and "kai" (the editor's note).
     """
     s = issue.series
     serif = [(p.text, p.source, "paragraph") for p in issue.paragraphs]
     serif += [(p.label, p.source, "point label") for sec in issue.sections for p in sec.points]
+    serif += [(f"{f.unit}{f.label}", f.source, "key figure") for f in issue.figures]
+    for c in issue.charts:
+        words = [c.title, c.unit, c.data_source, *c.categories, *(x.name for x in c.series)]
+        serif.append(("".join(words) + "0123456789.-%数据来源：单位图", c.source, "chart"))
+    serif += [(issue.issue_line + issue.date_line + "".join(s.publishers) + issue.theme,
+               issue.source, "masthead")]
+    serif += [(e.title, issue.source, "contents") for e in issue.contents]
+    serif += [("".join(issue.recent_themes), s.source, "recent themes")]
+    serif += [("".join(m.role + m.name for m in s.staff) + s.address + s.postcode + s.telephone
+               + "地址邮编电话—0123456789", s.source, "colophon")]
     sans_bold = [(sec.title, sec.source, "section title") for sec in issue.sections]
     sans_bold += [(p.label + p.headline, p.source, "point heading")
                   for sec in issue.sections for p in sec.points]
-    serif_bold = [(s.name, s.source, "bulletin name")]
-    serif_bold += [(p.label + p.headline + "。！？", p.source, "point headline")
-                   for sec in issue.sections for p in sec.points if p.style == "lead"]
-    sans_bold += [(issue.theme, issue.source, "theme"),
-                  ("本期主题：要目近期一览按", issue.source, "fixed labels")]
-    sans = [(f"{f.value}{f.unit}{f.label}", f.source, "key figure") for f in issue.figures]
-    for c in issue.charts:
-        words = [c.title, c.unit, c.data_source, *c.categories, *(x.name for x in c.series)]
-        sans.append(("".join(words) + "0123456789.-%数据来源：单位", c.source, "chart"))
-    sans += [(issue.issue_line + issue.date_line + "".join(s.publishers), issue.source, "masthead")]
-    sans += [("".join(issue.recent_themes), s.source, "recent themes")]
-    sans += [("".join(m.role + m.name for m in s.staff) + s.address + s.postcode + s.telephone
-              + "地址邮编电话近期主题一览", s.source, "colophon")]
+    sans_bold += [(p.label + p.headline + "。！？", p.source, "point headline")
+                  for sec in issue.sections for p in sec.points if p.style == "lead"]
+    sans_bold += [(s.name, s.source, "bulletin name"), (issue.theme, issue.source, "theme"),
+                  ("本期主题：要目近期一览按图", issue.source, "fixed labels")]
+    sans_bold += [(f.value, f.source, "key figure") for f in issue.figures]
     kai = [(issue.note, issue.source, "editor's note")]
-    return {"serif": serif, "serif_bold": serif_bold, "sans": sans, "sans_bold": sans_bold,
-            "kai": kai}
+    return {"serif": serif, "sans_bold": sans_bold, "kai": kai}
 
 
 def check_fonts(issue) -> dict[str, FontFile]:
@@ -229,9 +231,8 @@ def check_fonts(issue) -> dict[str, FontFile]:
     cannot draw (with its content file:line).
     """
     brand = issue.series.brand
-    families = {"serif": (brand.serif, False), "serif_bold": (brand.serif, True),
-                "sans": (brand.sans, False),
-                "sans_bold": (brand.sans, True), "kai": (brand.kai, False)}
+    families = {"serif": (brand.serif, False), "sans_bold": (brand.sans, True),
+                "kai": (brand.kai, False)}
     fonts: dict[str, FontFile] = {}
     problems: list[Problem | str] = []
     for role, (family, bold) in families.items():

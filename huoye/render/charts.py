@@ -4,7 +4,7 @@ model ──▶ **charts.svg(chart, brand)** ──▶ briefing.html.j2 (figure)
 
 Vector graphics written by hand (no matplotlib): every label is a real SVG
 <text> element, so the words stay searchable and extractable in the PDF and
-are drawn in the brand's sans-serif family. Kinds: "column" (vertical bars),
+are drawn in the brand's serif family (the body face: no extra font to embed). Kinds: "column" (vertical bars),
 "bar" (horizontal bars, negative values to the left of the zero line),
 "line" and "pie". The chart's title and source line are set by the template
 around the SVG; the unit is printed in the SVG's corner.
@@ -99,7 +99,7 @@ def _column(chart, colours) -> tuple[list[str], float]:
                        f'height="{max(y0 - y1, 0.5):.1f}" fill="{colours[si % len(colours)]}"/>')
             ly = y1 - 4 if v >= 0 else y0 + 12
             out.append(_t(x + (bar - 2) / 2, ly, fmt(v, chart.number_format),
-                          size=FONT_SIZE - 0.5, weight="bold"))
+                          size=FONT_SIZE - 0.5))
         out.append(_t(left + band * ci + band / 2, top + height + 16, cat))
     return out, top + height + 24
 
@@ -136,7 +136,7 @@ def _bar(chart, colours) -> tuple[list[str], float]:
                        f'height="{bar - 3}" fill="{colours[si % len(colours)]}"/>')
             lx, anchor = (x2 + 4, "start") if v >= 0 else (x1 - 4, "end")
             out.append(_t(lx, y + bar / 2 + 1.5, fmt(v, chart.number_format), anchor,
-                          FONT_SIZE - 0.5, weight="bold"))
+                          FONT_SIZE - 0.5))
     return out, top + height + 20
 
 
@@ -208,5 +208,5 @@ def svg(chart, brand) -> str:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg" role="img" '
             f'aria-label={label} viewBox="0 0 {WIDTH} {height:.0f}" '
             f'width="{WIDTH}" height="{height:.0f}" '
-            f'font-family={quoteattr(brand.sans + ", sans-serif")}>'
+            f'font-family={quoteattr(brand.serif + ", serif")}>'
             f"<title>{escape(chart.title)}</title>" + "".join(body) + "</svg>")
