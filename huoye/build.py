@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import resource
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,7 +97,7 @@ def build(request: BuildRequest) -> list[IssueResult]:
         return _build_parallel(issues, root, request)
     results = []
     for n, issue in enumerate(issues, start=1):
-        result = _build_guarded(issue, root, request)
+        result = _build_guarded(issue, root, request, split_formats=request.jobs > 1)
         _report(result, n, len(issues))
         results.append(result)
     return results
@@ -135,10 +136,10 @@ def _worker_init() -> None:
     logging.getLogger("huoye.progress").disabled = True
 
 
-def _build_guarded(issue, root: Path, request: BuildRequest) -> IssueResult:
+def _build_guarded(issue, root: Path, request: BuildRequest, split_formats: bool = False) -> IssueResult:
     start = time.perf_counter()
     try:
-        result = build_issue(issue, root, request)
+        result = build_issue(issue, root, request, split_formats)
     except HuoyeError as err:
         result = IssueResult(issue.slug, False, time.perf_counter() - start, error=str(err))
     result.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -146,8 +147,12 @@ def _build_guarded(issue, root: Path, request: BuildRequest) -> IssueResult:
     return result
 
 
-def build_issue(issue, root: Path, request: BuildRequest) -> IssueResult:
-    """Render every requested format of one issue in memory, then write them all."""
+def build_issue(issue, root: Path, request: BuildRequest, split_formats: bool = False) -> IssueResult:
+    """Render every requested format of one issue in memory, then write them all.
+
+    With `split_formats` (a single issue and more than one core), the other formats
+    render in a forked worker while this process renders the PDF.
+    """
     start = time.perf_counter()
     out_dir = request.out_dir / issue.slug
     names = [output_name(issue, fmt) for fmt in request.formats]
@@ -158,8 +163,7 @@ def build_issue(issue, root: Path, request: BuildRequest) -> IssueResult:
     options = RenderOptions(templates=request.templates,
                             pdf_variant=request.pdf_variant or issue.series.pdf_variant)
     fonts = cache.font_files(issue.series.brand)
-    rendered = {name: renderer(fmt).render(issue, options)
-                for fmt, name in zip(request.formats, names)}
+    rendered = render_formats(issue, options, dict(zip(request.formats, names)), split_formats)
     with issue_lock(out_dir):
         clean_stale_temporaries(out_dir)
         for name, data in rendered.items():
@@ -168,15 +172,57 @@ def build_issue(issue, root: Path, request: BuildRequest) -> IssueResult:
     return IssueResult(issue.slug, True, time.perf_counter() - start, [out_dir / n for n in names])
 
 
+def render_formats(issue, options: RenderOptions, names: dict[str, str], split: bool) -> dict[str, bytes]:
+    """{file name: bytes} for each format; the PDF here, the rest in a worker when `split`."""
+    if not split or "pdf" not in names or len(names) < 2:
+        return {name: renderer(fmt).render(issue, options) for fmt, name in names.items()}
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    others = {fmt: name for fmt, name in names.items() if fmt != "pdf"}
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        future = pool.submit(_render_some, issue, options, others)
+        pdf = renderer("pdf").render(issue, options)
+        rendered = future.result()
+    return {names["pdf"]: pdf, **rendered}
+
+
+def _render_some(issue, options: RenderOptions, names: dict[str, str]) -> dict[str, bytes]:
+    return {name: renderer(fmt).render(issue, options) for fmt, name in names.items()}
+
+
 def _report(result: IssueResult, n: int, total: int) -> None:
+    """One line per issue; on a terminal a multi-issue build also redraws a progress bar."""
     prefix = f"[{n}/{total}] " if total > 1 else ""
     if result.error:
+        _clear_bar()
         progress_log.error("%s%s: failed\n%s", prefix, result.slug, result.error)
     elif result.built:
         files = ", ".join(_shown(p) for p in result.outputs)
+        _clear_bar()
         progress_log.info("%s%s: built %s in %.2f s", prefix, result.slug, files, result.seconds)
     else:
+        _clear_bar()
         progress_log.info("%s%s: up to date (use --force to rebuild)", prefix, result.slug)
+    if total > 1 and n < total:
+        _draw_bar(n, total)
+
+
+def _bar_enabled() -> bool:
+    return (sys.stderr.isatty() and not progress_log.disabled
+            and progress_log.isEnabledFor(logging.INFO))
+
+
+def _draw_bar(n: int, total: int, width: int = 30) -> None:
+    if _bar_enabled():
+        done = round(width * n / total)
+        sys.stderr.write(f"\r[{'█' * done}{'░' * (width - done)}] {n}/{total} issues")
+        sys.stderr.flush()
+
+
+def _clear_bar() -> None:
+    if _bar_enabled():
+        sys.stderr.write("\r\033[K")
 
 
 def _shown(p: Path) -> str:

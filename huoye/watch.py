@@ -40,11 +40,19 @@ def watch(args) -> int:
                            templates=templates, jobs=1, pdf_variant=args.pdf_variant)
     root, _ = select(args.paths)
     watched = [root, templates]
-    log.info("watching %s — press Ctrl-C to stop", ", ".join(str(p) for p in watched))
-    rebuild(request)
+    ready = False
     try:
-        for changes in watchfiles.watch(*watched, debounce=100, step=20, raise_interrupt=False,
+        # yield_on_timeout: the first (empty) yield comes once the watcher is listening, so a
+        # save made during the first build is seen too.
+        for changes in watchfiles.watch(*watched, debounce=100, step=20, rust_timeout=250,
+                                        yield_on_timeout=True, raise_interrupt=False,
                                         watch_filter=_relevant):
+            if not ready:
+                rebuild(request)
+                log.info("watching %s — press Ctrl-C to stop", ", ".join(str(p) for p in watched))
+                ready = True
+            if not changes:
+                continue
             names = sorted({Path(p).name for _, p in changes})
             log.info("changed: %s", ", ".join(names))
             rebuild(request)

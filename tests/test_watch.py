@@ -1,0 +1,86 @@
+"""Watch mode: rebuilds on save, survives content errors, stops cleanly on Ctrl-C."""
+from __future__ import annotations
+
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+TIMEOUT = 60
+
+
+class Watcher:
+    """`huoye watch` in a subprocess, with its stderr lines readable as they come."""
+
+    def __init__(self, content, out):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "huoye", "watch", str(content), "--format", "html", "-o", str(out)],
+            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for line in self.proc.stderr:
+            self.lines.put(line.rstrip("\n"))
+
+    def wait_for(self, text: str) -> list[str]:
+        seen, deadline = [], time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.5)
+            except queue.Empty:
+                assert self.proc.poll() is None, f"watcher exited: {seen}"
+                continue
+            seen.append(line)
+            if text in line:
+                return seen
+        raise AssertionError(f"no line with {text!r} within {TIMEOUT} s; saw {seen}")
+
+
+@pytest.fixture
+def watcher(content_copy, tmp_path):
+    w = Watcher(content_copy, tmp_path / "out")
+    yield w
+    if w.proc.poll() is None:
+        w.proc.kill()
+    w.proc.wait()
+    w.reader.join(timeout=10)
+    w.proc.stderr.close()
+
+
+def test_watch_rebuilds_on_save_reports_errors_and_stops_cleanly(watcher, content_copy, tmp_path):
+    issue = content_copy / "2020-03" / "issue.md"
+    html = tmp_path / "out" / "2020-03" / "财经活页-2020-03.html"
+    watcher.wait_for("rebuilt 1 issue")  # the first build, before any save
+    watcher.wait_for("watching")
+    assert html.is_file()
+
+    text = issue.read_text(encoding="utf-8")
+    issue.write_text(text.replace("产业链的本质是", "产业链的实质是"), encoding="utf-8")
+    watcher.wait_for("changed: issue.md")
+    watcher.wait_for("rebuilt 1 issue")
+    assert "产业链的实质是" in html.read_text(encoding="utf-8")
+
+    issue.write_text(text.replace("theme:", "themee:"), encoding="utf-8")
+    seen = watcher.wait_for("waiting for the next save")
+    assert any("issue.md:8: themee: unknown key; did you mean 'theme'?" in line for line in seen), seen
+    assert not any("Traceback" in line for line in seen)
+    assert watcher.proc.poll() is None
+
+    issue.write_text(text, encoding="utf-8")
+    watcher.wait_for("changed: issue.md")
+    watcher.wait_for("rebuilt 1 issue")
+    assert "产业链的本质是" in html.read_text(encoding="utf-8")
+
+    watcher.proc.send_signal(signal.SIGINT)
+    assert watcher.proc.wait(timeout=TIMEOUT) == 0
+    watcher.reader.join(timeout=10)
+    rest = []
+    while not watcher.lines.empty():
+        rest.append(watcher.lines.get())
+    assert "stopped watching" in rest[-1] and not any("Traceback" in line for line in rest), rest
