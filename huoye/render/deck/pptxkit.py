@@ -30,7 +30,13 @@ from lxml import etree
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
+from pptx.enum.chart import (
+    XL_CHART_TYPE,
+    XL_LABEL_POSITION,
+    XL_LEGEND_POSITION,
+    XL_TICK_LABEL_POSITION,
+)
+from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
@@ -760,3 +766,29 @@ def save_atomic(prs, path: str | os.PathLike) -> Path:
     except OSError:  # pragma: no cover - not all filesystems allow it
         pass
     return target
+
+
+def add_band(slide, box: Box, colour: str, name: str = "Band"):
+    """A filled rectangle without outline, shadow or text (a bar or a rule)."""
+    shape = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, *box.emu)
+    shape.name = name
+    shape.fill.solid()
+    shape.fill.fore_color.rgb = RGBColor.from_string(colour.lstrip("#").upper())
+    shape.line.fill.background()
+    shape.shadow.inherit = False
+    style = shape._element.find(qn("p:style"))  # theme effects: LibreOffice draws a shadow
+    if style is not None:
+        shape._element.remove(style)
+    return shape
+
+
+def labels_clear_of_bars(chart) -> None:
+    """Category labels at the low end of the value axis, so a negative bar does not
+    run over its own label (PowerPoint's default puts them next to the zero line)."""
+    values = [v for plot in chart.plots for s in plot.series for v in s.values if v is not None]
+    if values and min(values) < 0 and chart.chart_type is not None:
+        try:
+            axis = chart.category_axis
+        except ValueError:  # a pie has no category axis
+            return
+        axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW

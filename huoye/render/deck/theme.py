@@ -8,19 +8,12 @@ Sizes are chosen to read from the back of a meeting room: titles 34 pt,
 headlines 24 pt, body text 20 pt, nothing the audience must read below 18 pt
 (only the footer line and slide number are smaller).
 
-:func:`add_band` draws a plain filled rectangle (brand bars and rules) and
-:func:`labels_clear_of_bars` moves category labels off negative bars.  They are
-the only python-pptx calls outside ``pptxkit`` and belong there; they are kept
-here, small and content-free, until the kit grows them.
+No python-pptx here: shapes are drawn through ``pptxkit``.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_TICK_LABEL_POSITION
-from pptx.enum.shapes import MSO_SHAPE
-from pptx.oxml.ns import qn
 
 from huoye.errors import RenderError
 from huoye.model import Brand
@@ -84,29 +77,3 @@ def deck_theme(brand: Brand, where: str = "content/series.yaml") -> DeckTheme:
         )
     except ValueError as err:
         raise RenderError(f"{where}: brand: {err}; use '#RRGGBB' colours and named fonts") from None
-
-
-def add_band(slide, box: Box, colour: str, name: str = "Band"):
-    """A filled rectangle without outline, shadow or text (a bar or a rule)."""
-    shape = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, *box.emu)
-    shape.name = name
-    shape.fill.solid()
-    shape.fill.fore_color.rgb = RGBColor.from_string(colour.lstrip("#").upper())
-    shape.line.fill.background()
-    shape.shadow.inherit = False
-    style = shape._element.find(qn("p:style"))  # theme effects: LibreOffice draws a shadow
-    if style is not None:
-        shape._element.remove(style)
-    return shape
-
-
-def labels_clear_of_bars(chart) -> None:
-    """Category labels at the low end of the value axis, so a negative bar does not
-    run over its own label (PowerPoint's default puts them next to the zero line)."""
-    values = [v for plot in chart.plots for s in plot.series for v in s.values if v is not None]
-    if values and min(values) < 0 and chart.chart_type is not None:
-        try:
-            axis = chart.category_axis
-        except ValueError:  # a pie has no category axis
-            return
-        axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW
