@@ -7,16 +7,18 @@ family is missing or a character has no glyph. A bulletin must not go out like
 that, so the PDF renderer calls `check_fonts(issue)` first:
 
 * each family named in `series.brand` is looked up with fontconfig
-  (in-process through libfontconfig; `fc-match` where that cannot be loaded); a family that fontconfig replaces by another one is an error
+  (in-process through libfontconfig; `fc-match` where that cannot be loaded);
+  a family that fontconfig replaces by another one is an error
   naming the Debian package to install;
 * the code points of every piece of text are checked against the cmap of the
   font that will draw it (body → serif, headings, figures and charts → sans,
   the editor's note → kai); a character without a glyph is an error naming
   the content file and line.
 
-Cmaps are read with fontTools once per process and cached on disk
-(`$XDG_CACHE_HOME/huoye/cmap-*.bin`, keyed by file, size and mtime), since
-reading the cmap of a CJK collection takes ~0.15 s.
+Cmaps and advance widths (`metrics`, also used by the deck to measure text) are
+read with fontTools once and cached on disk (`$XDG_CACHE_HOME/huoye/metrics-*.bin`,
+keyed by file, face, size and mtime), since reading a CJK collection's tables
+takes ~0.15 s and ~15 MB a face.
 
 `harfbuzz_subset_available()` tells whether WeasyPrint can subset fonts with
 HarfBuzz; without it WeasyPrint falls back to fontTools, about 15x slower.
@@ -31,6 +33,7 @@ import shutil
 import subprocess
 import unicodedata
 from array import array
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -99,7 +102,8 @@ class _Fontconfig:
         names, value, index = [], c.c_char_p(), c.c_int()
         while lib.FcPatternGetString(font, b"family", len(names), c.byref(value)) == 0:
             names.append(value.value.decode())
-        path = value.value.decode() if lib.FcPatternGetString(font, b"file", 0, c.byref(value)) == 0 else ""
+        found = lib.FcPatternGetString(font, b"file", 0, c.byref(value)) == 0
+        path = value.value.decode() if found else ""
         lib.FcPatternGetInteger(font, b"index", 0, c.byref(index))
         lib.FcPatternDestroy(font)
         return names, path, index.value
@@ -139,6 +143,28 @@ def find_font(family: str, bold: bool = False) -> FontFile:
     return FontFile(family, Path(path), index)
 
 
+def match_font(family: str, bold: bool = False) -> tuple[Path, int, list[str]]:
+    """(file, face index, family names of that file) fontconfig picks for `family`.
+
+    Unlike `find_font` this does not insist on the family: callers that measure text
+    with whatever font a renderer would fall back to use it.
+    """
+    names, path, index = _fc_match(family + (":weight=bold" if bold else ""))
+    if not path:
+        raise SetupError(f"fontconfig found no font at all for '{family}': install "
+                         f"{package_for(family)} (apt install fonts-noto-cjk)")
+    return Path(path), index, names
+
+
+@dataclass(frozen=True)
+class FontMetrics:
+    """What huoye needs of a font file: units per em and each code point's advance width."""
+
+    upem: int
+    notdef: int
+    advances: dict[int, int]
+
+
 def _cache_file(font: FontFile) -> Path | None:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     try:
@@ -146,35 +172,69 @@ def _cache_file(font: FontFile) -> Path | None:
     except OSError:
         return None
     key = f"{font.path}|{font.index}|{st.st_size}|{st.st_mtime_ns}".encode()
-    return Path(base) / "huoye" / f"cmap-{hashlib.sha1(key).hexdigest()[:16]}.bin"
+    return Path(base) / "huoye" / f"metrics-{hashlib.sha1(key).hexdigest()[:16]}.bin"
 
 
 @lru_cache(maxsize=16)
-def coverage(font: FontFile) -> frozenset[int]:
-    """The code points `font` has glyphs for (its best cmap), cached in memory and on disk."""
+def metrics(font: FontFile) -> FontMetrics:
+    """The font's cmap and advance widths, read with fontTools once and cached on disk.
+
+    Reading a CJK collection's tables takes ~0.15 s and ~15 MB per face; the cache file
+    (keyed by file, face, size and time) loads in about a millisecond.
+    """
     cache = _cache_file(font)
     if cache is not None and cache.exists():
-        codes = array("I")
-        codes.frombytes(cache.read_bytes())
-        return frozenset(codes)
+        try:
+            return _read_metrics(cache.read_bytes())
+        except ValueError:
+            pass  # a truncated or foreign cache file: rebuild it
     from fontTools.ttLib import TTFont, TTLibError  # only when the cache is cold
 
     try:
         tt = TTFont(str(font.path), fontNumber=font.index, lazy=True)
-        codes = array("I", sorted(tt.getBestCmap() or {}))
+        cmap = tt.getBestCmap() or {}
+        hmtx = tt["hmtx"].metrics
+        upem = tt["head"].unitsPerEm
+        notdef = hmtx[".notdef"][0] if ".notdef" in hmtx else upem
+        advances = {cp: hmtx[name][0] if name in hmtx else notdef for cp, name in cmap.items()}
         tt.close()
     except (OSError, TTLibError, KeyError, ValueError) as err:  # broken font: a setup problem
-        raise SetupError(f"{font.path}: cannot read the font's cmap ({err}); "
+        raise SetupError(f"{font.path}: cannot read the font's tables ({err}); "
                          f"reinstall {package_for(font.family)}") from None
+    result = FontMetrics(upem, notdef, advances)
     if cache is not None:
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(codes.tobytes())
+            tmp.write_bytes(_write_metrics(result))
             tmp.replace(cache)
         except OSError:
             pass  # a read-only cache folder only costs time
-    return frozenset(codes)
+    return result
+
+
+def _write_metrics(m: FontMetrics) -> bytes:
+    codes = array("I", sorted(m.advances))
+    widths = array("I", (m.advances[c] for c in codes))
+    head = array("I", [0x68796D31, m.upem, m.notdef, len(codes)])
+    return head.tobytes() + codes.tobytes() + widths.tobytes()
+
+
+def _read_metrics(data: bytes) -> FontMetrics:
+    head = array("I")
+    head.frombytes(data[:16])
+    magic, upem, notdef, n = head
+    if magic != 0x68796D31 or len(data) != 16 + 8 * n:
+        raise ValueError("not a huoye metrics cache")
+    codes, widths = array("I"), array("I")
+    codes.frombytes(data[16:16 + 4 * n])
+    widths.frombytes(data[16 + 4 * n:])
+    return FontMetrics(upem, notdef, dict(zip(codes, widths)))
+
+
+def coverage(font: FontFile) -> Collection[int]:
+    """The code points `font` has glyphs for."""
+    return metrics(font).advances
 
 
 def missing_characters(text: str, font: FontFile) -> list[str]:
@@ -261,7 +321,8 @@ def check_fonts(issue) -> dict[str, FontFile]:
 @lru_cache(maxsize=1)
 def harfbuzz_subset_available() -> bool:
     """Whether libharfbuzz-subset can be loaded (WeasyPrint then subsets fonts quickly)."""
-    for name in ("libharfbuzz-subset.so.0", "libharfbuzz-subset.0.dylib", "libharfbuzz-subset-0.dll"):
+    for name in ("libharfbuzz-subset.so.0", "libharfbuzz-subset.0.dylib",
+                 "libharfbuzz-subset-0.dll"):
         try:
             ctypes.CDLL(name)
         except OSError:

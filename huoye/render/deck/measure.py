@@ -32,12 +32,11 @@ How a box is laid out
 from __future__ import annotations
 
 import functools
-import subprocess
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from fontTools.ttLib import TTFont
+from huoye.fonts import FontFile, FontMetrics, match_font, metrics
 
 __all__ = [
     "NO_LINE_END",
@@ -145,59 +144,16 @@ def _as_para(p: str | Para) -> Para:
 # --------------------------------------------------------------------------- fonts
 
 
-@dataclass
-class _Metrics:
-    upem: int
-    cmap: dict[int, str]
-    advance: dict[str, int]
-    notdef: int
-    path: str = field(default="")
+def _metrics_for(family: str, bold: bool) -> tuple[FontMetrics, bool]:
+    """Metrics of the file fontconfig gives for ``family``, and whether it really is it."""
+    path, index, names = match_font(family, bold)
+    exact = family.strip().casefold() in {n.strip().casefold() for n in names}
+    return metrics(FontFile(family, path, index)), exact
 
 
-@functools.lru_cache(maxsize=64)
-def _fc_match(family: str, bold: bool) -> tuple[str, int, str]:
-    """(file, face index, family actually matched) for a family name."""
-    pattern = f"{family}:weight=bold" if bold else family
-    try:
-        out = subprocess.run(
-            ["fc-match", "-f", "%{file}\t%{index}\t%{family[0]}", pattern],
-            capture_output=True,
-            text=True,
-            timeout=20,
-            check=True,
-        ).stdout
-    except (OSError, subprocess.SubprocessError) as exc:  # pragma: no cover - env
-        raise RuntimeError(f"fc-match failed for {pattern!r}: {exc}") from exc
-    path, index, matched = (out.split("\t") + ["", "", ""])[:3]
-    if not path:
-        raise RuntimeError(f"fc-match found no font file for {pattern!r}")
-    return path, int(index or 0), matched
-
-
-@functools.lru_cache(maxsize=32)
-def _load(path: str, index: int) -> _Metrics:
-    font = TTFont(path, fontNumber=index, lazy=True)
-    upem = font["head"].unitsPerEm
-    cmap = dict(font.getBestCmap() or {})
-    hmtx = font["hmtx"].metrics
-    advance = {name: hmtx[name][0] for name in set(cmap.values()) if name in hmtx}
-    notdef = hmtx[".notdef"][0] if ".notdef" in hmtx else upem
-    font.close()
-    return _Metrics(upem, cmap, advance, notdef, path)
-
-
-def _metrics_for(family: str, bold: bool) -> tuple[_Metrics, bool]:
-    """Metrics for the file fc-match gives, and whether it really is ``family``."""
-    path, index, matched = _fc_match(family, bold)
-    exact = matched.strip().casefold() == family.strip().casefold()
-    return _load(path, index), exact
-
-
-def _em(m: _Metrics, ch: str) -> float | None:
-    glyph = m.cmap.get(ord(ch))
-    if glyph is None:
-        return None
-    return m.advance.get(glyph, m.notdef) / m.upem
+def _em(m: FontMetrics, ch: str) -> float | None:
+    advance = m.advances.get(ord(ch))
+    return None if advance is None else advance / m.upem
 
 
 # --------------------------------------------------------------------- characters
