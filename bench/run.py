@@ -99,16 +99,16 @@ print(json.dumps({"wall": wall, "issues": len(results), "workers": workers}))
 WATCH_DRIVER = """
 import json, sys, time
 from pathlib import Path
-from huoye.build import BuildRequest
+from huoye.build import BuildRequest, default_jobs
 from huoye.watch import rebuild
 content, out, n = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 issue = content / "{sample}" / "issue.md"
-request = BuildRequest(paths=[content], out_dir=out, jobs=1)
+request = BuildRequest(paths=[content], out_dir=out, jobs=default_jobs())  # as huoye watch
 rebuild(request)                      # warm up: templates compiled, fonts configured
 original = issue.read_text(encoding="utf-8")
 times = []
 for k in range(n):
-    edited = original.replace("产业链的本质是", f"产业链的本质{{'是' * (k + 2)}}", 1)
+    edited = original.replace("产业链的本质是", f"产业链的本质{'是' * (k + 2)}", 1)
     issue.write_text(edited, encoding="utf-8")
     start = time.perf_counter()
     rebuild(request)

@@ -11,7 +11,7 @@ import logging
 import time
 from pathlib import Path
 
-from huoye.build import DEFAULT_TEMPLATES, BuildRequest, build, select
+from huoye.build import DEFAULT_TEMPLATES, BuildRequest, build, default_jobs, select
 from huoye.errors import HuoyeError
 
 log = logging.getLogger("huoye.progress")
@@ -37,7 +37,7 @@ def watch(args) -> int:
 
     templates = (args.templates or DEFAULT_TEMPLATES).resolve()
     request = BuildRequest(paths=args.paths, formats=args.formats, out_dir=args.out,
-                           templates=templates, jobs=1, pdf_variant=args.pdf_variant)
+                           templates=templates, jobs=default_jobs(), pdf_variant=args.pdf_variant)
     root, _ = select(args.paths)
     watched = [root, templates]
     ready = False
