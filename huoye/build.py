@@ -18,7 +18,7 @@ from pathlib import Path
 
 from huoye import cache
 from huoye.content import find_content_root, issue_folders, series_name
-from huoye.errors import HuoyeError
+from huoye.errors import HuoyeError, os_error_message
 from huoye.output import clean_stale_temporaries, issue_lock, write_atomic
 from huoye.render import EXTENSIONS, FORMATS, RenderOptions, output_name, renderer
 
@@ -55,6 +55,7 @@ class IssueResult:
     error: str | None = None
     peak_rss_mb: float = 0.0
     worker: int = 0
+    internal: bool = False  # the error is a bug in huoye, not in the content or the machine
 
 
 def select(paths: list[Path]) -> tuple[Path, list[Path] | None]:
@@ -142,6 +143,15 @@ def _build_guarded(issue, root: Path, request: BuildRequest, split_formats: bool
         result = build_issue(issue, root, request, split_formats)
     except HuoyeError as err:
         result = IssueResult(issue.slug, False, time.perf_counter() - start, error=str(err))
+    except Exception as err:  # a bug or a failing disk: this issue fails, the others go on
+        if os.environ.get("HUOYE_DEBUG"):
+            raise
+        internal = not isinstance(err, OSError)
+        what = (os_error_message(err).strip() if not internal
+                else f"internal error ({type(err).__name__}: {err}); this is a bug in huoye, not a "
+                     "mistake in your content; run with HUOYE_DEBUG=1 for the details")
+        result = IssueResult(issue.slug, False, time.perf_counter() - start, error=what,
+                             internal=internal)
     result.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result.worker = os.getpid()
     return result

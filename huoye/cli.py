@@ -6,18 +6,21 @@
     huoye watch [ISSUE…]
 
 Errors meant for the editor (HuoyeError) print as `path:line: field: message`
-and exit with status 2; nothing is written.
+and exit with status 2; nothing is written. A failing disk or folder (OSError)
+also exits 2 with the path and the fix. Anything else is a bug in huoye: one
+plain line and exit status 1 (HUOYE_DEBUG=1 shows the traceback).
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import logging
+import os
 import sys
 from pathlib import Path
 
 from huoye import __version__
-from huoye.errors import HuoyeError
+from huoye.errors import HuoyeError, os_error_message
 
 EXAMPLES_BUILD = """examples:
   python build.py                         build every issue in content/ into output/
@@ -98,7 +101,8 @@ def add_build_options(p: argparse.ArgumentParser, watch: bool = False) -> None:
     p.add_argument("--format", dest="formats", type=_formats, default=FORMATS,
                    help=f"outputs to make, comma-separated from {','.join(FORMATS)} (default: all)")
     p.add_argument("-o", "--out", type=Path, default=Path("output"), help="output folder (default: output)")
-    p.add_argument("--templates", type=Path, default=None, help="templates folder (default: huoye's templates/)")
+    p.add_argument("--templates", type=Path, default=None,
+                   help="templates folder (default: huoye's templates/)")
     p.add_argument("--pdf-variant", choices=["pdf/a-3u", "pdf/ua-1"], default=None,
                    help="PDF variant for archiving (default: series.yaml's pdf_variant, else plain PDF)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
@@ -140,6 +144,17 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except OSError as err:  # the machine: a full disk, a read-only or vanished folder
+        print(f"error:{os_error_message(err)}", file=sys.stderr)
+        return 2
+    except Exception as err:  # a bug in huoye: say so plainly, keep the traceback for developers
+        if os.environ.get("HUOYE_DEBUG"):
+            raise
+        print(f"error: huoye stopped on an internal error ({type(err).__name__}: {err}).\n"
+              "This is a bug in huoye, not a mistake in your content; nothing more was written. "
+              "Please report it with the content folder; run with HUOYE_DEBUG=1 to see the "
+              "details.", file=sys.stderr)
+        return 1
 
 
 def _error_text(err: HuoyeError) -> str:
@@ -161,7 +176,7 @@ def cmd_build(args) -> int:
     if failed:
         print(f"error: {len(failed)} of {len(results)} issues failed: "
               f"{', '.join(r.slug for r in failed)}", file=sys.stderr)
-        return 2
+        return 1 if any(r.internal for r in failed) else 2
     return 0
 
 

@@ -32,8 +32,16 @@ def issue_folders(root: Path) -> list[Path]:
 
 
 def series_name(root: Path) -> str:
-    """The bulletin's name from series.yaml's `name:` line, read without a YAML parser."""
-    for line in (root / SERIES_FILE).read_text(encoding="utf-8-sig").splitlines():
+    """The bulletin's name from series.yaml's `name:` line, read without a YAML parser.
+
+    "" when the file cannot be read as UTF-8: the up-to-date check then misses, and the
+    loader reports (or accepts, with a notice) the file's encoding.
+    """
+    try:
+        text = (root / SERIES_FILE).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return ""
+    for line in text.splitlines():
         if line.startswith("name:"):
             return line[5:].split("#")[0].strip().strip("\"'")
     return ""

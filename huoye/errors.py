@@ -6,6 +6,7 @@ lines and exit status 2, never a traceback.
 """
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,3 +76,16 @@ class Problems:
             unique = list(dict.fromkeys(self.items))
             unique.sort(key=lambda p: (str(p.path), p.line or 0))
             raise cls(unique)
+
+
+def os_error_message(err: OSError) -> str:
+    """' PATH: what the system said; how to fix it' for a failing disk or folder."""
+    where = f" {err.filename}:" if err.filename else ""
+    fix = {
+        errno.ENOSPC: "free some disk space and build again",
+        errno.EACCES: "choose an output folder you may write to (--out) or fix its permissions",
+        errno.EPERM: "choose an output folder you may write to (--out) or fix its permissions",
+        errno.EROFS: "the disk is read-only; choose another output folder with --out",
+        errno.ENOENT: "check that the folder still exists",
+    }.get(err.errno, "check the folder and the disk, then build again")
+    return f"{where} {err.strerror or err}; {fix}"

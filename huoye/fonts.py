@@ -284,15 +284,29 @@ def texts_by_role(issue) -> dict[str, list[tuple[str, object, str]]]:
 
 
 def check_fonts(issue) -> dict[str, FontFile]:
-    """Check that the brand's families are installed and cover all the issue's text.
+    """Check that the PDF's families are installed and cover all the issue's text.
 
     Returns the fonts by role. Raises RenderError listing every missing family
     (with the package to install) or every paragraph with a character the font
     cannot draw (with its content file:line).
     """
     brand = issue.series.brand
-    families = {"serif": (brand.serif, False), "sans_bold": (brand.sans, True),
-                "kai": (brand.kai, False)}
+    return _check(texts_by_role(issue), {"serif": (brand.serif, False),
+                                         "sans_bold": (brand.sans, True), "kai": (brand.kai, False)})
+
+
+def check_deck_fonts(issue) -> FontFile:
+    """Check that the deck's fallback East Asian face (what LibreOffice and machines without
+    the preferred face draw with) is installed and covers all the issue's text."""
+    family = issue.series.brand.deck_fallback
+    texts = [item for items in texts_by_role(issue).values() for item in items]
+    texts += [(" ".join(issue.summary_note or []), issue.source, "summaries.note")]
+    texts += [(f"{p.summary_headline or ''}{p.summary_fact or ''}", p.source, "summaries.points")
+              for s in issue.sections for p in s.points]
+    return _check({"deck": texts}, {"deck": (family, False)})["deck"]
+
+
+def _check(texts: dict[str, list], families: dict[str, tuple[str, bool]]) -> dict[str, FontFile]:
     fonts: dict[str, FontFile] = {}
     problems: list[Problem | str] = []
     for role, (family, bold) in families.items():
@@ -303,7 +317,7 @@ def check_fonts(issue) -> dict[str, FontFile]:
                 problems.append(str(err))
     if problems:
         raise RenderError(problems)
-    for role, items in texts_by_role(issue).items():
+    for role, items in texts.items():
         font = fonts[role]
         for text, source, what in items:
             missing = missing_characters(text, font)

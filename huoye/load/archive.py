@@ -8,19 +8,26 @@ themes for each issue's back page. All problems are reported at once.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from pathlib import Path
 
 from huoye.content import ISSUE_FILE, SERIES_FILE, find_content_root, issue_folders
 from huoye.errors import ContentError, Problems
 from huoye.load.body import parse_body
-from huoye.load.schema import Field, check, items
+from huoye.load.schema import Field, check, fits, items
 from huoye.load.text import read_text
 from huoye.load.yamlsource import LMap, line_of, parse_yaml
 from huoye.model import (
-    Brand, Chart, ChartSeries, Issue, KeyFigure, Series, Source, StaffMember,
+    Brand,
+    Chart,
+    ChartSeries,
+    Issue,
+    KeyFigure,
+    Series,
+    Source,
+    StaffMember,
 )
-
 
 SERIES_SCHEMA = {
     "name": Field("str", example="财经活页"),
@@ -89,7 +96,8 @@ POINT_SUMMARY_SCHEMA = {
 }
 CHART_KINDS = ("bar", "column", "line", "pie")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
+FAMILY = re.compile(r"[^\"\\<>;{}\n\r]+")  # safe inside a quoted CSS string
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
 def load_archive(root: Path, only: list[Path] | None = None) -> list[Issue]:
@@ -135,6 +143,10 @@ def load_series(path: Path, problems: Problems) -> Series | None:
     except ContentError as err:
         problems.items += err.problems
         return None
+    if data is None:
+        problems.add(path, 1, "file", f"the file is empty; restore {SERIES_FILE} (its keys are "
+                     "listed in docs/content.md)")
+        return None
     data = check(data, SERIES_SCHEMA, path, "", problems, line=1)
     staff = []
     for _, ln, item in items(data.get("staff", []), path, "staff", problems):
@@ -156,8 +168,19 @@ def load_series(path: Path, problems: Problems) -> Series | None:
         if isinstance(fonts, dict):
             check(fonts, FONT_SCHEMA, path, "brand.fonts", problems)
             for key, value in fonts.items():
-                if key in FONT_SCHEMA:
+                if key in FONT_SCHEMA and not FAMILY.fullmatch(str(value)):
+                    problems.add(path, line_of(fonts, key), f"brand.fonts.{key}",
+                                 f"'{value}' is not a font family name (no quotes, \\ < > ; "
+                                 "{ } or line breaks); write the family as fc-list shows it, "
+                                 "like Noto Serif CJK SC")
+                elif key in FONT_SCHEMA:
                     setattr(brand, key, str(value))
+    if fits(data.get("name"), "str"):
+        trouble = file_name_trouble(str(data["name"]))
+        if trouble:
+            problems.add(path, line_of(data, "name"), "name",
+                         f"'{data['name']}' {trouble}; the name begins every output file's name "
+                         "(财经活页-2020-03.pdf): write the bulletin's name without them")
     variant = data.get("pdf_variant")
     if variant is not None and str(variant).lower() not in PDF_VARIANTS:
         problems.add(path, line_of(data, "pdf_variant"), "pdf_variant",
@@ -169,7 +192,11 @@ def load_series(path: Path, problems: Problems) -> Series | None:
         check(deck, DECK_SCHEMA, path, "deck", problems)
         if "template" in deck:
             template = (path.parent / str(deck["template"])).resolve()
-            if not template.is_file():
+            if not template.is_relative_to(path.parent.resolve()):
+                problems.add(path, line_of(deck, "template"), "deck.template",
+                             f"'{deck['template']}' is outside the content folder; copy the "
+                             f"template next to {SERIES_FILE} and give its name")
+            elif not template.is_file():
                 problems.add(path, line_of(deck, "template"), "deck.template",
                              f"'{deck['template']}' does not exist next to {SERIES_FILE}")
         if isinstance(deck.get("layouts"), dict):
@@ -189,6 +216,22 @@ def load_series(path: Path, problems: Problems) -> Series | None:
         )
     except (KeyError, TypeError, ValueError):
         return None
+
+
+_NOT_IN_FILE_NAMES = re.compile(r'[/\\:*?"<>|\x00-\x1f\x7f]')
+
+
+def file_name_trouble(name: str) -> str | None:
+    """Why `name` cannot begin a file name on Linux, Windows and macOS alike, or None."""
+    bad = _NOT_IN_FILE_NAMES.findall(name)
+    if bad:
+        return "contains " + " ".join(f"'{c}'" if c.isprintable() else f"U+{ord(c):04X}"
+                                      for c in dict.fromkeys(bad))
+    if name.strip() != name or name.startswith("."):
+        return "begins with a dot or a space, or ends with a space"
+    if len(name.encode("utf-8")) > 150:
+        return "is too long"
+    return None
 
 
 def split_front_matter(text: str, path: Path, problems: Problems) -> tuple[str, str, int] | None:
@@ -226,7 +269,8 @@ def _load_issue(folder: Path, series: Series | None, problems: Problems) -> Issu
     required = [k for k, f in ISSUE_SCHEMA.items() if f.required]
     if series is None or any(k not in data for k in required):
         return None
-    if not all(isinstance(data[k], int) and not isinstance(data[k], bool) for k in ("year", "number", "serial")):
+    whole = ("year", "number", "serial")
+    if not all(isinstance(data[k], int) and not isinstance(data[k], bool) for k in whole):
         return None
     if not isinstance(data["date"], dt.date):
         return None
@@ -269,11 +313,23 @@ def _figures(value, path: Path, problems: Problems) -> list[KeyFigure]:
     out = []
     for i, ln, item in items(value, path, "figures", problems):
         item = check(item, FIGURE_SCHEMA, path, f"figures[{i + 1}]", problems, line=ln)
+        if "value" in item and fits(item["value"], "number") and not _ordinary(item["value"]):
+            problems.add(path, line_of(item, "value"), f"figures[{i + 1}].value", UNORDINARY)
+            continue
         if all(k in item for k in FIGURE_SCHEMA) and isinstance(item["value"], (int, float)):
             v = item["value"]
             out.append(KeyFigure(_number(v), str(item["unit"]), str(item["label"]),
                                  str(item["sentence"]).strip(), Source(path, ln)))
     return out
+
+
+LARGEST = 1e15
+UNORDINARY = (f"only ordinary numbers (at most {LARGEST:.0e} in size) can be shown; "
+              "write the number in digits, like 13.5, not .inf or .nan")
+
+
+def _ordinary(v) -> bool:
+    return math.isfinite(v) and abs(v) <= LARGEST
 
 
 def _number(v) -> str:
@@ -290,10 +346,17 @@ def _charts(value, path: Path, problems: Problems) -> list[Chart]:
         if item["kind"] not in CHART_KINDS:
             problems.add(path, line_of(item, "kind"), f"{where}.kind",
                          f"'{item['kind']}' is not a chart kind; use one of {', '.join(CHART_KINDS)}")
+        if isinstance(item["categories"], list) and not item["categories"]:
+            problems.add(path, line_of(item, "categories"), f"{where}.categories",
+                         "a chart needs at least one category, like [2019年, 2020年]")
+            continue
         series = []
         for j, sln, s in items(item["series"], path, f"{where}.series", problems):
             s = check(s, SERIES_DATA_SCHEMA, path, f"{where}.series[{j + 1}]", problems, line=sln)
             if "values" in s and "name" in s and isinstance(s["values"], list):
+                if fits(s["values"], "number-list") and not all(map(_ordinary, s["values"])):
+                    problems.add(path, line_of(s, "values"), f"{where}.series[{j + 1}].values",
+                                 UNORDINARY)
                 if len(s["values"]) != len(item["categories"] or []):
                     problems.add(path, line_of(s, "values"), f"{where}.series[{j + 1}].values",
                                  f"{len(s['values'])} values for {len(item['categories'])} categories; "
@@ -301,14 +364,16 @@ def _charts(value, path: Path, problems: Problems) -> list[Chart]:
                 series.append(ChartSeries(str(s["name"]), [float(v) for v in s["values"]
                                                            if isinstance(v, (int, float))]))
         if not series:
-            problems.add(path, line_of(item, "series"), f"{where}.series", "a chart needs at least one series")
+            problems.add(path, line_of(item, "series"), f"{where}.series",
+                         "a chart needs at least one series")
         out.append(Chart(str(item["id"]), str(item["title"]), str(item["kind"]),
                          [str(c) for c in item["categories"]], series, str(item["unit"]),
                          str(item["source"]), str(item["anchor"]).strip(), Source(path, ln)))
     ids = [c.id for c in out]
     for c in out:
         if ids.count(c.id) > 1:
-            problems.add(path, c.source.line, "charts.id", f"chart id '{c.id}' is used twice; make each unique")
+            problems.add(path, c.source.line, "charts.id",
+                         f"chart id '{c.id}' is used twice; make each unique")
     return out
 
 

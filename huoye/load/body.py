@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 
 from huoye.errors import Problems
+from huoye.load.media import inspect_image
 from huoye.model import Paragraph, Point, Section, Source, first_sentence
 
 MARKDOWN = MarkdownIt("commonmark", {"html": False})
+# The loader sees every reference as written, even those the renderers would print as
+# plain text (file:, javascript:), so that check_references can report them.
+MARKDOWN.validateLink = lambda url: True
 
 CHINESE_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九", start=0)}
 HEADING_NUMBER = re.compile(r"^([一二三四五六七八九十]+)、\s*(.+)$")
-LEAD_NUMBER = re.compile(r"^(\d{1,3})[.．、]\s*(\S.*)$", re.S)
+LEAD_NUMBER = re.compile(r"^(\d{1,3})[.．、]\s*(\S.*)$", re.DOTALL)
 MARKER = re.compile(r"\s*\{([^{}]*)\}\s*$")
 MARKERS = {".recommendations"}
 
@@ -66,7 +71,8 @@ def parse_body(text: str, path: Path, first_line: int, problems: Problems) -> li
             else:
                 number = int(label)
             para = Paragraph(plain, src, md)
-            point = Point(number, f"{number}.", first_sentence(plain)[0].rstrip("。！？"), [para], "lead", src)
+            headline = first_sentence(plain)[0].rstrip("。！？")
+            point = Point(number, f"{number}.", headline, [para], "lead", src)
             _append_point(section, point, path, problems)
         elif point is not None:
             point.paragraphs.append(Paragraph(plain, src, md))
@@ -252,19 +258,31 @@ def check_references(inline, path: Path, ln: int, problems: Problems) -> None:
             ref, what = child.attrGet("src") or "", "image"
         elif child.type == "link_open":
             ref, what = child.attrGet("href") or "", "link"
-            if re.match(r"^(https?|mailto):", ref, re.I):
+            if re.match(r"^(https?|mailto):", ref, re.IGNORECASE):
                 continue  # a web link is text for the reader; nothing is fetched
         else:
             continue
-        if re.match(r"^[a-z][a-z0-9+.-]*:", ref, re.I) or ref.startswith(("/", "\\")):
+        if what == "link" and re.match(r"^[a-z][a-z0-9+.-]*:", ref, re.IGNORECASE):
+            problems.add(path, ln, what,
+                         f"'{ref}' is neither a web address (https://…) nor a file of the issue "
+                         "folder; write the web address, or remove the link")
+            continue
+        if re.match(r"^[a-z][a-z0-9+.-]*:", ref, re.IGNORECASE) or ref.startswith(("/", "\\")):
             problems.add(path, ln, what,
                          f"'{ref}' is outside the issue folder; copy the file into "
                          f"{path.parent.name}/ and refer to it by its name")
             continue
-        target = (folder / ref).resolve()
+        name = unquote(urlsplit(ref).path)
+        if what == "link" and not name:
+            continue  # a link to a place on the same page (#…)
+        target = (folder / name).resolve()
         if folder not in target.parents:
             problems.add(path, ln, what,
                          f"'{ref}' points outside the issue folder; copy the file into "
                          f"{path.parent.name}/ and refer to it by its name")
         elif what == "image" and not target.is_file():
             problems.add(path, ln, what, f"'{ref}' does not exist in {path.parent.name}/; check the name")
+        elif what == "image":
+            trouble = inspect_image(target)
+            if trouble:
+                problems.add(path, ln, what, trouble)

@@ -60,8 +60,13 @@ def check(value, schema: dict[str, Field], path: Path, where: str, problems: Pro
             continue
         if not fits(value[key], spec.kind):
             example = f" e.g. '{key}: {spec.example}'" if spec.example else ""
+            found = describe(value[key])
+            if spec.kind.endswith("-list") and isinstance(value[key], list):
+                item_kind = spec.kind.removesuffix("-list")
+                bad = next(x for x in value[key] if not fits(x, item_kind))
+                found = f"a list holding {describe(bad)}"
             problems.add(path, line_of(value, key), _join(where, key),
-                         f"expected {TYPE_WORDS[spec.kind]}, found {describe(value[key])};"
+                         f"expected {TYPE_WORDS[spec.kind]}, found {found};"
                          f" write it as{example or ' ' + TYPE_WORDS[spec.kind]}")
     return value
 

@@ -2,7 +2,8 @@
 
 UTF-8 (with or without BOM, LF or CRLF) is normal. A file saved as GBK/GB18030
 (Windows Notepad's default for Chinese) is read correctly with a notice;
-bytes that are neither are reported with their line.
+UTF-16 (Notepad's "Unicode") is refused with the fix; bytes that are none of
+these are reported with their line.
 """
 from __future__ import annotations
 
@@ -21,7 +22,15 @@ _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 def read_text(path: Path) -> str:
     """The file's text with BOM removed and line ends made LF; raises ContentError."""
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise ContentError(Problem(path, None, "file", f"cannot be read ({err.strerror}); "
+                                   "check that it exists and that you may read it")) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data[:200]):
+        raise ContentError(Problem(path, 1, "encoding",
+                                   "this file is saved as UTF-16 (Notepad's 'Unicode'); save it "
+                                   "as UTF-8 (in Notepad: 另存为 → 编码 UTF-8)"))
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -30,6 +39,11 @@ def read_text(path: Path) -> str:
         text = _not_utf8(path, data, err)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return clean_characters(path, text)
+
+
+def _looks_utf16(head: bytes) -> bool:
+    """UTF-16 without a BOM: a NUL in every other byte of ASCII text."""
+    return len(head) >= 8 and any(head[k::2].count(0) > len(head) // 4 for k in (0, 1))
 
 
 def _not_utf8(path: Path, data: bytes, err: UnicodeDecodeError) -> str:
@@ -55,11 +69,17 @@ def _not_utf8(path: Path, data: bytes, err: UnicodeDecodeError) -> str:
 
 def clean_characters(path: Path, text: str) -> str:
     """Refuse control characters and non-characters; drop zero-width characters."""
-    for m in _ILLEGAL.finditer(text):
+    m = _ILLEGAL.search(text)
+    if m:
         line = text.count("\n", 0, m.start()) + 1
-        raise ContentError(
-            Problem(path, line, "text",
-                    f"control character U+{ord(m.group()):04X} is not allowed in content; "
-                    "delete it (it is invisible in most editors: retype the line)")
-        )
+        raise ContentError(Problem(path, line, "text", illegal_character(m.group())))
     return _ZERO_WIDTH.sub("", text)
+
+
+def illegal_character(text: str) -> str | None:
+    """The message for the first character of `text` that content may not hold, or None."""
+    m = _ILLEGAL.search(text)
+    if not m:
+        return None
+    return (f"control character U+{ord(m.group()):04X} is not allowed in content; "
+            "delete it (it is invisible in most editors: retype the line)")

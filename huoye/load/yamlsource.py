@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from huoye.errors import ContentError, Problem
+from huoye.load.text import illegal_character
 
 
 class LMap(dict):
@@ -45,34 +46,82 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> object:
     """Parse YAML text whose first line is line `first_line` of `path`."""
     offset = first_line - 1
     _check_fullwidth_colons(text, path, offset)
+    _check_nesting(text, path, offset)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise ContentError(Problem(path, first_line, "yaml", TOO_DEEP)) from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         if err.context_mark and "end of stream" in (err.problem or ""):
             mark = err.context_mark  # an unclosed quote: point at where it opened
         line = mark.line + 1 + offset if mark else first_line
         msg = err.problem or str(err)
+        quote = _unclosed_quote(text, line - offset)
+        squeezed = _no_space_after_colon(text, line - offset)
         if "\t" in text and ("tab" in msg or "found character '\\t'" in msg):
             msg = "a tab character is used for indentation; YAML needs spaces: replace tabs by spaces"
+        elif squeezed:
+            line, key = squeezed[0] + offset, squeezed[1]
+            msg = (f"this is not valid YAML: no space after the colon of '{key}:'; YAML needs "
+                   f"a colon and a space: write '{key}: …'")
+        elif quote:
+            line = quote + offset
+            msg = (f"this is not valid YAML: the quote opened on this line is not closed on it "
+                   f"({msg}); add the closing quote at the end of the value, or remove the "
+                   "opening one")
         else:
             msg = f"this is not valid YAML ({msg}); check quotes, colons and indentation"
         raise ContentError(Problem(path, line, "yaml", msg)) from None
     if node is None:
         return None
     problems: list[Problem] = []
-    value = _convert(node, path, offset, problems)
+    try:
+        value = _convert(node, path, offset, problems, set())
+    except RecursionError:
+        raise ContentError(Problem(path, first_line, "yaml", TOO_DEEP)) from None
     if problems:
         raise ContentError(problems)
     return value
+
+
+_OPENING_QUOTE = re.compile(r"""^\s*(?:-\s+)?(?:[^\s'"#][^:]*:\s+)?(["'])(.*)$""")
+
+
+_SQUEEZED_KEY = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][A-Za-z0-9_-]*):(?!//)(?=\S)")
+
+
+def _no_space_after_colon(text: str, upto: int) -> tuple[int, str] | None:
+    """The first line up to `upto` written 'key:value' (no space), as (line, key)."""
+    for n, raw in enumerate(text.split("\n")[:upto], start=1):
+        m = _SQUEEZED_KEY.match(raw)
+        if m:
+            return n, m.group(1)
+    return None
+
+
+def _unclosed_quote(text: str, upto: int) -> int | None:
+    """The first line up to `upto` whose value opens a quote and does not close it."""
+    for n, raw in enumerate(text.split("\n")[:upto], start=1):
+        m = _OPENING_QUOTE.match(raw)
+        if not m:
+            continue
+        rest = m.group(2)
+        if m.group(1) == '"':
+            closed = re.search(r'(?<!\\)(?:\\\\)*"', rest) is not None
+        else:
+            closed = re.search(r"'(?!')", rest.replace("''", "")) is not None
+        if not closed:
+            return n
+    return None
 
 
 def _check_fullwidth_colons(text: str, path: Path, offset: int) -> None:
     problems = []
     for n, raw in enumerate(text.split("\n"), start=1):
         m = _FULLWIDTH_COLON.match(raw)
-        if m and ":" not in raw.split("：", 1)[0] and " " not in m.group(2).strip():
-            key = m.group(2).strip()
+        key = m.group(2).strip() if m else ""
+        if m and ":" not in raw.split("：", 1)[0] and " " not in key.removeprefix("- ").strip():
             if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\-]*|- [A-Za-z_][A-Za-z0-9_\-]*", key):
                 problems.append(Problem(
                     path, n + offset, key.lstrip("- "),
@@ -82,16 +131,48 @@ def _check_fullwidth_colons(text: str, path: Path, offset: int) -> None:
         raise ContentError(problems)
 
 
+MAX_DEPTH = 32
+TOO_DEEP = (f"the values are nested more than {MAX_DEPTH} levels deep; content needs a few "
+            "levels at most: check the brackets and the indentation")
+_FLOW = re.compile(r"""'[^']*'|"(?:[^"\\]|\\.)*"|#.*|[\[\]{}]""")
+
+
+def _check_nesting(text: str, path: Path, offset: int) -> None:
+    """Refuse [[[[…]]]] or {{{{…}}}} nested beyond reason before PyYAML recurses into it."""
+    depth = 0
+    for n, raw in enumerate(text.split("\n"), start=1):
+        for m in _FLOW.finditer(raw):
+            token = m.group()
+            if token in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise ContentError(Problem(path, n + offset, "yaml", TOO_DEEP))
+            elif token in "]}":
+                depth = max(depth - 1, 0)
+
+
 _constructor = yaml.SafeLoader("")
+ALIAS = ("'&' and '*' (YAML anchors and aliases) are not used in content; write the value "
+         "out in full where it is needed")
 
 
-def _convert(node, path: Path, offset: int, problems: list[Problem]):
+def _convert(node, path: Path, offset: int, problems: list[Problem], seen: set[int]):
     line = node.start_mark.line + 1 + offset
+    if id(node) in seen:  # an alias: the same node met again (and maybe a loop, or a bomb)
+        problems.append(Problem(path, line, "yaml", ALIAS))
+        return None
+    seen.add(id(node))
+    if not node.tag.startswith("tag:yaml.org,2002:") or "python" in node.tag:
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        problems.append(Problem(path, line, "yaml",
+                                f"the tag '{tag}' is not used in content; remove it and write "
+                                "the value itself"))
+        return None
     if isinstance(node, yaml.MappingNode):
         result = LMap()
         result.line, result.lines = line, {}
         for key_node, value_node in node.value:
-            key = _convert(key_node, path, offset, problems)
+            key = _convert(key_node, path, offset, problems, seen)
             key_line = key_node.start_mark.line + 1 + offset
             if not isinstance(key, (str, int)):
                 problems.append(Problem(path, key_line, "yaml", "a key must be a plain word"))
@@ -102,20 +183,25 @@ def _convert(node, path: Path, offset: int, problems: list[Problem]):
                     path, key_line, key,
                     f"duplicate key (first given on line {result.lines[key]}); keep one of them"))
                 continue
-            result[key] = _convert(value_node, path, offset, problems)
+            result[key] = _convert(value_node, path, offset, problems, seen)
             result.lines[key] = key_line
         return result
     if isinstance(node, yaml.SequenceNode):
         result = LList()
         result.line, result.lines = line, []
         for item in node.value:
-            result.append(_convert(item, path, offset, problems))
+            result.append(_convert(item, path, offset, problems, seen))
             result.lines.append(item.start_mark.line + 1 + offset)
         return result
     try:
-        return _constructor.construct_object(node, deep=True)
+        value = _constructor.construct_object(node, deep=True)
     except (ValueError, yaml.constructor.ConstructorError) as err:
         problems.append(Problem(
             path, line, "yaml",
             f"'{node.value}' is not a valid value ({err}); dates are written YYYY-MM-DD"))
         return node.value
+    bad = illegal_character(value) if isinstance(value, str) else None
+    if bad:  # written as an escape ("\x07", "\ud800") in a double-quoted string
+        problems.append(Problem(path, line, "text", bad))
+        return ""
+    return value

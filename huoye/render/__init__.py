@@ -30,5 +30,12 @@ def renderer(fmt: str):
 
 
 def output_name(issue, fmt: str) -> str:
-    """File name of an output: e.g. 财经活页-2020-03.pdf."""
-    return f"{issue.series.name}-{issue.slug}.{EXTENSIONS[fmt]}"
+    """File name of an output: e.g. 财经活页-2020-03.pdf (never a path: the loader checks the
+    series name, and this refuses a separator again, so no output lands outside its folder)."""
+    name = f"{issue.series.name}-{issue.slug}.{EXTENSIONS[fmt]}"
+    if "/" in name or "\\" in name or "\0" in name or name.startswith("."):
+        from huoye.errors import RenderError
+
+        raise RenderError(f"{issue.series.source}: name: '{issue.series.name}' cannot be part of a "
+                          "file name; remove '/', '\\' and a leading '.'")
+    return name

@@ -4,7 +4,8 @@ model ──▶ **charts.svg(chart, brand)** ──▶ briefing.html.j2 (figure)
 
 Vector graphics written by hand (no matplotlib): every label is a real SVG
 <text> element, so the words stay searchable and extractable in the PDF and
-are drawn in the brand's serif family (the body face: no extra font to embed). Kinds: "column" (vertical bars),
+are drawn in the brand's serif family (the body face: no extra font to embed).
+Kinds: "column" (vertical bars),
 "bar" (horizontal bars, negative values to the left of the zero line),
 "line" and "pie". The chart's title and source line are set by the template
 around the SVG; the unit is printed in the SVG's corner.
@@ -45,6 +46,8 @@ def _nice_step(span: float, ticks: int = 5) -> float:
 def _scale(values: list[float]) -> tuple[float, float, float]:
     """(low, high, step) of a value axis that includes zero and all values."""
     low, high = min(0.0, *values), max(0.0, *values)
+    if high == low:  # every value is zero: an axis from 0 to 1
+        high = 1.0
     step = _nice_step(high - low)
     return math.floor(low / step) * step, math.ceil(high / step) * step, step
 

@@ -24,6 +24,7 @@ import yaml
 from pptx.exc import PackageNotFoundError
 
 from huoye.errors import Problem, RenderError
+from huoye.fonts import check_deck_fonts
 from huoye.render.templating import render_template
 
 from . import pptxkit as kit
@@ -37,7 +38,9 @@ TEMPLATE = "deck.yaml.j2"
 
 def render(issue, options) -> bytes:
     """The deck of ``issue`` as .pptx bytes; template, outline and layout problems
-    are a :class:`RenderError` naming templates/deck.yaml.j2."""
+    are a :class:`RenderError` naming templates/deck.yaml.j2; a character the deck's
+    fallback East Asian face cannot draw is one naming its content file:line."""
+    check_deck_fonts(issue)
     entries = outline(issue, options)
     deck = _open(issue)
     for entry in entries:
