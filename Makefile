@@ -31,6 +31,7 @@ build: setup
 	$(PY) build.py
 
 test: setup-test
+	$(VENV)/bin/ruff check huoye tests bench build.py
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 check: setup
@@ -40,7 +41,7 @@ bench: setup
 	$(PY) bench/run.py
 
 lint: setup-test
-	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff check huoye tests bench build.py
 
 clean:
 	rm -rf output/ .pytest_cache/ .ruff_cache/ .hypothesis/ .huoye-cache/

@@ -57,7 +57,8 @@ def floor_html(work: Path) -> Path:
     texts = [issue.theme, issue.note] + [p.text for p in issue.paragraphs]
     body = "".join(f"<p>{html.escape(t)}</p>" for t in texts)
     path = work / "floor.html"
-    path.write_text(f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"></head><body style="font-family: \'{issue.series.brand.serif}\'">'
+    head = '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"></head>'
+    path.write_text(f'{head}<body style="font-family: \'{issue.series.brand.serif}\'">'
                     f"{body}</body></html>", encoding="utf-8")
     return path
 
@@ -187,11 +188,13 @@ def main() -> None:
                        worker_mb=peak, archive_per_issue_half=per_half)
         rows.append((f"(5) archive of {n_archive}, --jobs 1, per issue", per1, "", ""))
         rows.append((f"(5) archive of {n_archive}, --jobs 2, per issue", per2,
-                     f"speed-up {speedup:.2f}×", f"≤ {TARGETS['archive_per_issue_s']} s, ≥ {TARGETS['speedup']}×"))
+                     f"speed-up {speedup:.2f}×",
+                     f"≤ {TARGETS['archive_per_issue_s']} s, ≥ {TARGETS['speedup']}×"))
         rows.append((f"(5) archive of {n_archive // 2}, --jobs 2, per issue", per_half,
                      f"{per_half / per2:.2f} × the {n_archive}-issue cost", "linear: ≈ 1.00"))
 
-        out_files = {p.suffix: p.stat().st_size for p in (out / SAMPLE).iterdir() if not p.name.startswith(".")}
+        out_files = {p.suffix: p.stat().st_size for p in (out / SAMPLE).iterdir()
+                     if not p.name.startswith(".")}
         numbers["pdf_kb"] = out_files.get(".pdf", 0) / 1024
         numbers["pptx_kb"] = out_files.get(".pptx", 0) / 1024
         numbers["html_kb"] = out_files.get(".html", 0) / 1024
@@ -202,7 +205,8 @@ def main() -> None:
     print(f"{'measure':50s} {'seconds':>8s}  {'ratio':22s} target")
     for name, sec, ratio, target in rows:
         print(f"{name:50s} {sec:8.3f}  {ratio:22s} {target}")
-    print(f"{'peak memory per worker (MB)':50s} {numbers['worker_mb']:8.0f}  {'':22s} ≤ {TARGETS['worker_mb']} MB")
+    print(f"{'peak memory per worker (MB)':50s} {numbers['worker_mb']:8.0f}  {'':22s} "
+          f"≤ {TARGETS['worker_mb']} MB")
     print(f"{'sizes: PDF / PPTX / HTML (KB)':50s} {numbers['pdf_kb']:8.0f}  "
           f"{numbers['pptx_kb']:.0f} / {numbers['html_kb']:.0f}{'':12s} PDF ≤ {TARGETS['pdf_kb']} KB")
     if args.json:

@@ -88,8 +88,8 @@ def font_files(brand) -> list[Path]:
     from huoye.fonts import find_font
 
     out = []
-    for family, bold in ((brand.serif, False), (brand.sans, True), (brand.kai, False), (brand.deck_fallback, False),
-                         (brand.deck_fallback, True)):
+    for family, bold in ((brand.serif, False), (brand.sans, True), (brand.kai, False),
+                         (brand.deck_fallback, False), (brand.deck_fallback, True)):
         path = find_font(family, bold).path
         if path not in out:
             out.append(path)

@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from huoye.content import ISSUE_FILE, find_content_root
 from huoye.errors import ContentError
 from huoye.load import load_archive
-from huoye.content import ISSUE_FILE, find_content_root
 
 SKELETON = """\
 ---

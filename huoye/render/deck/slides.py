@@ -23,8 +23,7 @@ from huoye.model import Chart, Issue
 
 from . import pptxkit as kit
 from .measure import DEFAULT_FRAME, FontSpec, Para, layout_height, split_to_fit, text_width
-from .pptxkit import SLIDE_H_PT, SLIDE_W_PT, Box, DeckTheme
-from .pptxkit import add_band, labels_clear_of_bars
+from .pptxkit import SLIDE_H_PT, SLIDE_W_PT, Box, DeckTheme, add_band, labels_clear_of_bars
 from .theme import RULE_GREY, SIZES
 
 OUTLINE = "templates/deck.yaml.j2"

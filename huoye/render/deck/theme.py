@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
 from huoye.errors import RenderError
 from huoye.model import Brand
 
-from .pptxkit import Box, DeckTheme
+from .pptxkit import DeckTheme
 
 #: a neutral grey for secondary text: 5.7 : 1 on white, legible from the back
 MUTED = "#5E5E5E"
