@@ -223,3 +223,30 @@ def test_parse_dict():
     raw = bytes([0x1C, 0x01, 0x87, 0x1C, 0x01, 0x88, 0x8B, 12, 30,
                  0x1D, 0, 0, 0xFF, 0xFF, 12, 34, 0xF8, 0x44, 15])
     assert subset._parse_dict(raw) == {(12, 30): [391, 392, 0], (12, 34): [65535], 15: [432]}
+
+
+def test_a_font_that_falls_back_reads_its_file_lazily_and_renders_the_same(pdfs, tmp_path, monkeypatch):
+    """While installed, CFF fonts keep no copy of their 20 MB file; if compaction then
+    refuses one, WeasyPrint's own subsetting must still get the real file."""
+    from PIL import Image, ImageChops
+
+    from huoye.load import load_archive
+    from huoye.render import RenderOptions, pdf
+
+    refused = []
+
+    def refuse(font, to_unicode, hinting):
+        assert "file_content" not in font.__dict__, "the file copy was made eagerly"
+        refused.append(font.family)
+        raise subset._Refused("forced by the test")
+
+    monkeypatch.setattr(subset, "_compact_subset", refuse)
+    [issue] = load_archive(ROOT / "content")
+    fallback = tmp_path / "fallback.pdf"
+    fallback.write_bytes(pdf.render(issue, RenderOptions(templates=(ROOT / "templates").resolve())))
+    assert sorted(set(refused)) == ["Noto Sans CJK SC", "Noto Serif CJK SC"]
+    assert _run("qpdf", "--check", fallback)
+    assert fallback.stat().st_size == pytest.approx(pdfs["plain"].stat().st_size, rel=0.01)
+    for a, b in zip(_pages(pdfs["plain"], tmp_path / "a"), _pages(fallback, tmp_path / "b")):
+        with Image.open(a) as image_a, Image.open(b) as image_b:
+            assert ImageChops.difference(image_a.convert("RGB"), image_b.convert("RGB")).getbbox() is None

@@ -27,11 +27,14 @@ While installed, this adapter, for a font whose face has a CID-keyed (``ROS``)
    a bare CID-keyed CFF program: FontFile3 with ``/Subtype /CIDFontType0C`` (PDF
    1.3+), for which PDF readers map each CID to its glyph through the charset.
 
-For that it patches three names, together, while installed:
+For that it patches four names, together, while installed:
 ``Font._harfbuzz_subset`` (steps 1-3), ``Font.type`` (a compact program still
-counts as 'otf': FontFile3, CIDFontType0) and ``weasyprint.pdf.build_fonts_dictionary``
+counts as 'otf': FontFile3, CIDFontType0), ``weasyprint.pdf.build_fonts_dictionary``
 (relabels the compact programs' streams ``/CIDFontType0C`` instead of
-``/OpenType``; compaction only happens inside it, so no program goes unlabelled).
+``/OpenType``; compaction only happens inside it, so no program goes unlabelled)
+and ``Font.__init__``: WeasyPrint copies each whole font file into ``file_content``
+(a 20-26 MB CJK collection each, all held until the PDF is written), which step 1
+never reads; a CFF font's copy is therefore made lazily, only if something asks.
 
 Any other font (TrueType ``glyf`` fonts such as LXGW WenKai, name-keyed CFF,
 variable or colour fonts), and any font for which a step fails or a check does
@@ -133,6 +136,8 @@ def install() -> None:
         _originals["_harfbuzz_subset"] = fonts.Font._harfbuzz_subset
         _originals["type"] = fonts.Font.type
         _originals["build_fonts_dictionary"] = pdf.build_fonts_dictionary
+        _originals["__init__"] = fonts.Font.__init__
+        fonts.Font.__init__ = _font_init
         fonts.Font._harfbuzz_subset = _harfbuzz_subset
         fonts.Font.type = property(_font_type, doc=fonts.Font.type.__doc__)
         pdf.build_fonts_dictionary = _build_fonts_dictionary
@@ -146,6 +151,7 @@ def uninstall() -> None:
         from weasyprint import pdf
         from weasyprint.pdf import fonts
 
+        fonts.Font.__init__ = _originals.pop("__init__")
         fonts.Font._harfbuzz_subset = _originals.pop("_harfbuzz_subset")
         fonts.Font.type = _originals.pop("type")
         pdf.build_fonts_dictionary = _originals.pop("build_fonts_dictionary")
@@ -173,6 +179,39 @@ def compact_cff_subsets() -> Iterator[None]:
 # Per thread, while our build_fonts_dictionary runs: {font hash: compact CFF program}.
 # Compaction happens only then, so every compact program gets its stream relabelled.
 _state = threading.local()
+
+
+def _font_init(self, *args, **kwargs):
+    """Replacement for ``Font.__init__``: a CFF font's file copy is made only when read."""
+    _originals.get("__init__", _lazy_base().__init__)(self, *args, **kwargs)
+    if "CFF " in self.tables and not {"CFF2", "fvar", "glyf"} & set(self.tables) and not (
+            self.png or self.svg or getattr(self, "colr", False) or self.bitmap):
+        del self.file_content  # 20-26 MB for a CJK collection: read again only if asked
+        self.__class__ = _lazy_class(type(self))
+
+
+def _lazy_base():
+    from weasyprint.pdf.fonts import Font
+
+    return Font
+
+
+@lru_cache(maxsize=4)
+def _lazy_class(base: type) -> type:
+    """``base`` whose ``file_content`` is read from the HarfBuzz face on first use."""
+
+    def get(self):
+        content = self.__dict__.get("_file_content")
+        if content is None:
+            from weasyprint.text.fonts import get_hb_object_data
+
+            content = self.__dict__["_file_content"] = get_hb_object_data(self.hb_face)
+        return content
+
+    def set_(self, value):
+        self.__dict__["_file_content"] = value
+
+    return type(f"Lazy{base.__name__}", (base,), {"file_content": property(get, set_)})
 
 
 def _harfbuzz_subset(self, to_unicode, hinting):
