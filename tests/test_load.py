@@ -6,7 +6,8 @@ import re
 
 from tests.conftest import ROOT
 
-SOURCE = ROOT.parent / "shared" / "source" / "caijing-huoye-2020-03.txt"
+# the PDF extraction the sample issue was transcribed from (a copy of shared/source/)
+SOURCE = ROOT / "tests" / "fixtures" / "caijing-huoye-2020-03.txt"
 
 RECOMMENDATIONS = [
     "应用科学工具，优化规划与空间布局",
