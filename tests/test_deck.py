@@ -24,6 +24,7 @@ from huoye.render import RenderOptions
 from huoye.render.deck import render
 from huoye.render.deck.measure import FontSpec, FrameSpec, Para, fits
 from huoye.summarise import headline, point_text
+from tests.conftest import RECOMMENDATIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -42,15 +43,6 @@ SAMPLE_KINDS = (
     + ["divider", "recommendations", "chart"]  # 7 对策建议
     + ["closing"]
 )
-RECOMMENDATIONS = [
-    "应用科学工具，优化规划与空间布局",
-    "重视应用研究，夯实产业的科学基础",
-    "加强技术攻关，实现关键核心技术突破",
-    "发挥市场机制，打造国际化创新主体",
-    "强化财税支持，完善合规的政策体系",
-    "营造良好生态，推动产业链治理现代化",
-    "集聚培养人才，强化产业链知识管理",
-]
 
 
 def _render(issue, templates: Path = TEMPLATES) -> bytes:

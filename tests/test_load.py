@@ -4,20 +4,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from tests.conftest import ROOT
+from tests.conftest import RECOMMENDATIONS, ROOT
 
 # the PDF extraction the sample issue was transcribed from (a copy of shared/source/)
 SOURCE = ROOT / "tests" / "fixtures" / "caijing-huoye-2020-03.txt"
 
-RECOMMENDATIONS = [
-    "应用科学工具，优化规划与空间布局",
-    "重视应用研究，夯实产业的科学基础",
-    "加强技术攻关，实现关键核心技术突破",
-    "发挥市场机制，打造国际化创新主体",
-    "强化财税支持，完善合规的政策体系",
-    "营造良好生态，推动产业链治理现代化",
-    "集聚培养人才，强化产业链知识管理",
-]
 RECENT = ["新基建", "数字经济", "消费税改革", "融资担保", "总部经济", "银发经济",
           "自由贸易港", "科创板", "文旅产业", "独角兽企业", "现代供应链", "减税降费"]
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -737,34 +736,16 @@ def add_native_chart(
 
 
 def save_atomic(prs, path: str | os.PathLike) -> Path:
-    """Save to a temp file in the target folder, fsync it, then ``os.replace`` it over
-    ``path``: a reader never sees a half-written deck, a crash leaves the old one."""
+    """Save ``prs`` to ``path`` through :func:`huoye.output.write_atomic` (temp file, fsync,
+    rename): a reader never sees a half-written deck, a failed save leaves the old one."""
+    from io import BytesIO
+
+    from huoye.output import write_atomic
+
+    buffer = BytesIO()
+    prs.save(buffer)
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            prs.save(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    try:  # make the rename itself durable
-        dfd = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:  # pragma: no cover - not all filesystems allow it
-        pass
+    write_atomic(target, buffer.getvalue())
     return target
 
 
