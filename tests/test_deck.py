@@ -542,3 +542,17 @@ def test_libreoffice_shows_every_slide_with_chinese_text_in_embedded_cjk_fonts(
     for line in fonts:
         assert re.search(r"\byes\s+yes\s+(yes|no)\s+\d+\s+\d+\s*$", line), line  # emb, sub
     assert any(re.search(r"CJK|YaHei|Hei", line) for line in fonts)
+
+
+def test_a_character_the_deck_font_lacks_is_refused_with_its_place(sample_issue):
+    """Like the PDF, the deck never shows a box for a missing glyph: U+2A6D6 is in no
+    installed CJK face, so the deck refuses it and names the content file and line."""
+    import copy
+
+    issue = copy.deepcopy(sample_issue)
+    point = issue.sections[1].points[0]
+    point.summary_headline = "核心元器件𪛖依赖进口"
+    with pytest.raises(RenderError) as err:
+        render(issue, RenderOptions(templates=TEMPLATES))
+    message = str(err.value)
+    assert "U+2A6D6" in message and f"issue.md:{point.source.line}" in message

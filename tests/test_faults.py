@@ -260,3 +260,33 @@ def test_an_internal_error_is_one_plain_message_not_a_traceback(content_copy, tm
     assert "internal error (ValueError: simulated bug)" in err and "not a mistake in your content" in err
     assert "Traceback" not in err
     assert not (tmp_path / "out" / "2020-03").exists()
+
+
+def test_one_issues_internal_error_does_not_stop_the_others(content_copy, tmp_path, monkeypatch, capsys):
+    """An archive build reports the issue that hit a bug and still builds the rest."""
+    import shutil
+
+    from huoye.render import html
+
+    other = content_copy / "2019-12"
+    shutil.copytree(content_copy / "2020-03", other)
+    text = (other / "issue.md").read_text(encoding="utf-8")
+    (other / "issue.md").write_text(
+        text.replace("year: 2020", "year: 2019").replace("number: 3", "number: 12")
+        .replace("serial: 328", "serial: 325").replace("date: 2020-04-25", "date: 2019-12-25"),
+        encoding="utf-8")
+    real = html.build_html
+
+    def broken_for_2020_03(issue, *args, **kwargs):
+        if issue.slug == "2020-03":
+            raise ValueError("simulated bug")
+        return real(issue, *args, **kwargs)
+
+    monkeypatch.setattr(html, "build_html", broken_for_2020_03)
+    status = main(["build", str(content_copy), "--out", str(tmp_path / "out"), "--force",
+                   "--format", "html", "--jobs", "1"])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "1 of 2 issues failed: 2020-03" in err and "Traceback" not in err
+    assert list((tmp_path / "out" / "2019-12").glob("*.html")), "the healthy issue was not built"
+    assert not (tmp_path / "out" / "2020-03").exists()
