@@ -20,6 +20,7 @@ Justification between CJK characters comes from `huoye.render.justify`.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 from functools import lru_cache
 from pathlib import Path
@@ -114,6 +115,15 @@ def _compact_fonts():
         return contextlib.nullcontext()
 
 
+@functools.lru_cache(maxsize=1)
+def _font_config():
+    """One WeasyPrint font configuration per process: configured once, reused by every
+    document a warm process renders (watch mode, archive workers)."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
 def render(issue, options: RenderOptions) -> bytes:
     """The PDF briefing of `issue` as bytes (the orchestrator writes the file)."""
     check_fonts(issue)
@@ -127,8 +137,8 @@ def render(issue, options: RenderOptions) -> bytes:
     document = HTML(string=html, base_url=base, url_fetcher=url_fetcher(issue, options))
     try:
         with _justification(), _compact_fonts():
-            return document.write_pdf(pdf_tags=True, pdf_variant=variant,
-                                      attachments=None, uncompressed_pdf=False)
+            return document.write_pdf(pdf_tags=True, pdf_variant=variant, attachments=None,
+                                      uncompressed_pdf=False, font_config=_font_config())
     except FatalURLFetchingError as err:
         cause = err.__cause__
         if isinstance(cause, RenderError):
