@@ -34,8 +34,9 @@ EXAMPLES_CHECK = """examples:
   huoye check content/2020-03  validate one issue
 """
 EXAMPLES_NEW = """examples:
-  huoye new                         content/2020-04 from the latest issue: number +1, today's date
-  huoye new --theme 数字财政 --date 2020-05-25
+  huoye new                         the issue after the latest one: number +1 (1 in a new
+                                    year), serial +1, today's date
+  huoye new --theme 数字财政 --date 2020-05-25   content/2020-04/issue.md, 总第329期
 """
 EXAMPLES_WATCH = """examples:
   huoye watch                  rebuild the issues whose files change, on every save
