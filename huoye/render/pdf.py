@@ -20,7 +20,6 @@ Justification between CJK characters comes from `huoye.render.justify`.
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
 from functools import lru_cache
 from pathlib import Path
@@ -115,7 +114,7 @@ def _compact_fonts():
         return contextlib.nullcontext()
 
 
-@functools.lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
 def _font_config():
     """One WeasyPrint font configuration per process: configured once, reused by every
     document a warm process renders (watch mode, archive workers)."""
