@@ -556,3 +556,16 @@ def test_a_character_the_deck_font_lacks_is_refused_with_its_place(sample_issue)
         render(issue, RenderOptions(templates=TEMPLATES))
     message = str(err.value)
     assert "U+2A6D6" in message and f"issue.md:{point.source.line}" in message
+
+
+def test_outline_errors_name_the_template_in_use(sample_issue, tmp_path):
+    import shutil
+
+    templates = tmp_path / "my-templates"
+    shutil.copytree(TEMPLATES, templates)
+    outline = templates / "deck.yaml.j2"
+    outline.write_text(outline.read_text(encoding="utf-8").replace("- kind: message", "- kind: timeline", 1),
+                       encoding="utf-8")
+    with pytest.raises(RenderError) as err:
+        render(sample_issue, RenderOptions(templates=templates))
+    assert f"{outline}: slide 2: unknown kind 'timeline'" in str(err.value)

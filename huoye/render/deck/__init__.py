@@ -18,12 +18,13 @@ name.
 from __future__ import annotations
 
 from io import BytesIO
+from pathlib import Path
 from zipfile import BadZipFile
 
 import yaml
 from pptx.exc import PackageNotFoundError
 
-from huoye.errors import Problem, RenderError
+from huoye.errors import Problem, RenderError, display_path
 from huoye.fonts import check_deck_fonts
 from huoye.render.templating import render_template
 
@@ -43,6 +44,7 @@ def render(issue, options) -> bytes:
     check_deck_fonts(issue)
     entries = outline(issue, options)
     deck = _open(issue)
+    deck.outline = outline_name(options)
     for entry in entries:
         DRAW[entry["kind"]](deck, entry)
     deck.finish()
@@ -51,19 +53,26 @@ def render(issue, options) -> bytes:
     return out.getvalue()
 
 
+def outline_name(options) -> str:
+    """The outline template as errors name it: the one in use (``--templates``), shown
+    relative to the working folder."""
+    return display_path(Path(options.templates) / TEMPLATE)
+
+
 def outline(issue, options) -> list[dict]:
     """Render the outline template, parse it and check every slide entry."""
+    where = outline_name(options)
     text = render_template(options.templates, TEMPLATE, issue=issue)
     try:
         entries = yaml.safe_load(text)
     except yaml.YAMLError as err:
-        raise RenderError(Problem(OUTLINE, None, "", _yaml_message(err, text))) from None
+        raise RenderError(Problem(where, None, "", _yaml_message(err, text))) from None
     if entries is None:
         entries = []
     if not isinstance(entries, list):
-        raise RenderError(f"{OUTLINE}: the outline must be a YAML list of slides "
+        raise RenderError(f"{where}: the outline must be a YAML list of slides "
                           "(\"- kind: title\" …)")
-    check(entries)
+    check(entries, where)
     return entries
 
 
@@ -88,14 +97,14 @@ def _yaml_message(err: yaml.YAMLError, text: str) -> str:
     return message + "; check the quoting there (pass every string through `tojson`)"
 
 
-def check(entries: list) -> None:
+def check(entries: list, where: str = OUTLINE) -> None:
     """Every entry a mapping with a known ``kind`` and the keys that kind needs;
     all problems reported at once."""
     problems: list[Problem] = []
     kinds = ", ".join(DRAW)
 
     def add(n: int, kind: str, message: str) -> None:
-        problems.append(Problem(OUTLINE, None, f"slide {n}" + (f" ({kind})" if kind else ""),
+        problems.append(Problem(where, None, f"slide {n}" + (f" ({kind})" if kind else ""),
                                 message))
 
     for n, e in enumerate(entries, start=1):

@@ -48,6 +48,7 @@ class Deck:
     issue: Issue
     layouts: dict[str, str] = field(default_factory=dict)
     decorate: bool = True
+    outline: str = OUTLINE  # the outline template, as errors name it
     slides: list[tuple[object, str]] = field(default_factory=list)
     _unnamed: set[int] = field(default_factory=set)
 
@@ -81,7 +82,7 @@ class Deck:
         footer = f"{self.issue.series.name}　{self.issue.issue_line}"
         for number, (slide, kind) in enumerate(self.slides, start=1):
             if id(slide) in self._unnamed:  # a slide whose handler drew nothing
-                raise RenderError(f"{OUTLINE}: the {kind} slide {number} is empty")
+                raise RenderError(f"{self.outline}: the {kind} slide {number} is empty")
             if kind != "title":
                 kit.add_footer(slide, footer, number, self.theme)
 
@@ -154,7 +155,7 @@ class Deck:
         line = SIZES.title * SIZES.title_spacing
         if h > 2 * line + 8:
             raise RenderError(
-                f"{OUTLINE}: slide title {text!r} needs more than two lines at "
+                f"{self.outline}: slide title {text!r} needs more than two lines at "
                 f"{SIZES.title:g} pt; shorten it in the template or the content"
             )
         y = SIZES.title_top
@@ -249,7 +250,7 @@ def _draw_list(deck: Deck, kind: str, title: str, items: list[Item], *, numbered
     except ValueError as err:
         item = items[err.args[0]]
         raise RenderError(
-            f"{OUTLINE}: {kind} slide {title!r}: the item {item.headline[:20]!r}… is taller "
+            f"{deck.outline}: {kind} slide {title!r}: the item {item.headline[:20]!r}… is taller "
             "than a whole slide; give it a shorter headline or fact in the issue's "
             "`summaries`"
         ) from None
@@ -324,7 +325,7 @@ def draw_title(deck: Deck, e: dict) -> None:
     if lines:
         h = deck.height_of(lines, SIZES.body, wx, spacing=1.3)
         if y + h > SLIDE_H_PT - 24:
-            raise RenderError(f"{OUTLINE}: title slide: too many lines under the theme")
+            raise RenderError(f"{deck.outline}: title slide: too many lines under the theme")
         deck.text(slide, Box(x, y, wx, h), lines, SIZES.body, deck.muted, name="Lines")
 
 
@@ -373,7 +374,7 @@ def draw_divider(deck: Deck, e: dict) -> None:
     y += 20
     h = deck.height_of([e["title"]], SIZES.divider, w, bold=True, spacing=1.2)
     if y + h > deck.bottom:
-        raise RenderError(f"{OUTLINE}: divider title {e['title']!r} is too long for a slide")
+        raise RenderError(f"{deck.outline}: divider title {e['title']!r} is too long for a slide")
     deck.text(slide, Box(x, y, w, h), [e["title"]], SIZES.divider, deck.ink, bold=True,
               spacing=1.2, name="Section Title")
 
@@ -404,7 +405,7 @@ def draw_chart(deck: Deck, e: dict) -> None:
     chart = next((c for c in deck.issue.charts if c.id == e["chart"]), None)
     if chart is None:
         ids = ", ".join(c.id for c in deck.issue.charts) or "none"
-        raise RenderError(f"{OUTLINE}: chart {e['chart']!r} is not in the issue's charts "
+        raise RenderError(f"{deck.outline}: chart {e['chart']!r} is not in the issue's charts "
                           f"(it has: {ids})")
     title = e.get("title") or chart.title
     slide = deck.new_slide("chart", e.get("notes", "") or chart.title)
@@ -445,7 +446,7 @@ def draw_figures(deck: Deck, e: dict) -> None:
     try:
         groups = even_chunks(row_h, room, row_gap)
     except ValueError:
-        raise RenderError(f"{OUTLINE}: figures: a label is too long for a slide; shorten it "
+        raise RenderError(f"{deck.outline}: figures: a label is too long for a slide; shorten it "
                           "in the issue's figures") from None
     for n, group in enumerate(groups):
         shown = [i for g in group for i in rows[g]]
@@ -507,7 +508,7 @@ def draw_closing(deck: Deck, e: dict) -> None:
     for c, col in enumerate(cols):
         boxes = split_to_fit(col, deck.font(), SIZES.body, col_w, deck.bottom - y, 1.4)
         if len(boxes) > 1:
-            raise RenderError(f"{OUTLINE}: closing: too many lines for the slide")
+            raise RenderError(f"{deck.outline}: closing: too many lines for the slide")
         h = deck.height_of(col, SIZES.body, col_w, spacing=1.4)
         deck.text(slide, Box(x + c * (col_w + 32), y, col_w, h), col, SIZES.body, deck.ink,
                   spacing=1.4, name="Contact")
