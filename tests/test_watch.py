@@ -16,9 +16,9 @@ TIMEOUT = 60
 class Watcher:
     """`huoye watch` in a subprocess, with its stderr lines readable as they come."""
 
-    def __init__(self, content, out):
+    def __init__(self, content, out, formats="html"):
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "huoye", "watch", str(content), "--format", "html", "-o", str(out)],
+            [sys.executable, "-m", "huoye", "watch", str(content), "--format", formats, "-o", str(out)],
             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
         self.lines: queue.Queue[str] = queue.Queue()
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -84,3 +84,27 @@ def test_watch_rebuilds_on_save_reports_errors_and_stops_cleanly(watcher, conten
     while not watcher.lines.empty():
         rest.append(watcher.lines.get())
     assert "stopped watching" in rest[-1] and not any("Traceback" in line for line in rest), rest
+
+
+def test_watch_writes_the_html_edition_before_the_slower_formats(content_copy, tmp_path):
+    w = Watcher(content_copy, tmp_path / "out", formats="html,pptx")
+    try:
+        issue = content_copy / "2020-03" / "issue.md"
+        html = tmp_path / "out" / "2020-03" / "财经活页-2020-03.html"
+        deck = tmp_path / "out" / "2020-03" / "财经活页-2020-03.pptx"
+        w.wait_for("rebuilt 1 issue")
+        w.wait_for("watching")
+        deck_before = deck.stat().st_mtime_ns
+        text = issue.read_text(encoding="utf-8")
+        issue.write_text(text.replace("产业链的本质是", "产业链的实质是"), encoding="utf-8")
+        seen = w.wait_for("HTML edition updated")
+        assert "产业链的实质是" in html.read_text(encoding="utf-8")
+        seen += w.wait_for("rebuilt 1 issue")
+        assert deck.stat().st_mtime_ns > deck_before
+        assert [i for i, line in enumerate(seen) if "HTML edition updated" in line] < \
+            [i for i, line in enumerate(seen) if "2020-03: built" in line]
+    finally:
+        w.proc.kill()
+        w.proc.wait()
+        w.reader.join(timeout=10)
+        w.proc.stderr.close()
