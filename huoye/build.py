@@ -20,7 +20,7 @@ from huoye import cache
 from huoye.content import find_content_root, issue_folders, series_name
 from huoye.errors import HuoyeError, os_error_message
 from huoye.output import clean_stale_temporaries, issue_lock, write_atomic
-from huoye.render import EXTENSIONS, FORMATS, RenderOptions, output_name, renderer
+from huoye.render import FORMATS, RenderOptions, file_name, output_name, renderer
 
 log = logging.getLogger("huoye.build")
 progress_log = logging.getLogger("huoye.progress")
@@ -80,58 +80,63 @@ def select(paths: list[Path]) -> tuple[Path, list[Path] | None]:
 
 
 def build(request: BuildRequest) -> list[IssueResult]:
-    """Build the requested issues; returns one result per issue (errors included)."""
+    """Build the requested issues; returns one result per issue (errors included), in
+    issue order. Freshness is decided once, from raw inputs: an up-to-date issue is
+    reported without being rendered (and when all are, without parsing anything)."""
     root, only = select(request.paths)
     folders = [f.resolve() for f in (only or issue_folders(root))]
-    if not request.force:
-        fresh = [f for f in folders if _fresh(f, root, request)]
-        if fresh and len(fresh) == len(folders):
-            results = [IssueResult(f.name, False, 0.0, _outputs_of(f, root, request)) for f in folders]
-            for n, r in enumerate(results, start=1):
-                _report(r, n, len(results))
-            return results
+    name = series_name(root)
+    fresh: dict[Path, list[Path]] = {}  # up-to-date issue folder -> its outputs
+    for folder in folders if not request.force else []:
+        outputs = _outputs_of(folder, name, request)
+        if _fresh(folder, outputs, root, request):
+            fresh[folder] = outputs
+    results = [IssueResult(f.name, False, 0.0, fresh[f]) for f in folders if f in fresh]
+    for n, r in enumerate(results, start=1):
+        _report(r, n, len(folders))
+    if len(fresh) == len(folders) and folders:
+        return results
     from huoye.load import load_archive  # parsing is needed: something will be built
 
     issues = load_archive(root, only)
     if not issues:
         raise HuoyeError(f"{root}: no issues to build; create one with 'huoye new'")
-    if request.jobs > 1 and len(issues) > 1:
-        return _build_parallel(issues, root, request)
-    results = []
-    for n, issue in enumerate(issues, start=1):
-        result = _build_guarded(issue, root, request, split_formats=request.jobs > 1)
-        _report(result, n, len(issues))
-        results.append(result)
-    return results
+    todo = [i for i in issues if i.folder.resolve() not in fresh]
+    done, total = len(results), len(results) + len(todo)
+    if request.jobs > 1 and len(todo) > 1:
+        results += _build_parallel(todo, root, request, done, total)
+    else:
+        for n, issue in enumerate(todo, start=done + 1):
+            result = _build_guarded(issue, root, request, split_formats=request.jobs > 1)
+            _report(result, n, total)
+            results.append(result)
+    return sorted(results, key=lambda r: r.slug)
 
 
-def _fresh(folder: Path, root: Path, request: BuildRequest) -> bool:
-    names = _names(folder, root, request)
+def _fresh(folder: Path, outputs: list[Path], root: Path, request: BuildRequest) -> bool:
     key = cache.build_key(folder, root, request.templates, request.options())
-    return cache.up_to_date(request.out_dir / folder.name, key, names)
+    return cache.up_to_date(request.out_dir / folder.name, key, [p.name for p in outputs])
 
 
-def _names(folder: Path, root: Path, request: BuildRequest) -> list[str]:
-    """Output file names (as `output_name` makes them), without parsing the content."""
-    return [f"{series_name(root)}-{folder.name}.{EXTENSIONS[fmt]}" for fmt in request.formats]
+def _outputs_of(folder: Path, series: str, request: BuildRequest) -> list[Path]:
+    """Output paths of an issue folder, named as `output_name` names them, unparsed."""
+    return [request.out_dir / folder.name / file_name(series, folder.name, fmt)
+            for fmt in request.formats]
 
 
-def _outputs_of(folder: Path, root: Path, request: BuildRequest) -> list[Path]:
-    return [request.out_dir / folder.name / n for n in _names(folder, root, request)]
-
-
-def _build_parallel(issues, root: Path, request: BuildRequest) -> list[IssueResult]:
+def _build_parallel(issues, root: Path, request: BuildRequest, done: int = 0,
+                    total: int | None = None) -> list[IssueResult]:
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     results = []
     with ProcessPoolExecutor(max_workers=min(request.jobs, len(issues)),
                              initializer=_worker_init) as pool:
         futures = [pool.submit(_build_guarded, issue, root, request) for issue in issues]
-        for n, future in enumerate(as_completed(futures), start=1):
+        for n, future in enumerate(as_completed(futures), start=done + 1):
             result = future.result()
-            _report(result, n, len(issues))
+            _report(result, n, total or len(issues))
             results.append(result)
-    return sorted(results, key=lambda r: r.slug)
+    return results
 
 
 def _worker_init() -> None:
@@ -159,7 +164,8 @@ def _build_guarded(issue, root: Path, request: BuildRequest, split_formats: bool
 
 
 def build_issue(issue, root: Path, request: BuildRequest, split_formats: bool = False) -> IssueResult:
-    """Render every requested format of one issue in memory, then write them all.
+    """Render every requested format of one issue in memory, then write them all (and the
+    stamp). `build` has decided the issue is stale; this does not check again.
 
     With `split_formats` (a single issue and more than one core), the other formats
     render in a forked worker while this process renders the PDF.
@@ -168,9 +174,6 @@ def build_issue(issue, root: Path, request: BuildRequest, split_formats: bool = 
     out_dir = request.out_dir / issue.slug
     names = [output_name(issue, fmt) for fmt in request.formats]
     key = cache.build_key(issue.folder, root, request.templates, request.options())
-    if not request.force and cache.up_to_date(out_dir, key, names):
-        return IssueResult(issue.slug, False, time.perf_counter() - start,
-                           [out_dir / n for n in names])
     options = RenderOptions(templates=request.templates,
                             pdf_variant=request.pdf_variant or issue.series.pdf_variant)
     fonts = cache.font_files(issue.series.brand)

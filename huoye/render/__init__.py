@@ -29,10 +29,15 @@ def renderer(fmt: str):
     return importlib.import_module(_MODULES[fmt])
 
 
+def file_name(series: str, slug: str, fmt: str) -> str:
+    """The one naming rule of outputs: <bulletin name>-<issue folder>.<extension>."""
+    return f"{series}-{slug}.{EXTENSIONS[fmt]}"
+
+
 def output_name(issue, fmt: str) -> str:
     """File name of an output: e.g. 财经活页-2020-03.pdf (never a path: the loader checks the
     series name, and this refuses a separator again, so no output lands outside its folder)."""
-    name = f"{issue.series.name}-{issue.slug}.{EXTENSIONS[fmt]}"
+    name = file_name(issue.series.name, issue.slug, fmt)
     if "/" in name or "\\" in name or "\0" in name or name.startswith("."):
         from huoye.errors import RenderError
 
