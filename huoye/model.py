@@ -41,9 +41,6 @@ class Paragraph:
             self.markdown = self.text
 
 
-SENTENCE_END = re.compile(r"(?<=[。！？；])")
-
-
 def first_sentence(text: str) -> tuple[str, str]:
     """Split text after its first sentence (ending in 。！？); return (sentence, rest)."""
     m = re.search(r"[。！？]", text)

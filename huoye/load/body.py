@@ -245,11 +245,6 @@ def plain_text(inline) -> str:
     return "".join(out)
 
 
-def images(inline) -> list[tuple[str, str]]:
-    """(src, alt) of every image in an inline token."""
-    return [(c.attrGet("src") or "", c.content) for c in inline.children or [] if c.type == "image"]
-
-
 def check_references(inline, path: Path, ln: int, problems: Problems) -> None:
     """Images and links may only name files inside the issue folder; no network, no file://."""
     folder = path.parent.resolve()

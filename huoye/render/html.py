@@ -20,13 +20,13 @@ from __future__ import annotations
 import base64
 import mimetypes
 import re
-from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from markupsafe import Markup
 
 from huoye.errors import RenderError
+from huoye.load.body import MARKDOWN
 from huoye.model import first_sentence
 from huoye.render import RenderOptions
 from huoye.render import charts as chart_svg
@@ -35,13 +35,6 @@ from huoye.render.templating import render_template
 STYLESHEETS = {"print": "briefing.css", "screen": "screen.css"}
 _COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?(?:[0-9a-fA-F]{2})?")
 _SAFE_FAMILY = re.compile(r"[^\"\\<>;{}\n\r]+")
-
-
-@lru_cache(maxsize=1)
-def _markdown():
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark", {"html": False})
 
 
 def _inline_image(src: str, issue, paragraph) -> str:
@@ -59,7 +52,7 @@ def _inline_image(src: str, issue, paragraph) -> str:
 
 def inline_markdown(markdown: str, issue=None, paragraph=None, embed_images: bool = False) -> Markup:
     """A paragraph's inline Markdown as safe HTML (raw HTML in content is escaped)."""
-    md = _markdown()
+    md = MARKDOWN  # the dialect the loader parsed the paragraph with
     tokens = md.parseInline(markdown)
     if embed_images:
         for tok in tokens[0].children or []:
