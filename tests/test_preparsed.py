@@ -1,0 +1,93 @@
+"""WeasyPrint imported with pre-parsed C declarations (huoye.render.preparsed)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import types
+
+import pytest
+
+from huoye.render import preparsed
+from tests.conftest import ROOT, SAMPLE
+
+RENDER = textwrap.dedent(f"""
+    import hashlib, sys
+    from pathlib import Path
+    from huoye.load.archive import load_issue
+    from huoye.render import RenderOptions, pdf
+    data = pdf.render(load_issue(Path({str(SAMPLE)!r})), RenderOptions(templates=Path({str(ROOT / "templates")!r})))
+    import weasyprint.text.ffi as wp
+    print(type(wp.ffi).__module__, hashlib.sha256(data).hexdigest())
+""")
+
+
+def _run(code: str, tmp_path, **env) -> str:
+    environment = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), **env}
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_same_pdf_with_and_without_preparsed_declarations(tmp_path):
+    """The hook changes how fast WeasyPrint loads, not a byte of the PDF."""
+    stock_kind, stock = _run(RENDER, tmp_path, HUOYE_PREPARSED_FFI="0").split()
+    first_kind, first = _run(RENDER, tmp_path).split()  # writes the cache
+    again_kind, again = _run(RENDER, tmp_path).split()  # reads it
+    assert stock_kind == "cffi.api" and first_kind == again_kind == "_cffi_backend"
+    assert stock == first == again
+    assert len(list((tmp_path / "cache" / "huoye").glob("wpffi_*.py"))) == 1
+
+
+def test_damaged_cache_is_written_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    declarations = "typedef struct { int x, y; } point_t; int abs(int);"
+    ffi = preparsed.preparsed_ffi(declarations)
+    assert ffi.sizeof("point_t") == 8
+    [cached] = (tmp_path / "huoye").glob("wpffi_*.py")
+    cached.write_text("ffi = this is not python\n")
+    assert preparsed.preparsed_ffi(declarations).sizeof("point_t") == 8
+    assert "_cffi_backend" in cached.read_text()
+
+
+def test_declarations_are_taken_from_the_module_source():
+    source = 'import cffi\nffi = cffi.FFI()\nffi.cdef("""int abs(int);""")\nx = ffi.NULL\n'
+    tree, declarations = preparsed.split_declarations(source)
+    assert declarations == "int abs(int);"
+    stand_in = types.SimpleNamespace(NULL="null of the pre-parsed ffi")
+    namespace = {preparsed._NAME: stand_in}
+    exec(compile(tree, "<test>", "exec"), namespace)
+    assert namespace["ffi"] is stand_in and namespace["x"] == "null of the pre-parsed ffi"
+
+
+@pytest.mark.parametrize("source", [
+    "import cffi\nffi = cffi.FFI()\n",  # no cdef
+    'import cffi\nffi = cffi.FFI()\nffi.cdef("int a;")\nffi.cdef("int b;")\n',  # two
+    'import cffi\nffi = cffi.FFI()\nffi.cdef(DECLARATIONS)\n',  # not a literal
+    'import cffi\nffi = cffi.FFI()\nx = 1\nffi.cdef("int a;")\n',  # not right after
+])
+def test_an_unexpected_module_shape_is_refused(source):
+    with pytest.raises(ValueError):
+        preparsed.split_declarations(source)
+
+
+def test_unwritable_cache_falls_back_to_the_ordinary_import(tmp_path):
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache folder should be")
+    # huoye.render.pdf installs the hook when it is imported, before WeasyPrint is.
+    code = "from huoye.render import pdf\nimport weasyprint.text.ffi as wp\nprint(type(wp.ffi).__module__)"
+    environment = {**os.environ, "XDG_CACHE_HOME": str(blocked)}
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["cffi.api"]
+
+
+def test_cache_key_follows_the_declarations(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    preparsed.preparsed_ffi("int abs(int);")
+    preparsed.preparsed_ffi("long labs(long);")
+    names = {p.name for p in (tmp_path / "huoye").glob("wpffi_*.py")}
+    assert len(names) == 2
