@@ -23,6 +23,7 @@ from huoye.load import load_archive
 from huoye.render import RenderOptions
 from huoye.render.deck import render
 from huoye.render.deck.measure import FontSpec, FrameSpec, Para, fits
+from huoye.render.templating import render_template
 from huoye.summarise import headline, point_text
 from tests.conftest import RECOMMENDATIONS
 
@@ -470,6 +471,24 @@ def test_a_malformed_outline_names_the_template_and_line(sample_issue, tmp_path)
     folder = _templates_with(tmp_path, '- kind: title\n  title: "a\n- kind: [closing\n')
     with pytest.raises(RenderError, match=r"templates/deck\.yaml\.j2.*line \d+"):
         _render(sample_issue, folder)
+
+
+@pytest.mark.parametrize("loader", ["SafeLoader", "CSafeLoader"])
+def test_the_outline_reads_the_same_with_or_without_libyaml(sample_issue, tmp_path, monkeypatch,
+                                                            loader):
+    import yaml
+
+    import huoye.render.deck as deck
+
+    if not hasattr(yaml, loader):
+        pytest.skip("PyYAML built without libyaml")
+    options = RenderOptions(templates=TEMPLATES.resolve())
+    expected = yaml.safe_load(render_template(options.templates, deck.TEMPLATE, issue=sample_issue))
+    monkeypatch.setattr(deck, "_YAML_LOADER", getattr(yaml, loader))
+    assert deck.outline(sample_issue, options) == expected
+    folder = _templates_with(tmp_path, '- kind: title\n  title: "a\n- kind: [closing\n')
+    with pytest.raises(RenderError, match=r"templates/deck\.yaml\.j2.*not valid YAML.*line \d+"):
+        deck.outline(sample_issue, RenderOptions(templates=folder))
 
 
 def test_an_unknown_kind_lists_the_kinds(sample_issue, tmp_path):

@@ -11,13 +11,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from huoye.render.deck.measure import (
+    ASIAN_WESTERN_GAP_EM,
     NO_LINE_END,
     NO_LINE_START,
     FontSpec,
     FrameSpec,
     Para,
     TextDoesNotFitError,
+    _char_width_em,
+    _PerChar,
     fits,
+    has_east_asian,
+    is_east_asian_char,
     split_to_fit,
     text_width,
     wrap,
@@ -76,6 +81,47 @@ def test_width_scales_with_size_and_is_zero_for_empty_text():
 def test_asian_western_boundaries_add_libreoffice_autospace():
     plain = text_width("年", FONT, 20) + text_width("2024", FONT, 20)
     assert text_width("2024年", FONT, 20) == pytest.approx(plain + 0.25 * 20)
+
+
+def _plain_script_changes(text: str) -> int:
+    """Asian/Western boundaries, counted character by character as the module doc says."""
+    changes, prev = 0, None
+    for ch in text:
+        if ch.isspace():
+            prev = None
+            continue
+        cur = True if is_east_asian_char(ch) else False if ch.isalnum() or prev is None else prev
+        changes += prev is not None and cur != prev
+        prev = cur
+    return changes
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="中年。，（）“”…—·ABc12 .%-\t\u3000\u0301\u200bｶ가é", max_size=40),
+       st.sampled_from([FONT, FONT.with_bold(), NOTO]))
+def test_a_width_is_its_characters_widths_plus_the_autospace(text, font):
+    # the per-character lookup tables give exactly the plain definition, to the last bit
+    em = sum(_char_width_em(c, font) for c in text)
+    em += ASIAN_WESTERN_GAP_EM * _plain_script_changes(text)
+    assert text_width(text, font, 20) == em * 20
+
+
+def test_east_asian_characters_are_exactly_the_listed_blocks():
+    blocks = [(0x2E80, 0x2FDF), (0x3000, 0x30FF), (0x3100, 0x31FF), (0x3200, 0x4DBF),
+              (0x4E00, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF), (0xFE30, 0xFE4F),
+              (0xFF00, 0xFFEF), (0x20000, 0x3FFFF)]
+    edges = {cp for lo, hi in blocks for cp in (lo - 1, lo, hi, hi + 1)}
+    for cp in sorted(edges):
+        listed = any(lo <= cp <= hi for lo, hi in blocks)
+        assert is_east_asian_char(chr(cp)) == listed, hex(cp)
+    assert has_east_asian("GDP增长") and not has_east_asian("GDP 5.2%")
+
+
+def test_the_per_character_memo_stays_bounded(monkeypatch):
+    monkeypatch.setattr(_PerChar, "LIMIT", 8)
+    memo, letters = _PerChar(ord), "abcdefghijklmnopqrstuvwxyz"
+    assert [memo[c] for c in letters] == [ord(c) for c in letters]
+    assert len(memo) <= 8
 
 
 # ---------------------------------------------------------------------------- wrapping

@@ -294,6 +294,69 @@ def test_add_text_turns_wrap_on_and_autofit_off_with_measured_insets():
     assert ppr.find(f"{{{A}}}lnSpc/{{{A}}}spcPts").get("val") == "2600"  # 1.3 × 20 pt exact
 
 
+def _xml(el) -> str:
+    """An element's XML with its namespace declarations left out, for readable comparisons."""
+    return re.sub(r' xmlns:\w+="[^"]+"', "", etree.tostring(el, encoding="unicode"))
+
+
+def test_add_text_writes_this_exact_paragraph_xml():
+    # the XML add_text wrote when it still went through python-pptx's setters, kept
+    # byte for byte: alignment, kinsoku, exact spacing, bullet, runs, break, end properties
+    prs = K.new_presentation(THEME)
+    shape = K.add_text(K.add_blank_slide(prs), K.Box(40, 40, 600, 200),
+                       [Para("GDP增长\n5.2%"), Para("续", continued=True)], BODY, 20, "#1f1f1f",
+                       bold=True, bullets=True, bullet_colour="#9E1B1B", align="justify")
+    latin_ea = '<a:latin typeface="Arial"/><a:ea typeface="Microsoft YaHei"/>'
+    run = ('<a:r><a:rPr sz="2000" b="1" lang="{lang}"><a:solidFill><a:srgbClr val="1F1F1F"/>'
+           "</a:solidFill>" + latin_ea + "</a:rPr><a:t>{text}</a:t></a:r>")
+    zh = 'zh-CN" altLang="en-US'
+    end = f'<a:endParaRPr sz="2000" lang="{zh}">{latin_ea}</a:endParaRPr>'
+    spacing = ('<a:lnSpc><a:spcPts val="2600"/></a:lnSpc><a:spcBef><a:spcPts val="{before}"/>'
+               '</a:spcBef><a:spcAft><a:spcPts val="0"/></a:spcAft>')
+    ppr = ('<a:pPr algn="just" eaLnBrk="1" latinLnBrk="0" hangingPunct="0" marL="304800" '
+           'indent="{indent}">')
+    first, second = (p._p for p in shape.text_frame.paragraphs)
+    assert _xml(first) == (
+        "<a:p>" + ppr.format(indent="-304800") + spacing.format(before="0")
+        + '<a:buClr><a:srgbClr val="9E1B1B"/></a:buClr><a:buSzPct val="80000"/>'
+        '<a:buFont typeface="Arial"/><a:buChar char="■"/></a:pPr>'
+        + run.format(lang=zh, text="GDP增长")
+        + f'<a:br><a:rPr sz="2000" lang="{zh}">{latin_ea}</a:rPr></a:br>'
+        + run.format(lang="en-US", text="5.2%") + end + "</a:p>"
+    )
+    assert _xml(second) == (
+        "<a:p>" + ppr.format(indent="0") + spacing.format(before="800") + "<a:buNone/></a:pPr>"
+        + run.format(lang=zh, text="续") + end + "</a:p>"
+    )
+
+
+@pytest.mark.parametrize("size", [None, 20, 18.5])
+@pytest.mark.parametrize("colour", [None, "#9e1b1b"])
+@pytest.mark.parametrize("bold", [None, True, False])
+@pytest.mark.parametrize("text", ["预算", "GDP", ""])
+def test_new_run_properties_are_what_the_font_api_writes(size, colour, bold, text):
+    # text boxes and notes build a:rPr directly; charts style theirs through python-pptx
+    from pptx.oxml.xmlchemy import OxmlElement
+
+    built = K._append_rpr(OxmlElement("a:r"), "rPr", BODY, size, colour, bold, text)
+    styled = OxmlElement("a:rPr")
+    K._style_rpr(styled, BODY, size, colour, bold, text)
+    assert _xml(built) == _xml(styled)
+
+
+def test_the_blank_layout_is_looked_up_once_and_does_not_keep_the_deck_alive():
+    import gc
+    import weakref
+
+    prs = K.new_presentation(THEME)
+    first, second = K.add_blank_slide(prs), K.add_blank_slide(prs)
+    assert first.slide_layout.name == second.slide_layout.name == "Blank"
+    part = weakref.ref(prs.part)
+    del prs, first, second
+    gc.collect()
+    assert part() is None
+
+
 def test_add_text_refuses_text_that_does_not_fit():
     prs = K.new_presentation(THEME)
     s = K.add_blank_slide(prs)

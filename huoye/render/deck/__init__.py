@@ -36,6 +36,10 @@ __all__ = ["check", "outline", "render"]
 
 TEMPLATE = "deck.yaml.j2"
 
+#: libyaml's safe loader when PyYAML was built with it (several times faster), else the
+#: pure-Python one: the same Python values (libyaml words some syntax errors differently)
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def render(issue, options) -> bytes:
     """The deck of ``issue`` as .pptx bytes; template, outline and layout problems
@@ -64,7 +68,7 @@ def outline(issue, options) -> list[dict]:
     where = outline_name(options)
     text = render_template(options.templates, TEMPLATE, issue=issue)
     try:
-        entries = yaml.safe_load(text)
+        entries = yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as err:
         raise RenderError(Problem(where, None, "", _yaml_message(err, text))) from None
     if entries is None:

@@ -32,6 +32,7 @@ How a box is laid out
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -144,8 +145,10 @@ def _as_para(p: str | Para) -> Para:
 # --------------------------------------------------------------------------- fonts
 
 
+@functools.lru_cache(maxsize=32)
 def _metrics_for(family: str, bold: bool) -> tuple[FontMetrics, bool]:
-    """Metrics of the file fontconfig gives for ``family``, and whether it really is it."""
+    """Metrics of the file fontconfig gives for ``family``, and whether it really is it
+    (asked once per process, like the widths measured with them)."""
     path, index, names = match_font(family, bold)
     exact = family.strip().casefold() in {n.strip().casefold() for n in names}
     return metrics(FontFile(family, path, index)), exact
@@ -159,28 +162,50 @@ def _em(m: FontMetrics, ch: str) -> float | None:
 # --------------------------------------------------------------------- characters
 
 
+#: the characters PowerPoint draws with the run's East Asian (``a:ea``) font
+_EAST_ASIAN = re.compile(
+    "["
+    "\u2e80-\u2fdf"  # CJK radicals, Kangxi
+    "\u3000-\u30ff"  # CJK symbols & punctuation, kana
+    "\u3100-\u31ff"  # bopomofo, kanbun, strokes
+    "\u3200-\u4dbf"  # enclosed CJK, CJK ext A
+    "\u4e00-\u9fff"  # CJK unified ideographs
+    "\uac00-\ud7af"  # hangul
+    "\uf900-\ufaff"  # compatibility ideographs
+    "\ufe30-\ufe4f"  # CJK compatibility forms
+    "\uff00-\uffef"  # halfwidth & fullwidth forms
+    "\U00020000-\U0003ffff"  # ext B–
+    "]"
+)
+
+
 def is_east_asian_char(ch: str) -> bool:
     """True when PowerPoint draws ``ch`` with the run's East Asian (``a:ea``) font."""
-    o = ord(ch)
-    return (
-        0x2E80 <= o <= 0x2FDF  # CJK radicals, Kangxi
-        or 0x3000 <= o <= 0x30FF  # CJK symbols & punctuation, kana
-        or 0x3100 <= o <= 0x31FF  # bopomofo, kanbun, strokes
-        or 0x3200 <= o <= 0x4DBF  # enclosed CJK, CJK ext A
-        or 0x4E00 <= o <= 0x9FFF  # CJK unified ideographs
-        or 0xAC00 <= o <= 0xD7AF  # hangul
-        or 0xF900 <= o <= 0xFAFF  # compatibility ideographs
-        or 0xFE30 <= o <= 0xFE4F  # CJK compatibility forms
-        or 0xFF00 <= o <= 0xFFEF  # halfwidth & fullwidth forms
-        or 0x20000 <= o <= 0x3FFFF  # ext B–
-    )
+    return _EAST_ASIAN.fullmatch(ch) is not None
 
 
 def has_east_asian(text: str) -> bool:
-    return any(is_east_asian_char(c) for c in text)
+    return _EAST_ASIAN.search(text) is not None
 
 
-@functools.lru_cache(maxsize=4096)
+class _PerChar(dict):
+    """``compute(ch)`` for every character, each worked out once when first met
+    (a text has few distinct characters and is measured many times while wrapping)."""
+
+    #: characters remembered at most; the memo starts afresh beyond (hostile input)
+    LIMIT = 65536
+
+    def __init__(self, compute) -> None:
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, ch: str):
+        if len(self) >= self.LIMIT:
+            self.clear()
+        value = self[ch] = self.compute(ch)
+        return value
+
+
 def _char_width_em(ch: str, font: FontSpec) -> float:
     if ch == "\t":
         return 2.0  # rare in body text; a tab stop is at most ~1 in at 36 pt
@@ -206,30 +231,55 @@ def _char_width_em(ch: str, font: FontSpec) -> float:
     return max(widths)
 
 
+@functools.lru_cache(maxsize=64)
+def _widths(font: FontSpec) -> _PerChar:
+    """Em width of each character in ``font``, as :func:`_char_width_em` measures it."""
+    return _PerChar(functools.partial(_char_width_em, font=font))
+
+
 #: LibreOffice puts this much space (measured: 0.238 em) wherever Asian and Western
 #: script meet ("2024年", "GDP同比"); PowerPoint does not.  Counted, to stay safe.
 ASIAN_WESTERN_GAP_EM = 0.25
+
+# the script of a character for LibreOffice's autospacing
+_SPACE, _ASIAN, _WESTERN, _NEUTRAL = "space", "asian", "western", "neutral"
+
+
+def _script_of(ch: str) -> str:
+    """Letters and digits are Western, CJK is Asian, a space ends a script run; other
+    marks are neutral (they take the script before them)."""
+    if ch.isspace():
+        return _SPACE
+    if is_east_asian_char(ch):
+        return _ASIAN
+    return _WESTERN if ch.isalnum() else _NEUTRAL
+
+
+_SCRIPT = _PerChar(_script_of)
 
 
 def _script_changes(text: str) -> int:
     """How many Asian/Western boundaries LibreOffice's autospacing sees.  Letters and
     digits are Western, CJK is Asian, other marks take the script before them."""
     changes = 0
-    prev: bool | None = None  # True = Asian
-    for ch in text:
-        if ch.isspace():
+    prev: str | None = None
+    for script in map(_SCRIPT.__getitem__, text):
+        if script == _SPACE:
             prev = None
             continue
-        if is_east_asian_char(ch):
-            cur = True
-        elif ch.isalnum() or prev is None:
-            cur = False
-        else:
-            cur = prev
-        if prev is not None and cur != prev:
+        if script == _NEUTRAL:
+            script = prev or _WESTERN
+        if prev is not None and script != prev:
             changes += 1
-        prev = cur
+        prev = script
     return changes
+
+
+def _width(text: str, widths: _PerChar, size_pt: float) -> float:
+    """:func:`text_width` with the font's width table already looked up."""
+    em = sum(map(widths.__getitem__, text))
+    em += ASIAN_WESTERN_GAP_EM * _script_changes(text)
+    return em * size_pt
 
 
 def text_width(text: str, font: FontSpec, size_pt: float) -> float:
@@ -238,9 +288,7 @@ def text_width(text: str, font: FontSpec, size_pt: float) -> float:
     A CJK ideograph is exactly 1 em; Latin takes the widest candidate font; each
     Asian/Western boundary adds ``ASIAN_WESTERN_GAP_EM``.
     """
-    em = sum(_char_width_em(c, font) for c in text)
-    em += ASIAN_WESTERN_GAP_EM * _script_changes(text)
-    return em * size_pt
+    return _width(text, _widths(font), size_pt)
 
 
 def line_height(size_pt: float, line_spacing: float) -> float:
@@ -303,14 +351,14 @@ def _glue(tokens: list[str]) -> list[str]:
     return units
 
 
-def _split_long(unit: str, font: FontSpec, size_pt: float, width_pt: float) -> list[str]:
+def _split_long(unit: str, widths: _PerChar, size_pt: float, width_pt: float) -> list[str]:
     """A unit wider than the whole line (a long URL, a glued punctuation run): break it
     by characters, still at a legal place when there is one."""
     pieces: list[str] = []
     rest = unit
-    while len(rest) > 1 and text_width(rest, font, size_pt) > width_pt:
+    while len(rest) > 1 and _width(rest, widths, size_pt) > width_pt:
         k = 1
-        while k < len(rest) and text_width(rest[: k + 1], font, size_pt) <= width_pt:
+        while k < len(rest) and _width(rest[: k + 1], widths, size_pt) <= width_pt:
             k += 1
         j = k
         while j > 1 and (rest[j] in NO_LINE_START or rest[j - 1] in NO_LINE_END):
@@ -325,19 +373,19 @@ def _split_long(unit: str, font: FontSpec, size_pt: float, width_pt: float) -> l
 
 def _wrap_line(text: str, font: FontSpec, size_pt: float, width_pt: float) -> list[str]:
     units = _glue(_tokens(text))
+    widths = _widths(font)
     lines: list[str] = []
     cur = ""
     for u in units:
-        uw = text_width(u, font, size_pt)
         if u.isspace():
             if cur:  # a space at a line end hangs; inside a line it takes width
                 cur += u
             continue
-        if cur and text_width(cur + u, font, size_pt) > width_pt:
+        if cur and _width(cur + u, widths, size_pt) > width_pt:
             lines.append(cur.rstrip())
             cur = ""
-        if not cur and uw > width_pt:
-            pieces = _split_long(u, font, size_pt, width_pt)
+        if not cur and _width(u, widths, size_pt) > width_pt:
+            pieces = _split_long(u, widths, size_pt, width_pt)
             lines.extend(pieces[:-1])
             u = pieces[-1]
         cur += u

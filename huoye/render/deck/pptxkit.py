@@ -39,6 +39,7 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
+from pptx.oxml.simpletypes import ST_TextFontSize, ST_TextSpacingPoint
 from pptx.util import Emu, Pt
 
 from .measure import (
@@ -339,13 +340,28 @@ def layout_by_name(prs, name: str):
     )
 
 
+# index of each presentation's blank layout in ``prs.slide_layouts`` (counting the
+# placeholders of every layout costs ~2 ms a slide; layouts do not change while a deck is drawn)
+_BLANK_LAYOUT: weakref.WeakKeyDictionary[object, int] = weakref.WeakKeyDictionary()
+
+
+def _blank_layout(prs):
+    """The layout with fewest placeholders ("Blank" in the stock template)."""
+    layouts = prs.slide_layouts
+    index = _BLANK_LAYOUT.get(prs.part)
+    if index is None or index >= len(layouts):
+        counts = [len(lo.placeholders) for lo in layouts]
+        index = _BLANK_LAYOUT[prs.part] = counts.index(min(counts))
+    return layouts[index]
+
+
 def add_blank_slide(prs, layout_name: str | None = None):
     """A new slide from ``layout_name`` (default: the layout with fewest placeholders,
     "Blank" in the stock template) with its empty placeholders removed."""
     if layout_name is not None:
         layout = layout_by_name(prs, layout_name)
     else:
-        layout = min(prs.slide_layouts, key=lambda lo: len(lo.placeholders))
+        layout = _blank_layout(prs)
     slide = prs.slides.add_slide(layout)
     for ph in list(slide.placeholders):
         ph.element.getparent().remove(ph.element)
@@ -411,18 +427,53 @@ def _style_rpr(
     set_run_language(rpr, text)
 
 
-def _add_run(paragraph, text: str, font: FontSpec, size, colour, bold) -> None:
-    run = paragraph.add_run()
-    run.text = text
-    _style_rpr(run._r.get_or_add_rPr(), font, size, colour, bold, text)
+def _a(tag: str) -> str:
+    """The DrawingML element name ``a:tag`` in Clark notation."""
+    return f"{{{_A}}}{tag}"
 
 
-def _add_break(paragraph, font: FontSpec, size, text: str) -> None:
-    paragraph.add_line_break()
-    br = paragraph._p.findall(qn("a:br"))[-1]
-    rpr = br.makeelement(qn("a:rPr"), {})
-    br.append(rpr)
-    _style_rpr(rpr, font, size, None, None, text)
+def _append_rpr(
+    parent, tag: str, font: FontSpec, size: float | None, colour: str | None,
+    bold: bool | None, text: str
+):
+    """Append a new ``a:rPr``/``a:endParaRPr`` to ``parent`` holding exactly what
+    :func:`_style_rpr` writes into an empty one, built directly (no python-pptx
+    round trips: a deck has hundreds of runs)."""
+    attrs = {}
+    if size is not None:
+        attrs["sz"] = ST_TextFontSize.to_xml(Pt(size).centipoints)
+    if bold is not None:
+        attrs["b"] = "1" if bold else "0"
+    if has_east_asian(text):
+        attrs.update(lang="zh-CN", altLang="en-US")
+    else:
+        attrs["lang"] = "en-US"
+    rpr = etree.SubElement(parent, _a(tag), attrs)
+    if colour is not None:  # schema order: fill, …, latin, ea
+        fill = etree.SubElement(rpr, _a("solidFill"))
+        etree.SubElement(fill, _a("srgbClr"), val=_hex(colour))
+    etree.SubElement(rpr, _a("latin"), typeface=font.latin)
+    etree.SubElement(rpr, _a("ea"), typeface=font.east_asian)
+    return rpr
+
+
+def _add_run(p, text: str, font: FontSpec, size, colour, bold) -> None:
+    """A styled run ``text`` at the end of the paragraph element ``p`` (before its
+    a:endParaRPr).  ``text`` has been through :func:`sanitize_xml_text`."""
+    r = p.makeelement(_a("r"), {})
+    _append_rpr(r, "rPr", font, size, colour, bold, text)
+    etree.SubElement(r, _a("t")).text = text
+    end = p.find(_a("endParaRPr"))
+    if end is None:
+        p.append(r)
+    else:
+        end.addprevious(r)
+
+
+def _add_break(p, font: FontSpec, size, text: str) -> None:
+    """A line break (``a:br`` with its run properties) at the end of the new paragraph ``p``."""
+    br = etree.SubElement(p, _a("br"))
+    _append_rpr(br, "rPr", font, size, None, None, text)
 
 
 # --------------------------------------------------------------------------- text
@@ -498,62 +549,51 @@ def add_text(
         body_pr.set(attr, str(int(Pt(pt))))
     tf.vertical_anchor = _ANCHOR[anchor]
 
+    line = _spacing_points(line_height(size, line_spacing))
     for i, para in enumerate(paras or [Para("")]):
-        p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
-        p.alignment = _ALIGN[align]
-        p.line_spacing = Pt(line_height(size, line_spacing))
-        p.space_before = Pt(frame.space_before(size) if i else 0)
-        p.space_after = Pt(0)
-        ppr = p._p.get_or_add_pPr()
-        ppr.set("eaLnBrk", "1")  # CJK line-break rules (kinsoku) on
-        ppr.set("latinLnBrk", "0")  # never break inside Latin words
-        ppr.set("hangingPunct", "0")  # no punctuation hanging past the box edge
-        marl = frame.left_margin(size, para.level, bullets)
-        ppr.set("marL", str(int(Pt(marl))))
-        if bullets and not para.continued:
-            ppr.set("indent", str(-int(Pt(frame.bullet_indent_em * size))))
-            _set_bullet(ppr, bullet_char, bullet_colour or colour)
+        p = tf.paragraphs[0]._p if i == 0 else tf.add_paragraph()._p
+        bulleted = bullets and not para.continued
+        ppr = etree.SubElement(p, _a("pPr"), {
+            "algn": _ALIGN[align].xml_value,
+            "eaLnBrk": "1",  # CJK line-break rules (kinsoku) on
+            "latinLnBrk": "0",  # never break inside Latin words
+            "hangingPunct": "0",  # no punctuation hanging past the box edge
+            "marL": str(int(Pt(frame.left_margin(size, para.level, bullets)))),
+            "indent": str(-int(Pt(frame.bullet_indent_em * size))) if bulleted else "0",
+        })
+        _append_spacing(ppr, line, _spacing_points(frame.space_before(size) if i else 0))
+        if bulleted:
+            _append_bullet(ppr, bullet_char, bullet_colour or colour)
         else:
-            ppr.set("indent", "0")
-            _set_bullet(ppr, None, None)
-        pieces = para.text.split("\n")
-        for j, piece in enumerate(pieces):
+            etree.SubElement(ppr, _a("buNone"))
+        for j, piece in enumerate(para.text.split("\n")):
             if j:
                 _add_break(p, font, size, para.text)
             if piece:
                 _add_run(p, piece, font, size, colour, bold)
-        end = p._p.get_or_add_endParaRPr()
-        _style_rpr(end, font, size, None, None, para.text)
+        _append_rpr(p, "endParaRPr", font, size, None, None, para.text)
     return shape
 
 
-def _set_bullet(ppr, char: str | None, colour: str | None) -> None:
-    for tag in (
-        "a:buClrTx",
-        "a:buClr",
-        "a:buSzTx",
-        "a:buSzPct",
-        "a:buSzPts",
-        "a:buFontTx",
-        "a:buFont",
-        "a:buNone",
-        "a:buAutoNum",
-        "a:buChar",
-        "a:buBlip",
-    ):
-        for el in ppr.findall(qn(tag)):
-            ppr.remove(el)
-    after = ("a:tabLst", "a:defRPr", "a:extLst")
-    if char is None:
-        ppr.insert_element_before(ppr.makeelement(qn("a:buNone"), {}), *after)
-        return
-    clr = ppr.makeelement(qn("a:buClr"), {})
-    etree.SubElement(clr, qn("a:srgbClr"), val=_hex(colour or "#000000"))
-    sz = ppr.makeelement(qn("a:buSzPct"), {"val": "80000"})
-    bufont = ppr.makeelement(qn("a:buFont"), {"typeface": "Arial"})
-    buchar = ppr.makeelement(qn("a:buChar"), {"char": char})
-    for el in (clr, sz, bufont, buchar):  # schema order: buClr, buSz*, buFont, buChar
-        ppr.insert_element_before(el, *after)
+def _spacing_points(pt: float) -> str:
+    """An ``a:spcPts`` value (centipoints) as python-pptx writes ``Pt(pt)``."""
+    return ST_TextSpacingPoint.to_xml(Pt(pt))
+
+
+def _append_spacing(ppr, line: str, before: str) -> None:
+    """Exact line spacing, space before and no space after (``a:spcPts`` values),
+    appended to a new a:pPr in schema order (lnSpc, spcBef, spcAft, then the bullet)."""
+    for tag, value in (("lnSpc", line), ("spcBef", before), ("spcAft", _spacing_points(0))):
+        etree.SubElement(etree.SubElement(ppr, _a(tag)), _a("spcPts"), val=value)
+
+
+def _append_bullet(ppr, char: str, colour: str) -> None:
+    """The bullet ``char`` in ``colour`` at 80 % of the text size, appended to a new a:pPr."""
+    clr = etree.SubElement(ppr, _a("buClr"))  # schema order: buClr, buSz*, buFont, buChar
+    etree.SubElement(clr, _a("srgbClr"), val=_hex(colour or "#000000"))
+    etree.SubElement(ppr, _a("buSzPct"), val="80000")
+    etree.SubElement(ppr, _a("buFont"), typeface="Arial")
+    etree.SubElement(ppr, _a("buChar"), char=char)
 
 
 # -------------------------------------------------------------------------- notes
@@ -568,7 +608,7 @@ def add_notes(slide, text: str, theme: DeckTheme | None = None) -> None:
     for i, line in enumerate(sanitize_xml_text(text).split("\n")):
         p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
         if line:
-            _add_run(p, line, font, None, None, None)
+            _add_run(p._p, line, font, None, None, None)
 
 
 # ------------------------------------------------------------------------- footer
@@ -675,7 +715,7 @@ def add_native_chart(
         tf.clear()
         para = tf.paragraphs[0]
         _style_rpr(para.font._rPr, font, size + 2, colour, True, "中")
-        _add_run(para, sanitize_xml_text(title), font, size + 2, colour, True)
+        _add_run(para._p, sanitize_xml_text(title), font, size + 2, colour, True)
     else:
         chart.has_title = False
 
@@ -751,12 +791,15 @@ def save_atomic(prs, path: str | os.PathLike) -> Path:
 
 def add_band(slide, box: Box, colour: str, name: str = "Band"):
     """A filled rectangle without outline, shadow or text (a bar or a rule)."""
+    rgb = RGBColor.from_string(colour.lstrip("#").upper())
     shape = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, *box.emu)
     shape.name = name
-    shape.fill.solid()
-    shape.fill.fore_color.rgb = RGBColor.from_string(colour.lstrip("#").upper())
-    shape.line.fill.background()
-    shape.shadow.inherit = False
+    # a new shape's spPr holds its position and geometry; add, in schema order:
+    sp_pr = shape._element.spPr
+    fill = etree.SubElement(sp_pr, _a("solidFill"))  # the colour
+    etree.SubElement(fill, _a("srgbClr"), val=str(rgb))
+    etree.SubElement(etree.SubElement(sp_pr, _a("ln")), _a("noFill"))  # no outline
+    etree.SubElement(sp_pr, _a("effectLst"))  # no shadow
     style = shape._element.find(qn("p:style"))  # theme effects: LibreOffice draws a shadow
     if style is not None:
         shape._element.remove(style)
