@@ -283,52 +283,56 @@ def _build_fonts_dictionary(pdf, fonts, compress, subset, options):
         del _state.compacted
 
 
+_HB_DECLARATIONS = """
+    typedef ... hb_face_t; typedef ... hb_blob_t; typedef ... hb_set_t;
+    typedef ... hb_map_t; typedef ... hb_subset_input_t; typedef ... hb_subset_plan_t;
+    typedef uint32_t hb_codepoint_t; typedef uint32_t hb_tag_t;
+    hb_tag_t hb_tag_from_string (const char *str, int len);
+    hb_blob_t * hb_face_reference_table (const hb_face_t *face, hb_tag_t tag);
+    hb_blob_t * hb_face_reference_blob (hb_face_t *face);
+    const char * hb_blob_get_data (hb_blob_t *blob, unsigned int *length);
+    void hb_blob_destroy (hb_blob_t *blob);
+    void hb_face_destroy (hb_face_t *face);
+    unsigned int hb_face_get_glyph_count (const hb_face_t *face);
+    void hb_set_add (hb_set_t *set, hb_codepoint_t codepoint);
+    hb_codepoint_t hb_map_get (const hb_map_t *map, hb_codepoint_t key);
+    int hb_map_has (const hb_map_t *map, hb_codepoint_t key);
+    unsigned int hb_map_get_population (const hb_map_t *map);
+    /* libharfbuzz-subset */
+    hb_subset_input_t * hb_subset_input_create_or_fail (void);
+    void hb_subset_input_destroy (hb_subset_input_t *input);
+    hb_set_t * hb_subset_input_glyph_set (hb_subset_input_t *input);
+    hb_set_t * hb_subset_input_set (hb_subset_input_t *input, int set_type);
+    void hb_subset_input_set_flags (hb_subset_input_t *input, unsigned value);
+    hb_subset_plan_t * hb_subset_plan_create_or_fail (
+        hb_face_t *face, const hb_subset_input_t *input);
+    void hb_subset_plan_destroy (hb_subset_plan_t *plan);
+    hb_face_t * hb_subset_plan_execute_or_fail (hb_subset_plan_t *plan);
+    const hb_map_t * hb_subset_plan_new_to_old_glyph_mapping (
+        const hb_subset_plan_t *plan);
+"""
+
+
 @lru_cache(maxsize=1)
 def _hb():
-    """A cffi view of the HarfBuzz (subset) plan API, which WeasyPrint's ffi does not declare."""
-    import cffi
+    """A cffi view of the HarfBuzz (subset) plan API, which WeasyPrint's ffi does not declare
+    (pre-parsed once and cached, like WeasyPrint's own declarations: huoye.render.preparsed)."""
+    from huoye.render.preparsed import preparsed_ffi
 
-    ffi = cffi.FFI()
-    ffi.cdef("""
-        typedef ... hb_face_t; typedef ... hb_blob_t; typedef ... hb_set_t;
-        typedef ... hb_map_t; typedef ... hb_subset_input_t; typedef ... hb_subset_plan_t;
-        typedef uint32_t hb_codepoint_t; typedef uint32_t hb_tag_t;
-        hb_tag_t hb_tag_from_string (const char *str, int len);
-        hb_blob_t * hb_face_reference_table (const hb_face_t *face, hb_tag_t tag);
-        hb_blob_t * hb_face_reference_blob (hb_face_t *face);
-        const char * hb_blob_get_data (hb_blob_t *blob, unsigned int *length);
-        void hb_blob_destroy (hb_blob_t *blob);
-        void hb_face_destroy (hb_face_t *face);
-        unsigned int hb_face_get_glyph_count (const hb_face_t *face);
-        void hb_set_add (hb_set_t *set, hb_codepoint_t codepoint);
-        hb_codepoint_t hb_map_get (const hb_map_t *map, hb_codepoint_t key);
-        int hb_map_has (const hb_map_t *map, hb_codepoint_t key);
-        unsigned int hb_map_get_population (const hb_map_t *map);
-    """)
-    ffi_subset = cffi.FFI()
-    ffi_subset.include(ffi)
-    ffi_subset.cdef("""
-        hb_subset_input_t * hb_subset_input_create_or_fail (void);
-        void hb_subset_input_destroy (hb_subset_input_t *input);
-        hb_set_t * hb_subset_input_glyph_set (hb_subset_input_t *input);
-        hb_set_t * hb_subset_input_set (hb_subset_input_t *input, int set_type);
-        void hb_subset_input_set_flags (hb_subset_input_t *input, unsigned value);
-        hb_subset_plan_t * hb_subset_plan_create_or_fail (
-            hb_face_t *face, const hb_subset_input_t *input);
-        void hb_subset_plan_destroy (hb_subset_plan_t *plan);
-        hb_face_t * hb_subset_plan_execute_or_fail (hb_subset_plan_t *plan);
-        const hb_map_t * hb_subset_plan_new_to_old_glyph_mapping (
-            const hb_subset_plan_t *plan);
-    """)
+    try:
+        ffi = preparsed_ffi(_HB_DECLARATIONS)
+    except (OSError, ImportError):  # no writable cache: parse them here
+        import cffi
+
+        ffi = cffi.FFI()
+        ffi.cdef(_HB_DECLARATIONS)
     libs = []
-    for library_ffi, names in (
-            (ffi, ("libharfbuzz.so.0", "libharfbuzz.0.dylib", "libharfbuzz-0.dll",
-                   "harfbuzz")),
-            (ffi_subset, ("libharfbuzz-subset.so.0", "libharfbuzz-subset.0.dylib",
-                          "libharfbuzz-subset-0.dll", "harfbuzz-subset"))):
+    for names in (("libharfbuzz.so.0", "libharfbuzz.0.dylib", "libharfbuzz-0.dll", "harfbuzz"),
+                  ("libharfbuzz-subset.so.0", "libharfbuzz-subset.0.dylib",
+                   "libharfbuzz-subset-0.dll", "harfbuzz-subset")):
         for name in names:
             try:
-                libs.append(library_ffi.dlopen(name))
+                libs.append(ffi.dlopen(name))
                 break
             except OSError:
                 continue
@@ -337,7 +341,7 @@ def _hb():
     harfbuzz, subset = libs
     # Fail now (AttributeError) if the library predates the plan API (HarfBuzz < 4.0).
     subset.hb_subset_plan_new_to_old_glyph_mapping  # noqa: B018
-    return ffi_subset, harfbuzz, subset
+    return ffi, harfbuzz, subset
 
 
 def _blob_bytes(ffi, harfbuzz, blob) -> bytes:
