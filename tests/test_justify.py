@@ -332,3 +332,44 @@ def test_opportunities():
     assert not justify.is_opportunity("…", "…") and not justify.is_opportunity("—", "—")
     assert justify.is_opportunity("手", "…") and justify.is_opportunity("—", "中")
     assert justify.bad_line_starts(["正常", "，不行", "  。也不行"]) == ["，不行", "  。也不行"]
+
+
+def _is_cjk_by_ranges(char, ambiguous):
+    """The straightforward definition the fast classifier must agree with."""
+    code = ord(char)
+    return (any(low <= code <= high for low, high in justify._CJK_RANGES)
+            or (ambiguous and char in justify._AMBIGUOUS))
+
+
+def _is_opportunity_by_definition(before, after, ambiguous):
+    if before in " \u00a0\n" or after in " \u00a0\n":
+        return False
+    if before == after and before in justify._UNBROKEN:
+        return False
+    return _is_cjk_by_ranges(before, ambiguous) or _is_cjk_by_ranges(after, ambiguous)
+
+
+@pytest.mark.parametrize("ambiguous", [True, False])
+def test_is_cjk_matches_ranges_over_bmp(ambiguous):
+    wrong = [hex(code) for code in range(0x10000)
+             if justify.is_cjk(chr(code), ambiguous) != _is_cjk_by_ranges(chr(code), ambiguous)]
+    assert not wrong
+
+
+# Range ends and their neighbours, spaces, newline, doubled marks, Latin, digits.
+ALPHABET = sorted(
+    {chr(code) for low, high in justify._CJK_RANGES for code in (low - 1, low, high, high + 1)}
+    | justify._AMBIGUOUS | justify._UNBROKEN | set(" \u00a0\n\tAz9,.-中文，。（")
+)
+
+
+@pytest.mark.parametrize("ambiguous", [True, False])
+def test_gap_pattern_matches_definition(ambiguous):
+    """The whole-string gap finder used by _plan agrees with the pair-by-pair rule."""
+    text = "".join(a + b for a, b in itertools.product(ALPHABET, repeat=2)) + "".join(PARAGRAPHS)
+    expected = [i for i in range(len(text) - 1)
+                if _is_opportunity_by_definition(text[i], text[i + 1], ambiguous)]
+    found = [match.start() for match in justify._GAPS[ambiguous].finditer(text)]
+    assert found == expected
+    assert [i for i in range(len(text) - 1)
+            if justify.is_opportunity(text[i], text[i + 1], ambiguous)] == expected

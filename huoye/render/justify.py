@@ -31,7 +31,10 @@ idempotent and ``uninstall()`` restores the original function.
 from __future__ import annotations
 
 import contextlib
-import statistics
+import functools
+import itertools
+import operator
+import re
 import threading
 from collections.abc import Iterator
 
@@ -71,17 +74,38 @@ _CJK_RANGES = (
 )
 
 
+def _char_class(ranges, extra: str = "") -> str:
+    """A regular-expression character class of the code point ``ranges`` and ``extra``."""
+    spans = "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in ranges)
+    return f"[{spans}{re.escape(extra)}]"
+
+
+def _gap_pattern(cjk: str) -> re.Pattern:
+    """Matches (empty) before each character whose gap to the next one is an opportunity.
+
+    Same rule as ``is_opportunity``, for a whole string at once: neither side is a
+    space or a newline, the two are not a doubled mark of ``_UNBROKEN``, and at
+    least one of them is in the class ``cjk``.
+    """
+    unbroken = re.escape("".join(sorted(_UNBROKEN)))
+    other = f"[^{re.escape(SPACES)}\\n]"
+    return re.compile(f"(?!([{unbroken}])\\1)(?={cjk}{other}|{other}{cjk})")
+
+
+_CJK = _char_class(_CJK_RANGES)
+_CJK_OR_AMBIGUOUS = _char_class(_CJK_RANGES, "".join(sorted(_AMBIGUOUS)))
+_CJK_CHAR = {False: re.compile(_CJK), True: re.compile(_CJK_OR_AMBIGUOUS)}  # by ``ambiguous``
+_GAPS = {False: _gap_pattern(_CJK), True: _gap_pattern(_CJK_OR_AMBIGUOUS)}
+_SPACE = re.compile(f"[{re.escape(SPACES)}]")
+
+
 class UnsupportedWeasyPrint(RuntimeError):
     """The installed WeasyPrint is not a version this adapter was written and tested for."""
 
 
 def is_cjk(char: str, ambiguous: bool = True) -> bool:
     """Tell whether ``char`` is a CJK character (``ambiguous``: count “”‘’…— as CJK)."""
-    code = ord(char)
-    for low, high in _CJK_RANGES:
-        if low <= code <= high:
-            return True
-    return ambiguous and char in _AMBIGUOUS
+    return _CJK_CHAR[bool(ambiguous)].fullmatch(char) is not None
 
 
 def is_opportunity(before: str, after: str, ambiguous: bool = True) -> bool:
@@ -173,27 +197,49 @@ def cjk_justification() -> Iterator[None]:
 
 
 # --------------------------------------------------------------------------- layout
+#
+# _plan, _apply and _set_text run for every justified line and every box drawn, deep
+# in WeasyPrint's recursive layout and drawing, so their per-character loops make no
+# Python-level calls (in CPython 3.11 comprehensions and generator expressions are
+# calls too): a call that crosses a 16 KiB chunk of the interpreter's frame stack maps
+# and unmaps a chunk every time (python/cpython#142183, fixed in 3.13+), and one such
+# call site (is_opportunity) cost ~10,000 mmap/munmap pairs, ~0.08 s, per sample issue.
+
+_CJK_LANGUAGES = ("zh", "ja", "ko", "yue", "cmn", "wuu")
+
+
+@functools.cache
+def _box_types():
+    """WeasyPrint's ``TextBox`` and the boxes whose children sit on the line."""
+    from weasyprint.formatting_structure import boxes
+
+    return boxes.TextBox, (boxes.LineBox, boxes.InlineBox)
 
 
 def _ambiguous_is_cjk(style, text: str) -> bool:
+    """Tell whether “”‘’…— count as CJK in a box: by its language, else by its text."""
     lang = (style["lang"] or "").lower()
     if lang:
-        return lang.split("-")[0] in ("zh", "ja", "ko", "yue", "cmn", "wuu")
-    return any(is_cjk(char, ambiguous=False) for char in text)
+        return lang.split("-")[0] in _CJK_LANGUAGES
+    return _CJK_CHAR[False].search(text) is not None
 
 
-def _flatten(box, items: list) -> None:
-    """Collect the line's text boxes in visual order; None marks an atomic box."""
-    from weasyprint.formatting_structure import boxes
-
-    if isinstance(box, boxes.TextBox):
-        items.append(box)
-    elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
-        for child in box.children:
-            if child.is_in_normal_flow():
-                _flatten(child, items)
-    else:
-        items.append(None)
+def _flatten(line) -> list:
+    """The line's text boxes in visual order; None marks an atomic box."""
+    text_box, containers = _box_types()
+    items: list = []
+    pending = [line]  # boxes still to visit, the next one last
+    while pending:
+        box = pending.pop()
+        if isinstance(box, text_box):
+            items.append(box)
+        elif isinstance(box, containers):
+            for child in reversed(box.children):
+                if child.is_in_normal_flow():
+                    pending.append(child)
+        else:
+            items.append(None)
+    return items
 
 
 def _plan(line):
@@ -205,32 +251,28 @@ def _plan(line):
     ``trailing_weight`` 1 if the gap between this box and the next text box on the
     line is an opportunity.
     """
-    items: list = []
-    _flatten(line, items)
+    items = _flatten(line)
     plan = {}
     total = 0.0
-    for index, box in enumerate(items):
+    for box, following in zip(items, [*items[1:], None]):
         if box is None or not box.text:
             continue
         text = box.text
-        ambiguous = _ambiguous_is_cjk(box.style, text)
+        opportunities = _GAPS[_ambiguous_is_cjk(box.style, text)]
         weights = [0.0] * max(len(text) - 1, 0)
         loose = 0.0
-        for i in range(len(text) - 1):
-            if is_opportunity(text[i], text[i + 1], ambiguous):
-                weights[i] += 1
-        for i, char in enumerate(text):
-            if char not in SPACES:
-                continue
-            sides = [j for j in (i - 1, i) if 0 <= j < len(weights)]
+        for gap in opportunities.finditer(text):
+            weights[gap.start()] += 1
+        for space in _SPACE.finditer(text):
+            i = space.start()
+            sides = range(max(i - 1, 0), min(i + 1, len(weights)))  # the gaps beside it
             if not sides:
                 loose += 1
             for j in sides:
                 weights[j] += 1 / len(sides)
         trailing = 0.0
-        following = items[index + 1] if index + 1 < len(items) else None
         if (following is not None and following.text
-                and is_opportunity(text[-1], following.text[0], ambiguous)):
+                and opportunities.match(text[-1] + following.text[0])):
             trailing = 1.0
         plan[id(box)] = (weights, loose, trailing)
         total += sum(weights) + loose + trailing
@@ -250,13 +292,13 @@ def _justify_line(context, line, extra_width):
 
 def _apply(context, box, spacing, plan, x_advance):
     """Move and widen boxes like WeasyPrint's ``add_word_spacing``, with per-gap spacing."""
-    from weasyprint.formatting_structure import boxes
     from weasyprint.text.line_break import create_layout
 
-    if isinstance(box, boxes.TextBox):
+    text_box, containers = _box_types()
+    if isinstance(box, text_box):
         box.position_x += x_advance
         weights, loose, trailing = plan.get(id(box), ((), 0.0, 0.0))
-        gaps = [weight * spacing for weight in weights]
+        gaps = list(map(operator.mul, weights, itertools.repeat(spacing)))
         inner = sum(gaps)
         if inner:
             layout = create_layout(
@@ -267,7 +309,7 @@ def _apply(context, box, spacing, plan, x_advance):
             box.pango_layout = layout
         box.width += inner + loose * spacing
         return x_advance + inner + (loose + trailing) * spacing
-    if isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+    if isinstance(box, containers):
         box.position_x += x_advance
         previous_x_advance = x_advance
         for child in box.children:
@@ -296,22 +338,18 @@ def _letter_spacings(gaps: list[float], base: float = 0.0) -> list[float]:
     count = len(gaps) + 1
     fixed = [False] * count
     for i, gap in enumerate(gaps):
-        if abs(gap) < 1e-9:
+        if -1e-9 < gap < 1e-9:
             fixed[i] = fixed[i + 1] = True
     values = [0.0] * count
-    i = 0
-    while i < count:
-        if fixed[i]:
-            i += 1
-            continue
-        j = i
-        while j + 1 < count and not fixed[j + 1]:
-            j += 1
-        left = gaps[i - 1] if i > 0 else None  # gap to a fixed neighbour
-        right = gaps[j] if j + 1 < count else None
-        values[i:j + 1] = _solve_segment(gaps[i:j], left, right)
-        i = j + 1
-    return [value + base for value in values]
+    i = 0  # first character of the stretch
+    for stretch_is_fixed, stretch in itertools.groupby(fixed):
+        j = i + len(list(stretch))  # one past its last character
+        if not stretch_is_fixed:
+            left = gaps[i - 1] if i > 0 else None  # gap to a fixed neighbour
+            right = gaps[j - 1] if j < count else None
+            values[i:j] = _solve_segment(gaps[i:j - 1], left, right)
+        i = j
+    return list(map(operator.add, values, itertools.repeat(base)))
 
 
 def _solve_segment(inner: list[float], left: float | None, right: float | None) -> list[float]:
@@ -327,14 +365,16 @@ def _solve_segment(inner: list[float], left: float | None, right: float | None) 
         wanted = [left, *inner, right]
         # Achievable gaps have an alternating sum of zero; correct by
         # e_j = lam + mu * (-1)**j with sum(e) = 0 and altsum(e) = -altsum(wanted).
-        altsum = sum(g if j % 2 == 0 else -g for j, g in enumerate(wanted))
+        altsum = sum(map(operator.mul, wanted, itertools.cycle((1, -1))))  # g0 - g1 + g2 ...
         m = len(wanted)
         even, odd = (m + 1) // 2, m // 2
         # (even + odd) lam + (even - odd) mu = 0 ; (even - odd) lam + (even + odd) mu = -altsum
         det = (even + odd) ** 2 - (even - odd) ** 2
         lam = (even - odd) * altsum / det
         mu = -(even + odd) * altsum / det
-        achieved = [g + lam + (mu if j % 2 == 0 else -mu) for j, g in enumerate(wanted)]
+        achieved = []
+        for j, gap in enumerate(wanted):
+            achieved.append(gap + lam + (mu if j % 2 == 0 else -mu))
         values = [2 * achieved[0]]
         for gap in achieved[1:-1]:
             values.append(2 * gap - values[-1])
@@ -347,21 +387,23 @@ def _solve_segment(inner: list[float], left: float | None, right: float | None) 
             values.append(2 * gap - values[-1])
         return values
     # Layout edges on both sides: one free value; keep the values small.
-    signs, consts = [1.0], [0.0]
+    signs, consts, offsets = [1.0], [0.0], [-0.0]  # offsets: -sign * const
     for gap in inner:
         signs.append(-signs[-1])
         consts.append(2 * gap - consts[-1])
-    first = statistics.median(-s * c for s, c in zip(signs, consts))
-    return [s * first + c for s, c in zip(signs, consts)]
+        offsets.append(-signs[-1] * consts[-1])
+    offsets.sort()  # their median (as statistics.median) is the first value
+    half = len(offsets) // 2
+    first = offsets[half] if len(offsets) % 2 else (offsets[half - 1] + offsets[half]) / 2
+    values = []
+    for sign, const in zip(signs, consts):
+        values.append(sign * first + const)
+    return values
 
 
-_LAYOUT_CLASS = []
-
-
+@functools.cache
 def _layout_class():
     """The ``Layout`` subclass given to text boxes the adapter stretched (made once)."""
-    if _LAYOUT_CLASS:
-        return _LAYOUT_CLASS[0]
     _, line_break = _weasyprint_modules()
 
     class CJKJustifiedLayout(line_break.Layout):
@@ -372,13 +414,12 @@ def _layout_class():
         def set_text(self, text, justify=False):
             _set_text(self, super().set_text, text, justify)
 
-    _LAYOUT_CLASS.append(CJKJustifiedLayout)
     return CJKJustifiedLayout
 
 
 def _set_text(self, original, text, justify):
     """``set_text`` of a stretched box: WeasyPrint's, then one letter-spacing per character."""
-    planned = getattr(self, "cjk_gaps", None)
+    planned = self.cjk_gaps
     if not justify or planned is None or planned[0] != text or "\n" in text:
         return original(text, justify)
 
@@ -393,26 +434,31 @@ def _set_text(self, original, text, justify):
     original(text, False)
     gaps = list(planned[1])
     if word_spacing:
-        for i, char in enumerate(text):
-            if char in SPACES:
-                sides = [j for j in (i - 1, i) if 0 <= j < len(gaps)]
-                for j in sides:
-                    gaps[j] += word_spacing / len(sides)
-    values = _letter_spacings(gaps, letter_spacing)
+        for space in _SPACE.finditer(text):
+            i = space.start()
+            sides = range(max(i - 1, 0), min(i + 1, len(gaps)))  # the gaps beside it
+            for j in sides:
+                gaps[j] += word_spacing / len(sides)
+    units = []
+    for value in _letter_spacings(gaps, letter_spacing):
+        unit = round(value * TO_UNITS)
+        if unit % 1024 == 0 and unit:
+            unit += 1  # Pango rounds whole-point spacing unevenly (hinting)
+        units.append(unit)
 
     attr_list = pango.pango_layout_get_attributes(self.layout)
     if attr_list == ffi.NULL:
         attr_list = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
-    start = 0
-    for char, value in zip(text, values):
-        end = start + len(char.encode())
-        units = round(value * TO_UNITS)
-        if units % 1024 == 0 and units:
-            units += 1  # Pango rounds whole-point spacing unevenly (hinting)
-        if units or letter_spacing:  # an explicit 0 would still split Pango items
-            attr = pango.pango_attr_letter_spacing_new(units)
+    # One attribute per run of characters with equal spacing: the list Pango makes of
+    # one attribute per character, as pango_attr_list_change merges equal neighbours.
+    index = start = 0  # in characters and in UTF-8 bytes
+    for unit, run in itertools.groupby(units):
+        count = len(list(run))
+        end = start + len(text[index:index + count].encode())
+        if unit or letter_spacing:  # an explicit 0 would still split Pango items
+            attr = pango.pango_attr_letter_spacing_new(unit)
             attr.start_index, attr.end_index = start, end
             pango.pango_attr_list_change(attr_list, attr)
-        start = end
+        index, start = index + count, end
     pango.pango_layout_set_attributes(self.layout, attr_list)
     return None
