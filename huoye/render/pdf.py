@@ -124,6 +124,15 @@ def _font_config():
     return FontConfiguration()
 
 
+def prepare() -> None:
+    """Import WeasyPrint and configure its fonts now, so that a later `render` starts at
+    once (the build calls this in a process that waits for the content to be parsed)."""
+    _fetcher_class()
+    _font_config()
+    from weasyprint import HTML  # noqa: F401
+    from weasyprint.urls import FatalURLFetchingError  # noqa: F401
+
+
 def render(issue, options: RenderOptions) -> bytes:
     """The PDF briefing of `issue` as bytes (the orchestrator writes the file)."""
     check_fonts(issue)

@@ -1,0 +1,76 @@
+"""A cold single-issue build renders the PDF in a process started before the content is
+parsed (huoye.build.EarlyPdf): same bytes, errors reported, nothing left running."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from huoye.build import EarlyPdf
+from huoye.errors import HuoyeError, RenderError
+from huoye.render import RenderOptions
+from tests.conftest import ROOT, SAMPLE
+
+OPTIONS = RenderOptions(templates=ROOT / "templates")
+
+
+def test_the_early_process_renders_the_same_pdf(sample_issue, built_sample):
+    with EarlyPdf() as early:
+        early.send(sample_issue, OPTIONS)
+        data = early.receive()
+    assert data == built_sample["pdf"].read_bytes()
+
+
+def test_a_render_error_in_the_early_process_is_raised_in_the_build(sample_issue, monkeypatch):
+    from huoye.render import pdf
+
+    def refuse(issue, options):
+        raise RenderError(f"{issue.source}: refused to fetch 'http://example.org/x.png'")
+
+    monkeypatch.setattr(pdf, "render", refuse)  # the forked process inherits the patch
+    with EarlyPdf() as early:
+        early.send(sample_issue, OPTIONS)
+        with pytest.raises(RenderError, match="refused to fetch 'http://example.org/x.png'"):
+            early.receive()
+
+
+def test_an_early_process_that_dies_is_reported_not_waited_for(sample_issue):
+    with EarlyPdf() as early:
+        early._process.kill()
+        early._process.join()
+        early.send(sample_issue, OPTIONS)  # does not raise: receive() says what happened
+        with pytest.raises(HuoyeError, match="ended unexpectedly .*exit status -9"):
+            early.receive()
+
+
+def test_leaving_stops_an_unused_process():
+    with EarlyPdf() as early:
+        process = early._process
+        assert process.is_alive()
+    assert not process.is_alive()
+
+
+def _cold_build(content: Path, out: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "build.py", str(content), "--out", str(out), "--jobs", "2"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def test_a_cold_build_makes_the_same_files(built_sample, tmp_path):
+    done = _cold_build(SAMPLE, tmp_path)
+    assert done.returncode == 0, done.stderr
+    for fmt in ("pdf", "html"):
+        assert (tmp_path / "2020-03" / built_sample[fmt].name).read_bytes() == built_sample[fmt].read_bytes()
+
+
+def test_a_content_error_in_a_cold_build_is_reported_at_once(content_copy, tmp_path):
+    issue = content_copy / "2020-03" / "issue.md"
+    issue.write_text(issue.read_text(encoding="utf-8").replace("\ntheme: ", "\nthem: ", 1),
+                     encoding="utf-8")
+    done = _cold_build(content_copy / "2020-03", tmp_path)
+    assert done.returncode == 2
+    assert "issue.md:" in done.stderr and "them" in done.stderr
+    assert not (tmp_path / "2020-03").exists()
