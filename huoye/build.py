@@ -222,7 +222,7 @@ def render_formats(issue, options: RenderOptions, names: dict[str, str], split: 
     """{file name: bytes} for each format; the PDF here, the rest in a worker when `split`
     (or the PDF in `early_pdf`'s process and the rest here)."""
     if early_pdf is not None and "pdf" in names:
-        early_pdf.send(issue, options)
+        early_pdf.send(issue, options, renderer("pdf").document_html(issue, options))
         rendered = {name: renderer(fmt).render(issue, options)
                     for fmt, name in names.items() if fmt != "pdf"}
         return {names["pdf"]: early_pdf.receive(), **rendered}
@@ -268,9 +268,10 @@ class EarlyPdf:
             self._process.kill()
         self._process.join()
 
-    def send(self, issue, options: RenderOptions) -> None:
+    def send(self, issue, options: RenderOptions, html: str | None = None) -> None:
+        """Render `issue` (`html`: its `pdf.document_html`, if already made)."""
         try:
-            self._conn.send((issue, options))
+            self._conn.send((issue, options, html))
         except OSError:  # the process is gone: receive() says how it ended
             pass
 
@@ -294,11 +295,11 @@ def _early_pdf_main(conn) -> None:
     except Exception:  # noqa: BLE001 (render, below, meets the same problem and reports it)
         pass
     try:
-        issue, options = conn.recv()
+        issue, options, html = conn.recv()
     except EOFError:  # the build stopped before the issue was parsed
         return
     try:
-        conn.send(("ok", renderer("pdf").render(issue, options)))
+        conn.send(("ok", renderer("pdf").render(issue, options, html)))
     except BaseException as err:  # noqa: BLE001 (sent to the build, which reports it)
         try:
             conn.send(("error", err))

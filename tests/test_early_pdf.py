@@ -27,7 +27,7 @@ def test_the_early_process_renders_the_same_pdf(sample_issue, built_sample):
 def test_a_render_error_in_the_early_process_is_raised_in_the_build(sample_issue, monkeypatch):
     from huoye.render import pdf
 
-    def refuse(issue, options):
+    def refuse(issue, options, html=None):
         raise RenderError(f"{issue.source}: refused to fetch 'http://example.org/x.png'")
 
     monkeypatch.setattr(pdf, "render", refuse)  # the forked process inherits the patch

@@ -133,11 +133,20 @@ def prepare() -> None:
     from weasyprint.urls import FatalURLFetchingError  # noqa: F401
 
 
-def render(issue, options: RenderOptions) -> bytes:
-    """The PDF briefing of `issue` as bytes (the orchestrator writes the file)."""
+def document_html(issue, options: RenderOptions) -> str:
+    """The HTML WeasyPrint lays out, once the fonts and the PDF variant are checked: all the
+    work before WeasyPrint (a cold build does it while WeasyPrint is still loading)."""
     check_fonts(issue)
+    pdf_variant(issue, options)
+    return build_html(issue, options, "print")
+
+
+def render(issue, options: RenderOptions, html: str | None = None) -> bytes:
+    """The PDF briefing of `issue` as bytes (the orchestrator writes the file); `html`, if
+    given, is `document_html(issue, options)` made beforehand."""
+    if html is None:
+        html = document_html(issue, options)
     variant = pdf_variant(issue, options)
-    html = build_html(issue, options, "print")
     warn_if_slow_subsetting()
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
