@@ -105,7 +105,7 @@ from huoye.watch import rebuild
 content, out, n = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 issue = content / "{sample}" / "issue.md"
 request = BuildRequest(paths=[content], out_dir=out, jobs=default_jobs(),  # as huoye watch
-                       html_first=True)
+                       html_first=True, warm=True)
 html_at = []
 
 class Stamp(logging.Handler):

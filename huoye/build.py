@@ -42,6 +42,7 @@ class BuildRequest:
     jobs: int = 1
     pdf_variant: str | None = None
     html_first: bool = False  # watch mode: write the HTML edition before the slower formats
+    warm: bool = False  # watch mode: this process builds again; keep WeasyPrint loaded in it
 
     def options(self) -> dict:
         """The options that change the output (part of the build key)."""
@@ -97,10 +98,10 @@ def build(request: BuildRequest) -> list[IssueResult]:
         _report(r, n, len(folders))
     if len(fresh) == len(folders) and folders:
         return results
-    # One issue, in a cold process, on several cores: start the PDF's process now, so that
-    # it imports WeasyPrint while this one parses the content (see EarlyPdf).
+    # One issue, in a cold process that builds once, on several cores: start the PDF's
+    # process now, so that it imports WeasyPrint while this one parses the content.
     early = (request.jobs > 1 and len(folders) - len(fresh) == 1 and "pdf" in request.formats
-             and len(request.formats) > 1 and "weasyprint" not in sys.modules)
+             and len(request.formats) > 1 and not request.warm and "weasyprint" not in sys.modules)
     with EarlyPdf() if early else contextlib.nullcontext() as early_pdf:
         from huoye.load import load_archive  # parsing is needed: something will be built
 

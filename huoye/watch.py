@@ -38,7 +38,7 @@ def watch(args) -> int:
     templates = (args.templates or DEFAULT_TEMPLATES).resolve()
     request = BuildRequest(paths=args.paths, formats=args.formats, out_dir=args.out,
                            templates=templates, jobs=default_jobs(), pdf_variant=args.pdf_variant,
-                           html_first=True)
+                           html_first=True, warm=True)
     root, _ = select(args.paths)
     watched = [root, templates]
     ready = False

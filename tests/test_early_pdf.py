@@ -74,3 +74,24 @@ def test_a_content_error_in_a_cold_build_is_reported_at_once(content_copy, tmp_p
     assert done.returncode == 2
     assert "issue.md:" in done.stderr and "them" in done.stderr
     assert not (tmp_path / "2020-03").exists()
+
+
+ROUTE = """
+import sys
+from pathlib import Path
+from huoye.build import BuildRequest, build
+[result] = build(BuildRequest(paths=[Path(sys.argv[1])], out_dir=Path(sys.argv[2]), force=True,
+                              jobs=2, warm=sys.argv[3] == "warm"))
+assert result.error is None, result.error
+print("weasyprint" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize("mode, loaded_here", [("cold", "False"), ("warm", "True")])
+def test_a_watching_process_keeps_weasyprint_a_one_off_build_does_not_load_it(mode, loaded_here, tmp_path):
+    """One-off build: the PDF renders in the early process. Watch mode (warm): here, so that
+    WeasyPrint stays loaded for the next rebuild."""
+    done = subprocess.run([sys.executable, "-c", ROUTE, str(SAMPLE), str(tmp_path), mode], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [loaded_here]
