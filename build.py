@@ -7,7 +7,7 @@
 """
 import sys
 
-from huoye.cli import main
+from huoye.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main(["build", *sys.argv[1:]] if sys.argv[1:2] != ["--version"] else sys.argv[1:]))
+    run(["build", *sys.argv[1:]] if sys.argv[1:2] != ["--version"] else sys.argv[1:])

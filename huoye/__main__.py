@@ -1,6 +1,4 @@
 """`python -m huoye` runs the command line."""
-import sys
+from huoye.cli import run
 
-from huoye.cli import main
-
-sys.exit(main())
+run()

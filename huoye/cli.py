@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import logging
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from huoye import __version__
 from huoye.errors import HuoyeError, os_error_message
@@ -129,6 +131,15 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; write YYYY-MM-DD") from None
+
+
+def run(argv: list[str] | None = None) -> NoReturn:
+    """The process's entry point (build.py, `python -m huoye`, the `huoye` command): `main`,
+    then exit without a last garbage-collection pass over the whole heap, which takes ~0.1 s
+    after a build (gc.freeze: the memory goes back to the system with the process anyway)."""
+    code = main(argv)
+    gc.freeze()
+    sys.exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
