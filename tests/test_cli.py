@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -36,3 +37,17 @@ def test_an_unknown_format_is_refused_with_the_choices(capsys):
 def test_check_reports_each_issue(capsys):
     assert main(["check", str(ROOT / "content")]) == 0
     assert "2020-03: ok — 2020年第3期（总第328期）, 7 sections, 29 points" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args, status, says", [
+    (["check", "content"], 0, "2020-03: ok — 2020年第3期"),
+    (["build", "content/no-such-issue"], 2, "no such folder"),
+])
+def test_the_process_leaves_with_mains_status_and_everything_said(args, status, says):
+    """huoye.cli.run skips the interpreter's teardown: the status and the messages must
+    still come out whole through a pipe."""
+    console_script = Path(sys.executable).parent / "huoye"  # installed by scripts/setup.sh
+    for entry in ([sys.executable, "-m", "huoye"], [str(console_script)]):
+        done = subprocess.run([*entry, *args], capture_output=True, text=True, cwd=ROOT, check=False)
+        assert done.returncode == status, done.stderr
+        assert says in done.stderr
