@@ -192,7 +192,8 @@ def build_issue(issue, root: Path, request: BuildRequest, split_formats: bool = 
     wanted = dict(zip(request.formats, names))
     if request.html_first and "html" in wanted and len(wanted) > 1:
         _write_html_first(issue, options, out_dir, wanted.pop("html"), set(wanted), start)
-    rendered = render_formats(issue, options, wanted, split_formats, early_pdf)
+    with collector_paused():
+        rendered = render_formats(issue, options, wanted, split_formats, early_pdf)
     with issue_lock(out_dir):
         clean_stale_temporaries(out_dir)
         for name, data in rendered.items():
@@ -300,9 +301,7 @@ def _early_pdf_main(conn) -> None:
         issue, options, html = conn.recv()
     except EOFError:  # the build stopped before the issue was parsed
         return
-    # A one-off process: everything alive now (WeasyPrint, the issue) stays alive, so spare
-    # the cyclic garbage collector from walking it again and again (~0.1 s per PDF).
-    gc.freeze()
+    gc.disable()  # a one-off process: see collector_paused
     try:
         conn.send(("ok", renderer("pdf").render(issue, options, html)))
     except BaseException as err:  # noqa: BLE001 (sent to the build, which reports it)
@@ -310,6 +309,29 @@ def _early_pdf_main(conn) -> None:
             conn.send(("error", err))
         except Exception:  # an exception that does not pickle: send what it said
             conn.send(("error", RuntimeError(f"{type(err).__name__}: {err}")))
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """Pause Python's cyclic garbage collector while an issue renders, then collect the
+    youngest generation once.
+
+    A PDF render makes a few million objects; with the collector running, it walks them,
+    and every long-lived object (WeasyPrint's modules and caches), again and again: about
+    0.1 s of each issue. Paused, everything the render makes stays in generation 0, so
+    one collection of that generation afterwards frees the render's cyclic garbage
+    (~45,000 objects, 0.02-0.04 s). Memory stays flat over an archive: 207 MB after 8
+    renders in one process, against 214 MB with the collector running.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect(0)
 
 
 def _render_some(issue, options: RenderOptions, names: dict[str, str]) -> dict[str, bytes]:
