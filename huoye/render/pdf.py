@@ -15,7 +15,8 @@ files, http, ...) stops the build with a RenderError naming the reference.
 The PDF is tagged (`pdf_tags=True`); metadata (title, authors, subject,
 keywords, creation date = issue date, language zh-CN) comes from the <head>.
 `options.pdf_variant` or `series.pdf_variant` "pdf/a-3u" makes a PDF/A-3u.
-Justification between CJK characters comes from `huoye.render.justify`.
+Justification between CJK characters comes from `huoye.render.justify`; contents leaders
+are drawn as one text box per line by `huoye.render.leaders`.
 """
 from __future__ import annotations
 
@@ -104,6 +105,20 @@ def _justification():
     return cjk_justification()
 
 
+def _leaders():
+    """huoye.render.leaders.single_box_leaders() (contents leaders drawn as one text box per
+    line), else a no-op."""
+    from huoye.render.leaders import UnsupportedWeasyPrint, single_box_leaders
+
+    try:
+        with single_box_leaders():
+            pass
+    except UnsupportedWeasyPrint as err:
+        LOG.warning("single-box leaders unavailable (%s); the PDF takes longer", err)
+        return contextlib.nullcontext()
+    return single_box_leaders()
+
+
 def _compact_fonts():
     """huoye.render.subset.compact_cff_subsets() (CJK fonts ~300 KB smaller), else a no-op."""
     from huoye.render.subset import UnsupportedWeasyPrint, compact_cff_subsets
@@ -154,7 +169,7 @@ def render(issue, options: RenderOptions, html: str | None = None) -> bytes:
     base = Path(issue.folder).resolve().as_uri() + "/"
     document = HTML(string=html, base_url=base, url_fetcher=url_fetcher(issue, options))
     try:
-        with _justification(), _compact_fonts():
+        with _justification(), _leaders(), _compact_fonts():
             return document.write_pdf(pdf_tags=True, pdf_variant=variant, attachments=None,
                                       uncompressed_pdf=False, font_config=_font_config())
     except FatalURLFetchingError as err:
