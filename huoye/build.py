@@ -15,6 +15,7 @@ import os
 import resource
 import sys
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -305,6 +306,8 @@ def _early_pdf_main(conn) -> None:
     try:
         conn.send(("ok", renderer("pdf").render(issue, options, html)))
     except BaseException as err:  # noqa: BLE001 (sent to the build, which reports it)
+        if not isinstance(err, HuoyeError):  # a bug: keep where it happened for HUOYE_DEBUG
+            err.add_note("raised in the PDF process:\n" + traceback.format_exc())
         try:
             conn.send(("error", err))
         except Exception:  # an exception that does not pickle: send what it said

@@ -95,3 +95,18 @@ def test_a_watching_process_keeps_weasyprint_a_one_off_build_does_not_load_it(mo
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [loaded_here]
+
+
+def test_a_bug_in_the_early_process_keeps_its_traceback_for_developers(sample_issue, monkeypatch):
+    from huoye.render import pdf
+
+    def broken(issue, options, html=None):
+        return {}["no such key"]
+
+    monkeypatch.setattr(pdf, "render", broken)
+    with EarlyPdf() as early:
+        early.send(sample_issue, OPTIONS)
+        with pytest.raises(KeyError) as raised:
+            early.receive()
+    [note] = raised.value.__notes__
+    assert "raised in the PDF process" in note and "in broken" in note
