@@ -207,14 +207,14 @@ def test_subsetting_outside_write_pdf_is_weasyprints(monkeypatch):
     """Compaction happens only inside build_fonts_dictionary, which relabels the stream."""
     calls = []
     monkeypatch.setattr(subset, "_compact_subset", lambda *a: calls.append(a) or b"")
+    sentinel, real = [], subset.ADAPTER.original
+
+    def original(name, default=None):  # WeasyPrint's own _harfbuzz_subset, recorded
+        return (lambda *a: sentinel.append(a)) if name == "_harfbuzz_subset" else real(name, default)
+
     with subset.compact_cff_subsets():
-        sentinel = []
-        subset._originals["_harfbuzz_subset"], saved = (
-            lambda *a: sentinel.append(a)), subset._originals["_harfbuzz_subset"]
-        try:
-            subset._harfbuzz_subset(object(), {1: "a"}, False)
-        finally:
-            subset._originals["_harfbuzz_subset"] = saved
+        monkeypatch.setattr(subset.ADAPTER, "original", original)
+        subset._harfbuzz_subset(object(), {1: "a"}, False)
     assert not calls and len(sentinel) == 1
 
 

@@ -30,15 +30,12 @@ idempotent and ``uninstall()`` restores the original function.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import itertools
 import operator
 import re
-import threading
-from collections.abc import Iterator
 
-SUPPORTED_WEASYPRINT = frozenset({"70.0"})
+from huoye.render.pinned import SUPPORTED_WEASYPRINT, Adapter, UnsupportedWeasyPrint
 
 __all__ = [
     "SUPPORTED_WEASYPRINT",
@@ -99,10 +96,6 @@ _GAPS = {False: _gap_pattern(_CJK), True: _gap_pattern(_CJK_OR_AMBIGUOUS)}
 _SPACE = re.compile(f"[{re.escape(SPACES)}]")
 
 
-class UnsupportedWeasyPrint(RuntimeError):
-    """The installed WeasyPrint is not a version this adapter was written and tested for."""
-
-
 def is_cjk(char: str, ambiguous: bool = True) -> bool:
     """Tell whether ``char`` is a CJK character (``ambiguous``: count “”‘’…— as CJK)."""
     return _CJK_CHAR[bool(ambiguous)].fullmatch(char) is not None
@@ -126,74 +119,27 @@ def bad_line_starts(lines: list[str]) -> list[str]:
 
 # --------------------------------------------------------------------------- install
 
-_lock = threading.RLock()
-_originals: dict[str, object] = {}
 
-
-def _weasyprint_modules():
-    import weasyprint
-
-    if weasyprint.__version__ not in SUPPORTED_WEASYPRINT:
-        raise UnsupportedWeasyPrint(
-            f"huoye.render.justify patches WeasyPrint internals and was tested with "
-            f"WeasyPrint {', '.join(sorted(SUPPORTED_WEASYPRINT))}; found "
-            f"{weasyprint.__version__}. Re-check layout/inline.py justify_line and "
-            f"text/line_break.py Layout.set_text and draw/text.py, then extend "
-            f"SUPPORTED_WEASYPRINT.")
+def _replacements():
     from weasyprint.layout import inline
     from weasyprint.text import line_break
 
-    for module, name in ((inline, "justify_line"), (inline, "add_word_spacing"),
-                         (line_break.Layout, "set_text")):
-        if not callable(getattr(module, name, None)):
+    for owner, name in ((inline, "add_word_spacing"), (line_break.Layout, "set_text")):
+        if not callable(getattr(owner, name, None)):  # what _apply and _layout_class build on
             raise UnsupportedWeasyPrint(f"WeasyPrint has no {name}; cannot patch it")
-    return inline, line_break
+    _layout_class()  # fail now, not in the middle of a layout
+    return [(inline, "justify_line", _justify_line)]
 
 
-def installed() -> bool:
-    """Tell whether the adapter is currently installed."""
-    return bool(_originals)
+ADAPTER = Adapter("huoye.render.justify",
+                  "layout/inline.py justify_line and text/line_break.py Layout.set_text and "
+                  "draw/text.py", _replacements)
+installed, install, uninstall = ADAPTER.installed, ADAPTER.install, ADAPTER.uninstall
 
 
-def install() -> None:
-    """Patch WeasyPrint so justified lines spread their extra width over CJK gaps.
-
-    Idempotent: a second call does nothing. Raises ``UnsupportedWeasyPrint`` if the
-    installed WeasyPrint version is not in ``SUPPORTED_WEASYPRINT``.
-    """
-    with _lock:
-        if _originals:
-            return
-        inline, _ = _weasyprint_modules()
-        _layout_class()  # fail now, not in the middle of a layout
-        _originals["justify_line"] = inline.justify_line
-        inline.justify_line = _justify_line
-
-
-def uninstall() -> None:
-    """Restore WeasyPrint's own justification. Idempotent."""
-    with _lock:
-        if not _originals:
-            return
-        from weasyprint.layout import inline
-
-        inline.justify_line = _originals.pop("justify_line")
-
-
-@contextlib.contextmanager
-def cjk_justification() -> Iterator[None]:
-    """Context manager: install the adapter, and on exit restore what was there before.
-
-    Nested use is fine: only the outermost block that installed it uninstalls it.
-    """
-    with _lock:
-        was_installed = installed()
-        install()
-    try:
-        yield
-    finally:
-        if not was_installed:
-            uninstall()
+def cjk_justification():
+    """Context manager: the adapter installed for the block (nestable; see pinned.Adapter)."""
+    return ADAPTER.active()
 
 
 # --------------------------------------------------------------------------- layout
@@ -282,7 +228,10 @@ def _plan(line):
 def _justify_line(context, line, extra_width):
     """Replacement for WeasyPrint's ``justify_line``: spread over spaces and CJK gaps."""
     if line.style["direction"] == "rtl":
-        return _originals["justify_line"](context, line, extra_width)
+        original = ADAPTER.original("justify_line")
+        if original is None:  # uninstalled while a document was being laid out
+            from weasyprint.layout.inline import justify_line as original
+        return original(context, line, extra_width)
     plan, total = _plan(line)
     if not total or extra_width <= 0:
         return None
@@ -404,7 +353,7 @@ def _solve_segment(inner: list[float], left: float | None, right: float | None) 
 @functools.cache
 def _layout_class():
     """The ``Layout`` subclass given to text boxes the adapter stretched (made once)."""
-    _, line_break = _weasyprint_modules()
+    from weasyprint.text import line_break
 
     class CJKJustifiedLayout(line_break.Layout):
         """Pango layout of a justified text box: per-character spacing when drawn."""

@@ -16,75 +16,34 @@ changes. Pinned, like ``huoye.render.justify``, to ``SUPPORTED_WEASYPRINT``; use
 """
 from __future__ import annotations
 
-import contextlib
 import copy
-import threading
-from collections.abc import Iterator
 
-from huoye.render.justify import SUPPORTED_WEASYPRINT, UnsupportedWeasyPrint
+from huoye.render.pinned import SUPPORTED_WEASYPRINT, Adapter, UnsupportedWeasyPrint
 
-__all__ = ["install", "installed", "single_box_leaders", "uninstall"]
-
-_lock = threading.RLock()
-_originals: dict[str, object] = {}
+__all__ = ["SUPPORTED_WEASYPRINT", "UnsupportedWeasyPrint", "install", "installed",
+           "single_box_leaders", "uninstall"]
 
 
-def _modules():
-    import weasyprint
-
-    if weasyprint.__version__ not in SUPPORTED_WEASYPRINT:
-        raise UnsupportedWeasyPrint(
-            f"huoye.render.leaders patches WeasyPrint internals and was tested with WeasyPrint "
-            f"{', '.join(sorted(SUPPORTED_WEASYPRINT))}; found {weasyprint.__version__}. "
-            "Re-check layout/leader.py handle_leader and its call in layout/inline.py.")
+def _replacements():
     from weasyprint.layout import inline, leader
 
-    if not callable(getattr(inline, "handle_leader", None)) or not callable(
-            getattr(leader, "leader_index", None)):
-        raise UnsupportedWeasyPrint("WeasyPrint has no handle_leader/leader_index; cannot patch it")
-    return inline, leader
+    handle_leader, leader_index = inline.handle_leader, leader.leader_index
+
+    def one_box_leader(context, line, containing_block):
+        handle_leader(context, line, containing_block)
+        _merge(leader_index(line)[1])
+
+    return [(inline, "handle_leader", one_box_leader)]
 
 
-def installed() -> bool:
-    return bool(_originals)
+ADAPTER = Adapter("huoye.render.leaders",
+                  "layout/leader.py handle_leader and its call in layout/inline.py", _replacements)
+installed, install, uninstall = ADAPTER.installed, ADAPTER.install, ADAPTER.uninstall
 
 
-def install() -> None:
-    """Wrap WeasyPrint's leader handling (idempotent; UnsupportedWeasyPrint on another version)."""
-    with _lock:
-        if _originals:
-            return
-        inline, leader = _modules()
-        original = inline.handle_leader
-
-        def handle_leader(context, line, containing_block):
-            original(context, line, containing_block)
-            _merge(leader.leader_index(line)[1])
-
-        _originals["handle_leader"] = original
-        inline.handle_leader = handle_leader
-
-
-def uninstall() -> None:
-    """Restore WeasyPrint's own leader handling. Idempotent."""
-    with _lock:
-        if _originals:
-            from weasyprint.layout import inline
-
-            inline.handle_leader = _originals.pop("handle_leader")
-
-
-@contextlib.contextmanager
-def single_box_leaders() -> Iterator[None]:
-    """Install the adapter for the block; only the outermost block uninstalls it."""
-    with _lock:
-        was_installed = installed()
-        install()
-    try:
-        yield
-    finally:
-        if not was_installed:
-            uninstall()
+def single_box_leaders():
+    """Context manager: the adapter installed for the block (nestable; see pinned.Adapter)."""
+    return ADAPTER.active()
 
 
 def _merge(leader_box) -> None:

@@ -51,18 +51,14 @@ and ``uninstall()`` restores the originals.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import itertools
 import logging
 import struct
 import threading
-from collections.abc import Iterator
 from functools import lru_cache
 
-from huoye.render.justify import UnsupportedWeasyPrint
-
-SUPPORTED_WEASYPRINT = frozenset({"70.0"})
+from huoye.render.pinned import SUPPORTED_WEASYPRINT, Adapter, UnsupportedWeasyPrint
 
 __all__ = [
     "SUPPORTED_WEASYPRINT",
@@ -86,10 +82,6 @@ _REFUSED_TABLES = frozenset({"CFF2", "fvar", "gvar", "COLR", "CPAL", "CBDT", "CB
                              "sbix", "SVG ", "EBDT", "glyf"})
 _DEFAULT_CID_COUNT = 8720  # CFF spec default for the CIDCount operator
 
-_lock = threading.RLock()
-_originals: dict[str, object] = {}
-
-
 class _Refused(Exception):
     """The font is not one this adapter handles (or a check failed): use WeasyPrint's way."""
 
@@ -97,80 +89,27 @@ class _Refused(Exception):
 # --------------------------------------------------------------------------- install
 
 
-def _weasyprint_modules():
-    import weasyprint
-
-    if weasyprint.__version__ not in SUPPORTED_WEASYPRINT:
-        raise UnsupportedWeasyPrint(
-            f"huoye.render.subset patches WeasyPrint internals and was tested with "
-            f"WeasyPrint {', '.join(sorted(SUPPORTED_WEASYPRINT))}; found "
-            f"{weasyprint.__version__}. Re-check pdf/fonts.py Font._harfbuzz_subset and "
-            f"_build_vector_font_dictionary (Identity-H, CIDFontType0), then extend "
-            f"SUPPORTED_WEASYPRINT.")
+def _replacements():
     from weasyprint import pdf
     from weasyprint.pdf import fonts
 
-    for owner, name in ((fonts.Font, "_harfbuzz_subset"), (pdf, "build_fonts_dictionary")):
-        if not callable(getattr(owner, name, None)):
-            raise UnsupportedWeasyPrint(f"WeasyPrint has no {name}; cannot patch it")
     if not isinstance(getattr(fonts.Font, "type", None), property):
         raise UnsupportedWeasyPrint("WeasyPrint's Font.type is not a property; cannot patch it")
-    return fonts, pdf
+    return [(fonts.Font, "__init__", _font_init),
+            (fonts.Font, "_harfbuzz_subset", _harfbuzz_subset),
+            (fonts.Font, "type", property(_font_type, doc=fonts.Font.type.__doc__)),
+            (pdf, "build_fonts_dictionary", _build_fonts_dictionary)]
 
 
-def installed() -> bool:
-    """Tell whether the adapter is currently installed."""
-    return bool(_originals)
+ADAPTER = Adapter("huoye.render.subset",
+                  "pdf/fonts.py Font._harfbuzz_subset and _build_vector_font_dictionary "
+                  "(Identity-H, CIDFontType0)", _replacements)
+installed, install, uninstall = ADAPTER.installed, ADAPTER.install, ADAPTER.uninstall
 
 
-def install() -> None:
-    """Patch WeasyPrint so CID-keyed CFF fonts are embedded as compact subsets.
-
-    Idempotent: a second call does nothing. Raises ``UnsupportedWeasyPrint`` if the
-    installed WeasyPrint version is not in ``SUPPORTED_WEASYPRINT``.
-    """
-    with _lock:
-        if _originals:
-            return
-        fonts, pdf = _weasyprint_modules()
-        _originals["_harfbuzz_subset"] = fonts.Font._harfbuzz_subset
-        _originals["type"] = fonts.Font.type
-        _originals["build_fonts_dictionary"] = pdf.build_fonts_dictionary
-        _originals["__init__"] = fonts.Font.__init__
-        fonts.Font.__init__ = _font_init
-        fonts.Font._harfbuzz_subset = _harfbuzz_subset
-        fonts.Font.type = property(_font_type, doc=fonts.Font.type.__doc__)
-        pdf.build_fonts_dictionary = _build_fonts_dictionary
-
-
-def uninstall() -> None:
-    """Restore WeasyPrint's own subsetting. Idempotent."""
-    with _lock:
-        if not _originals:
-            return
-        from weasyprint import pdf
-        from weasyprint.pdf import fonts
-
-        fonts.Font.__init__ = _originals.pop("__init__")
-        fonts.Font._harfbuzz_subset = _originals.pop("_harfbuzz_subset")
-        fonts.Font.type = _originals.pop("type")
-        pdf.build_fonts_dictionary = _originals.pop("build_fonts_dictionary")
-
-
-@contextlib.contextmanager
-def compact_cff_subsets() -> Iterator[None]:
-    """Context manager: install the adapter, and on exit restore what was there before.
-
-    Nested use is fine: only the outermost block that installed it uninstalls it.
-    """
-    with _lock:
-        was_installed = installed()
-        install()
-    try:
-        yield
-    finally:
-        if not was_installed:
-            uninstall()
+def compact_cff_subsets():
+    """Context manager: the adapter installed for the block (nestable; see pinned.Adapter)."""
+    return ADAPTER.active()
 
 
 # --------------------------------------------------------------------------- subsetting
@@ -183,7 +122,7 @@ _state = threading.local()
 
 def _font_init(self, *args, **kwargs):
     """Replacement for ``Font.__init__``: a CFF font's file copy is made only when read."""
-    _originals.get("__init__", _lazy_base().__init__)(self, *args, **kwargs)
+    (ADAPTER.original("__init__") or _lazy_base().__init__)(self, *args, **kwargs)
     if "CFF " in self.tables and not {"CFF2", "fvar", "glyf"} & set(self.tables) and not (
             self.png or self.svg or getattr(self, "colr", False) or self.bitmap):
         del self.file_content  # 20-26 MB for a CJK collection: read again only if asked
@@ -216,7 +155,7 @@ def _lazy_class(base: type) -> type:
 
 def _harfbuzz_subset(self, to_unicode, hinting):
     """Replacement for ``Font._harfbuzz_subset``: compact bare CFF for CID-keyed CFF fonts."""
-    original = _originals.get("_harfbuzz_subset")
+    original = ADAPTER.original("_harfbuzz_subset")
     if original is None:  # uninstalled while a document was being written
         from weasyprint.pdf.fonts import Font
 
@@ -247,7 +186,7 @@ def _font_type(self):
     """
     if self.hash in getattr(_state, "compacted", ()):
         return "otf"
-    original = _originals.get("type")
+    original = ADAPTER.original("type")
     if original is None:
         from weasyprint.pdf.fonts import Font
 
@@ -257,7 +196,7 @@ def _font_type(self):
 
 def _build_fonts_dictionary(pdf, fonts, compress, subset, options):
     """Replacement for ``build_fonts_dictionary``: label bare CFF programs CIDFontType0C."""
-    original = _originals.get("build_fonts_dictionary")
+    original = ADAPTER.original("build_fonts_dictionary")
     if original is None:
         from weasyprint.pdf.fonts import build_fonts_dictionary as original
     if getattr(_state, "compacted", None) is not None:  # re-entered: leave it to the outer
