@@ -1,7 +1,7 @@
 """Render step support: what huoye's WeasyPrint adapters share.
 
 The PDF renderer runs WeasyPrint with three small adapters (``justify``: CJK
-justification, ``contents``/``leaders``: one text box per contents leader,
+justification, ``leaders``: one text box per contents leader,
 ``subset``: compact CJK font subsets). Each replaces a few private WeasyPrint
 attributes, so each is an ``Adapter`` pinned to the WeasyPrint versions it was
 written and tested for (``SUPPORTED_WEASYPRINT``): on any other it raises
