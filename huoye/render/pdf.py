@@ -20,8 +20,6 @@ are drawn as one text box per line by `huoye.render.leaders`.
 """
 from __future__ import annotations
 
-import contextlib
-import logging
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -31,7 +29,6 @@ from huoye.fonts import check_fonts, warn_if_slow_subsetting
 from huoye.render import RenderOptions, preparsed
 from huoye.render.html import build_html
 
-LOG = logging.getLogger("huoye.render")
 VARIANTS = (None, "pdf/a-3u", "pdf/a-3b", "pdf/a-2u", "pdf/a-2b", "pdf/ua-1")
 preparsed.install()  # WeasyPrint, imported below on first use, loads 0.2 s faster
 
@@ -96,38 +93,24 @@ def pdf_variant(issue, options: RenderOptions) -> str | None:
 
 
 def _justification():
-    """huoye.render.justify.cjk_justification() if available, else a no-op (with a warning)."""
-    try:
-        from huoye.render.justify import cjk_justification
-    except ImportError as err:
-        LOG.warning("CJK justification unavailable (%s); lines of Chinese stay ragged", err)
-        return contextlib.nullcontext()
-    return cjk_justification()
+    """huoye.render.justify (lines of Chinese end flush), if this WeasyPrint supports it."""
+    from huoye.render import justify
+
+    return justify.ADAPTER.optional("CJK justification", "lines of Chinese stay ragged")
 
 
 def _leaders():
-    """huoye.render.leaders.single_box_leaders() (contents leaders drawn as one text box per
-    line), else a no-op."""
-    from huoye.render.leaders import UnsupportedWeasyPrint, single_box_leaders
+    """huoye.render.leaders (contents leaders drawn as one text box per line), if supported."""
+    from huoye.render import leaders
 
-    try:
-        with single_box_leaders():
-            pass
-    except UnsupportedWeasyPrint as err:
-        LOG.warning("single-box leaders unavailable (%s); the PDF takes longer", err)
-        return contextlib.nullcontext()
-    return single_box_leaders()
+    return leaders.ADAPTER.optional("single-box leaders", "the PDF takes longer")
 
 
 def _compact_fonts():
-    """huoye.render.subset.compact_cff_subsets() (CJK fonts ~300 KB smaller), else a no-op."""
-    from huoye.render.subset import UnsupportedWeasyPrint, compact_cff_subsets
+    """huoye.render.subset (CJK fonts ~300 KB smaller), if this WeasyPrint supports it."""
+    from huoye.render import subset
 
-    try:
-        return compact_cff_subsets()
-    except UnsupportedWeasyPrint as err:
-        LOG.warning("compact CJK font subsets unavailable (%s); the PDF will be larger", err)
-        return contextlib.nullcontext()
+    return subset.ADAPTER.optional("compact CJK font subsets", "the PDF will be larger")
 
 
 @lru_cache(maxsize=1)

@@ -5,17 +5,20 @@ justification, ``leaders``: one text box per contents leader,
 ``subset``: compact CJK font subsets). Each replaces a few private WeasyPrint
 attributes, so each is an ``Adapter`` pinned to the WeasyPrint versions it was
 written and tested for (``SUPPORTED_WEASYPRINT``): on any other it raises
-``UnsupportedWeasyPrint`` and the renderer goes on without it, with a warning.
-An adapter is installed for a block (``with adapter.active(): ...``), nestably,
-and its replacements are undone together on leaving.
+``UnsupportedWeasyPrint``, and the renderer goes on without it, with a warning
+(``with adapter.optional(what, consequence): ...``). An adapter is installed for a
+block (``with adapter.active(): ...``), nestably, and its replacements are undone
+together on leaving.
 """
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import Callable, Iterator
 
 SUPPORTED_WEASYPRINT = frozenset({"70.0"})
+LOG = logging.getLogger("huoye.render")
 
 # What an adapter replaces: (owner, attribute name, replacement), owner a module or class.
 Replacements = list[tuple[object, str, object]]
@@ -69,16 +72,31 @@ class Adapter:
                 return original
         return default
 
+    def active(self):
+        """Context manager: installed for the block; only the outermost block that installed
+        it uninstalls it. UnsupportedWeasyPrint on another WeasyPrint."""
+        return self._installed_for_block(None)
+
+    def optional(self, what: str, consequence: str):
+        """Context manager: `active()` where this WeasyPrint is supported; elsewhere the block
+        runs without the adapter, after a warning "<what> unavailable (<why>); <consequence>"."""
+        return self._installed_for_block((what, consequence))
+
     @contextlib.contextmanager
-    def active(self) -> Iterator[None]:
-        """Install for the block; only the outermost block that installed it uninstalls it."""
+    def _installed_for_block(self, fallback: tuple[str, str] | None) -> Iterator[None]:
         with self._lock:
-            was_installed = self.installed()
-            self.install()
+            undo = not self.installed()
+            try:
+                self.install()
+            except UnsupportedWeasyPrint as err:
+                if fallback is None:
+                    raise
+                LOG.warning("%s unavailable (%s); %s", fallback[0], err, fallback[1])
+                undo = False
         try:
             yield
         finally:
-            if not was_installed:
+            if undo:
                 self.uninstall()
 
     def _require_supported(self) -> None:
