@@ -73,22 +73,33 @@ def _legend(chart, colours: list[str], y: float) -> list[str]:
     return out
 
 
+def _heading(chart, colours: list[str]) -> list[str]:
+    """The legend along the top, and the unit in the top right corner."""
+    return [*_legend(chart, colours, 12),
+            _t(WIDTH - 2, 12, f"单位：{chart.unit}", "end", FONT_SIZE - 1)]
+
+
+def _ticks(low: float, high: float, step: float):
+    """(value, label) of each value-axis tick from `low` to `high`."""
+    label_format = "0.0" if step % 1 else "0"
+    tick = low
+    while tick <= high + step / 1000:
+        yield tick, fmt(tick, label_format)
+        tick += step
+
+
 def _column(chart, colours) -> tuple[list[str], float]:
     values = [v for s in chart.series for v in s.values]
     low, high, step = _scale(values)
     top, height = 34.0, 150.0
     left, right = 44.0, WIDTH - 8
     ypos = lambda v: top + (high - v) / (high - low) * height
-    out = _legend(chart, colours, 12)
-    out.append(_t(WIDTH - 2, 12, f"单位：{chart.unit}", "end", FONT_SIZE - 1))
-    tick = low
-    while tick <= high + step / 1000:
+    out = _heading(chart, colours)
+    for tick, label in _ticks(low, high, step):
         y = ypos(tick)
         out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" '
                    f'stroke="{AXIS if tick == 0 else GRID}" stroke-width="{0.9 if tick == 0 else 0.5}"/>')
-        out.append(_t(left - 6, y + 3.5, fmt(tick, "0.0" if step % 1 else "0"), "end",
-                      FONT_SIZE - 1.5, AXIS))
-        tick += step
+        out.append(_t(left - 6, y + 3.5, label, "end", FONT_SIZE - 1.5, AXIS))
     n, k = len(chart.categories), len(chart.series)
     band = (right - left) / n
     bar = min(46.0, band * 0.6 / k)
@@ -118,16 +129,12 @@ def _bar(chart, colours) -> tuple[list[str], float]:
     row = bar * k + 16
     height = row * len(chart.categories)
     xpos = lambda v: left + (v - low) / (high - low) * (right - left)
-    out = _legend(chart, colours, 12)
-    out.append(_t(WIDTH - 2, 12, f"单位：{chart.unit}", "end", FONT_SIZE - 1))
-    tick = low
-    while tick <= high + step / 1000:
+    out = _heading(chart, colours)
+    for tick, label in _ticks(low, high, step):
         x = xpos(tick)
         out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + height:.1f}" '
                    f'stroke="{AXIS if tick == 0 else GRID}" stroke-width="{0.9 if tick == 0 else 0.5}"/>')
-        out.append(_t(x, top + height + 13, fmt(tick, "0.0" if step % 1 else "0"),
-                      size=FONT_SIZE - 1.5, fill=AXIS))
-        tick += step
+        out.append(_t(x, top + height + 13, label, size=FONT_SIZE - 1.5, fill=AXIS))
     for ci, cat in enumerate(chart.categories):
         y0 = top + row * ci + 8
         out.append(_t(left - 8, y0 + row / 2 - 4, cat, "end"))
@@ -150,16 +157,12 @@ def _line(chart, colours) -> tuple[list[str], float]:
     ypos = lambda v: top + (high - v) / (high - low) * height
     n = len(chart.categories)
     xpos = lambda i: left + (right - left) * (i + 0.5) / n
-    out = _legend(chart, colours, 12)
-    out.append(_t(WIDTH - 2, 12, f"单位：{chart.unit}", "end", FONT_SIZE - 1))
-    tick = low
-    while tick <= high + step / 1000:
+    out = _heading(chart, colours)
+    for tick, label in _ticks(low, high, step):
         y = ypos(tick)
         out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" stroke="{GRID}" '
                    'stroke-width="0.5"/>')
-        out.append(_t(left - 6, y + 3.5, fmt(tick, "0.0" if step % 1 else "0"), "end",
-                      FONT_SIZE - 1.5, AXIS))
-        tick += step
+        out.append(_t(left - 6, y + 3.5, label, "end", FONT_SIZE - 1.5, AXIS))
     for si, s in enumerate(chart.series):
         c = colours[si % len(colours)]
         pts = " ".join(f"{xpos(i):.1f},{ypos(v):.1f}" for i, v in enumerate(s.values))
