@@ -225,17 +225,16 @@ def render_formats(issue, options: RenderOptions, names: dict[str, str], split: 
                    early_pdf: EarlyPdf | None = None) -> dict[str, bytes]:
     """{file name: bytes} for each format; the PDF here, the rest in a worker when `split`
     (or the PDF in `early_pdf`'s process and the rest here)."""
-    if early_pdf is not None and "pdf" in names:
+    if "pdf" not in names or len(names) < 2 or not (split or early_pdf):
+        return _render_some(issue, options, names)
+    others = {fmt: name for fmt, name in names.items() if fmt != "pdf"}
+    if early_pdf is not None:
         early_pdf.send(issue, options, renderer("pdf").document_html(issue, options))
-        rendered = {name: renderer(fmt).render(issue, options)
-                    for fmt, name in names.items() if fmt != "pdf"}
+        rendered = _render_some(issue, options, others)
         return {names["pdf"]: early_pdf.receive(), **rendered}
-    if not split or "pdf" not in names or len(names) < 2:
-        return {name: renderer(fmt).render(issue, options) for fmt, name in names.items()}
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    others = {fmt: name for fmt, name in names.items() if fmt != "pdf"}
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
         future = pool.submit(_render_some, issue, options, others)
         pdf = renderer("pdf").render(issue, options)
