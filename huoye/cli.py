@@ -22,6 +22,7 @@ from typing import NoReturn
 
 from huoye import __version__
 from huoye.errors import HuoyeError, os_error_message
+from huoye.render import PDF_VARIANTS
 
 EXAMPLES_BUILD = """examples:
   python build.py                         build every issue in content/ into output/
@@ -105,7 +106,7 @@ def add_build_options(p: argparse.ArgumentParser, watch: bool = False) -> None:
     p.add_argument("-o", "--out", type=Path, default=Path("output"), help="output folder (default: output)")
     p.add_argument("--templates", type=Path, default=None,
                    help="templates folder (default: huoye's templates/)")
-    p.add_argument("--pdf-variant", choices=["pdf/a-3u", "pdf/ua-1"], default=None,
+    p.add_argument("--pdf-variant", choices=PDF_VARIANTS, default=None,
                    help="PDF variant for archiving (default: series.yaml's pdf_variant, else plain PDF)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
     if not watch:

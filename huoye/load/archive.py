@@ -28,6 +28,7 @@ from huoye.model import (
     Source,
     StaffMember,
 )
+from huoye.render import PDF_VARIANTS
 
 SERIES_SCHEMA = {
     "name": Field("str", example="财经活页"),
@@ -55,7 +56,6 @@ DECK_SCHEMA = {
     "template": Field("str", required=False, example="master.pptx"),
     "layouts": Field("map", required=False, example="{title: 标题幻灯片}"),
 }
-PDF_VARIANTS = ("pdf/a-3u", "pdf/ua-1")
 
 ISSUE_SCHEMA = {
     "year": Field("int", example="2020"),

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 FORMATS = ("pdf", "pptx", "html")
+# PDF variants for archiving (series.yaml pdf_variant, --pdf-variant), besides plain PDF.
+PDF_VARIANTS = ("pdf/a-3u", "pdf/ua-1")
 EXTENSIONS = {"pdf": "pdf", "pptx": "pptx", "html": "html"}
 _MODULES = {"pdf": "huoye.render.pdf", "pptx": "huoye.render.deck", "html": "huoye.render.html"}
 

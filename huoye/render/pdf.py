@@ -26,10 +26,9 @@ from urllib.parse import unquote, urlsplit
 
 from huoye.errors import RenderError
 from huoye.fonts import check_fonts, warn_if_slow_subsetting
-from huoye.render import RenderOptions, preparsed
+from huoye.render import PDF_VARIANTS, RenderOptions, preparsed
 from huoye.render.html import build_html
 
-VARIANTS = (None, "pdf/a-3u", "pdf/a-3b", "pdf/a-2u", "pdf/a-2b", "pdf/ua-1")
 preparsed.install()  # WeasyPrint, imported below on first use, loads 0.2 s faster
 
 
@@ -86,9 +85,9 @@ def pdf_variant(issue, options: RenderOptions) -> str | None:
     variant = options.pdf_variant or issue.series.pdf_variant
     if variant is not None:
         variant = variant.lower()
-    if variant not in VARIANTS:
+    if variant is not None and variant not in PDF_VARIANTS:
         raise RenderError(f"{issue.series.source}: pdf_variant '{variant}' is not supported; "
-                          f"use one of {', '.join(v for v in VARIANTS if v)}")
+                          f"use one of {', '.join(PDF_VARIANTS)}")
     return variant
 
 
