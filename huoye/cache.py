@@ -22,6 +22,13 @@ from huoye.content import ISSUE_FILE, SERIES_FILE
 
 STAMP = ".huoye-build.json"
 FONTCONFIG_CACHES = ("/var/cache/fontconfig", "~/.cache/fontconfig", "~/.fonts", "~/.local/share/fonts")
+
+
+def user_cache_folder() -> Path:
+    """Where huoye keeps what it derives from this machine's files, to be reused by later
+    processes (font metrics, pre-parsed WeasyPrint declarations): $XDG_CACHE_HOME/huoye."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "huoye"
 _FRONT_MATTER = re.compile(rb"\A(?:\xef\xbb\xbf)?---.*?\n---", re.S)
 
 

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from huoye.cache import user_cache_folder
 from huoye.errors import Problem, RenderError, SetupError
 
 LOG = logging.getLogger("huoye.render")
@@ -166,13 +167,12 @@ class FontMetrics:
 
 
 def _cache_file(font: FontFile) -> Path | None:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     try:
         st = font.path.stat()
     except OSError:
         return None
     key = f"{font.path}|{font.index}|{st.st_size}|{st.st_mtime_ns}".encode()
-    return Path(base) / "huoye" / f"metrics-{hashlib.sha1(key).hexdigest()[:16]}.bin"
+    return user_cache_folder() / f"metrics-{hashlib.sha1(key).hexdigest()[:16]}.bin"
 
 
 @lru_cache(maxsize=16)

@@ -11,10 +11,10 @@ calls the same shared libraries through the same ``ffi.dlopen``.
 ``weasyprint.text.ffi`` is imported, the hook runs that module's own source with two
 statements replaced, ``ffi = cffi.FFI()`` and ``ffi.cdef(DECLARATIONS)``, by the
 pre-parsed FFI for exactly those DECLARATIONS. The pre-parsed module is written once to
-``$XDG_CACHE_HOME/huoye/wpffi-<hash>.py``, keyed by the declarations and the cffi
-version, like fontconfig's own cache. Anything unexpected (another module layout, an
-unwritable cache) falls back to WeasyPrint's ordinary import, with a debug log line;
-``HUOYE_PREPARSED_FFI=0`` in the environment turns the hook off.
+``$XDG_CACHE_HOME/huoye/wpffi_<hash>.py`` (``huoye.cache.user_cache_folder``), keyed by
+the declarations and the cffi version, like fontconfig's own cache. Anything unexpected
+(another module layout, an unwritable cache) falls back to WeasyPrint's ordinary import,
+with a debug log line; ``HUOYE_PREPARSED_FFI=0`` in the environment turns the hook off.
 """
 from __future__ import annotations
 
@@ -30,14 +30,11 @@ import os
 import sys
 from pathlib import Path
 
+from huoye.cache import user_cache_folder
+
 LOG = logging.getLogger("huoye.render")
 TARGET = "weasyprint.text.ffi"
 _NAME = "__huoye_preparsed_ffi__"
-
-
-def cache_folder() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "huoye"
 
 
 def install() -> bool:
@@ -114,7 +111,7 @@ def preparsed_ffi(declarations: str):
 
     key = hashlib.sha256(f"{cffi.__version__}\0{declarations}".encode()).hexdigest()[:16]
     module_name = f"wpffi_{key}"
-    path = cache_folder() / f"{module_name}.py"
+    path = user_cache_folder() / f"{module_name}.py"
     if not path.exists():
         _write_module(declarations, module_name, path)
     spec = importlib.util.spec_from_file_location(module_name, path)
