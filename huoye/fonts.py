@@ -40,6 +40,7 @@ from pathlib import Path
 
 from huoye.cache import user_cache_folder
 from huoye.errors import Problem, RenderError, SetupError
+from huoye.typography import DECK, DOCUMENT_ROLES, KAI, ROLES, SANS_BOLD, SERIF, family
 
 LOG = logging.getLogger("huoye.render")
 
@@ -252,11 +253,11 @@ def _describe(chars: list[str]) -> str:
 
 
 def texts_by_role(issue) -> dict[str, list[tuple[str, object, str]]]:
-    """Every piece of text of an issue, grouped by the font role that draws it.
+    """Every piece of the issue's content text, grouped by the typography role that draws
+    it (`huoye.typography`): {role name: [(text, source, what)]}.
 
-    Returns {role: [(text, source, what)]}, role one of "serif" (body and all regular
-    text: contents, call-outs, charts, header, back page), "sans_bold" (headings and
-    emphasis, 黑体) and "kai" (the editor's note).
+    The templates' fixed labels (本期主题, 要目, 数据来源 …) are not content: the preflight
+    checks them in the rendered document (`huoye.preflight`).
     """
     s = issue.series
     serif = [(p.text, p.source, "paragraph") for p in issue.paragraphs]
@@ -264,54 +265,69 @@ def texts_by_role(issue) -> dict[str, list[tuple[str, object, str]]]:
     serif += [(f"{f.unit}{f.label}", f.source, "key figure") for f in issue.figures]
     for c in issue.charts:
         words = [c.title, c.unit, c.data_source, *c.categories, *(x.name for x in c.series)]
-        serif.append(("".join(words) + "0123456789.-%数据来源：单位图", c.source, "chart"))
+        serif.append(("".join(words), c.source, "chart"))
     serif += [(issue.issue_line + issue.date_line + "".join(s.publishers) + issue.theme,
                issue.source, "masthead")]
     serif += [(e.title, issue.source, "contents") for e in issue.contents]
     serif += [("".join(issue.recent_themes), s.source, "recent themes")]
-    serif += [("".join(m.role + m.name for m in s.staff) + s.address + s.postcode + s.telephone
-               + "地址邮编电话—0123456789", s.source, "colophon")]
+    serif += [("".join(m.role + m.name for m in s.staff) + s.address + s.postcode + s.telephone,
+               s.source, "colophon")]
     sans_bold = [(sec.title, sec.source, "section title") for sec in issue.sections]
     sans_bold += [(p.label + p.headline, p.source, "point heading")
                   for sec in issue.sections for p in sec.points]
     sans_bold += [(p.label + p.headline + "。！？", p.source, "point headline")
                   for sec in issue.sections for p in sec.points if p.style == "lead"]
-    sans_bold += [(s.name, s.source, "bulletin name"), (issue.theme, issue.source, "theme"),
-                  ("本期主题：要目近期一览按图", issue.source, "fixed labels")]
+    sans_bold += [(s.name, s.source, "bulletin name"), (issue.theme, issue.source, "theme")]
     sans_bold += [(f.value, f.source, "key figure") for f in issue.figures]
     kai = [(issue.note, issue.source, "editor's note")]
-    return {"serif": serif, "sans_bold": sans_bold, "kai": kai}
+    return {SERIF.name: serif, SANS_BOLD.name: sans_bold, KAI.name: kai}
 
 
 def check_fonts(issue) -> dict[str, FontFile]:
     """Check that the PDF's families are installed and cover all the issue's text.
 
-    Returns the fonts by role. Raises RenderError listing every missing family
-    (with the package to install) or every paragraph with a character the font
-    cannot draw (with its content file:line).
+    Returns the fonts by role (`huoye.typography.DOCUMENT_ROLES`). Raises RenderError
+    listing every missing family (with the package to install) or every paragraph with
+    a character the font cannot draw (with its content file:line).
     """
     brand = issue.series.brand
-    return _check(texts_by_role(issue), {"serif": (brand.serif, False),
-                                         "sans_bold": (brand.sans, True), "kai": (brand.kai, False)})
+    return _check(texts_by_role(issue), {r.name: (family(brand, r), r.bold) for r in DOCUMENT_ROLES})
+
+
+def deck_texts(issue) -> list[tuple[str, object, str]]:
+    """Every piece of content text the deck may draw, with its source: all of the
+    document's texts and the editor's summaries."""
+    texts = [item for items in texts_by_role(issue).values() for item in items]
+    texts += [(" ".join(issue.summary_note or []), issue.source, "summaries.note")]
+    texts += [(f"{p.summary_headline or ''}{p.summary_fact or ''}", p.source, "summaries.points")
+              for s in issue.sections for p in s.points]
+    return texts
 
 
 def check_deck_fonts(issue) -> FontFile:
     """Check that the deck's fallback East Asian face (what LibreOffice and machines without
     the preferred face draw with) is installed and covers all the issue's text."""
-    family = issue.series.brand.deck_fallback
-    texts = [item for items in texts_by_role(issue).values() for item in items]
-    texts += [(" ".join(issue.summary_note or []), issue.source, "summaries.note")]
-    texts += [(f"{p.summary_headline or ''}{p.summary_fact or ''}", p.source, "summaries.points")
-              for s in issue.sections for p in s.points]
-    return _check({"deck": texts}, {"deck": (family, False)})["deck"]
+    brand = issue.series.brand
+    return _check({DECK.name: deck_texts(issue)}, {DECK.name: (family(brand, DECK), False)})[DECK.name]
+
+
+def font_files(brand) -> list[Path]:
+    """The font files a build of this brand draws with: every typography role's face (the
+    build's stamp records them, so that a font upgrade rebuilds)."""
+    out: list[Path] = []
+    for role in ROLES.values():
+        path = find_font(family(brand, role), role.bold).path
+        if path not in out:
+            out.append(path)
+    return out
 
 
 def _check(texts: dict[str, list], families: dict[str, tuple[str, bool]]) -> dict[str, FontFile]:
     fonts: dict[str, FontFile] = {}
     problems: list[Problem | str] = []
-    for role, (family, bold) in families.items():
+    for role, (name, bold) in families.items():
         try:
-            fonts[role] = find_font(family, bold)
+            fonts[role] = find_font(name, bold)
         except RenderError as err:
             if str(err) not in map(str, problems):
                 problems.append(str(err))

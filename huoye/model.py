@@ -150,6 +150,10 @@ class StaffMember:
     name: str
 
 
+#: PDF variants a series may ask for (series.yaml pdf_variant, --pdf-variant), besides plain PDF.
+PDF_VARIANTS = ("pdf/a-3u", "pdf/ua-1")
+
+
 @dataclass
 class Brand:
     """Colours and typefaces of a bulletin; renderers take them from here, not from code."""

@@ -19,6 +19,7 @@ from huoye.load.schema import Field, check, fits, items
 from huoye.load.text import read_text
 from huoye.load.yamlsource import LMap, line_of, parse_yaml
 from huoye.model import (
+    PDF_VARIANTS,
     Brand,
     Chart,
     ChartSeries,
@@ -28,7 +29,6 @@ from huoye.model import (
     Source,
     StaffMember,
 )
-from huoye.render import PDF_VARIANTS
 
 SERIES_SCHEMA = {
     "name": Field("str", example="财经活页"),

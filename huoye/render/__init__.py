@@ -10,9 +10,11 @@ import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from huoye.model import PDF_VARIANTS
+
+__all__ = ["FORMATS", "PDF_VARIANTS", "RenderOptions", "file_name", "output_name", "renderer"]
+
 FORMATS = ("pdf", "pptx", "html")
-# PDF variants for archiving (series.yaml pdf_variant, --pdf-variant), besides plain PDF.
-PDF_VARIANTS = ("pdf/a-3u", "pdf/ua-1")
 EXTENSIONS = {"pdf": "pdf", "pptx": "pptx", "html": "html"}
 _MODULES = {"pdf": "huoye.render.pdf", "pptx": "huoye.render.deck", "html": "huoye.render.html"}
 

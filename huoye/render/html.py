@@ -31,6 +31,7 @@ from huoye.model import first_sentence
 from huoye.render import RenderOptions
 from huoye.render import charts as chart_svg
 from huoye.render.templating import render_template
+from huoye.typography import DOCUMENT_ROLES, family
 
 STYLESHEETS = {"print": "briefing.css", "screen": "screen.css"}
 _COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?(?:[0-9a-fA-F]{2})?")
@@ -82,10 +83,9 @@ def brand_css(series) -> Markup:
         "--brand": _css_colour(b.colour, series),
         "--accent": _css_colour(b.accent, series),
         "--ink": _css_colour(b.ink, series),
-        "--serif": _css_family(b.serif, "serif", series),
-        "--sans": _css_family(b.sans, "sans-serif", series),
-        "--kai": _css_family(b.kai, "serif", series),
     }
+    for role in DOCUMENT_ROLES:  # the faces by role, as the glyph check sees them
+        props[str(role.css)] = _css_family(family(b, role), role.css_fallback, series)
     return Markup(":root { " + " ".join(f"{k}: {v};" for k, v in props.items()) + " }")
 
 

@@ -32,7 +32,7 @@ from . import pptxkit as kit
 from .slides import DRAW, ITEM_KEYS, OUTLINE, REQUIRED, Deck
 from .theme import deck_theme
 
-__all__ = ["check", "outline", "render"]
+__all__ = ["check", "drawn_text", "layout", "outline", "render"]
 
 TEMPLATE = "deck.yaml.j2"
 
@@ -41,20 +41,43 @@ TEMPLATE = "deck.yaml.j2"
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def render(issue, options) -> bytes:
-    """The deck of ``issue`` as .pptx bytes; template, outline and layout problems
-    are a :class:`RenderError` naming templates/deck.yaml.j2; a character the deck's
+def render(issue, options, deck: Deck | None = None) -> bytes:
+    """The deck of ``issue`` as .pptx bytes (``deck``: its :func:`layout`, if already
+    made by the preflight); template, outline and layout problems are a
+    :class:`RenderError` naming templates/deck.yaml.j2; a character the deck's
     fallback East Asian face cannot draw is one naming its content file:line."""
-    check_deck_fonts(issue)
-    entries = outline(issue, options)
-    deck = _open(issue)
-    deck.outline = outline_name(options)
-    for entry in entries:
-        DRAW[entry["kind"]](deck, entry)
-    deck.finish()
+    if deck is None:
+        check_deck_fonts(issue)
+        deck = layout(issue, options)
     out = BytesIO()
     deck.prs.save(out)
     return out.getvalue()
+
+
+def layout(issue, options) -> Deck:
+    """Render the outline and draw every slide, measured, into a presentation in memory.
+
+    A slide that cannot be drawn (a title too long for it, a label that does not fit)
+    raises the handler's :class:`RenderError` with the outline entry it came from as
+    ``err.entry`` (and its number as ``err.slide``), so that the preflight can name the
+    content line behind it."""
+    entries = outline(issue, options)
+    deck = _open(issue)
+    deck.outline = outline_name(options)
+    for n, entry in enumerate(entries, start=1):
+        try:
+            DRAW[entry["kind"]](deck, entry)
+        except RenderError as err:
+            err.entry, err.slide = entry, n  # type: ignore[attr-defined]
+            raise
+    deck.finish()
+    return deck
+
+
+def drawn_text(deck: Deck) -> str:
+    """Every character drawn on the deck's slides (text, footers, bullets; not the charts'
+    own labels, which are the issue's data): what the deck's face must have glyphs for."""
+    return "".join(kit.slide_text(slide) for slide, _ in deck.slides)
 
 
 def outline_name(options) -> str:

@@ -816,3 +816,9 @@ def labels_clear_of_bars(chart) -> None:
         except ValueError:  # a pie has no category axis
             return
         axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW
+
+
+def slide_text(slide) -> str:
+    """The text of every run and field on ``slide`` itself (bullets are drawn in the Latin
+    face; charts draw their own parts' text, which is the issue's data)."""
+    return "".join(slide._element.xpath(".//a:t/text()"))
