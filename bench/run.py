@@ -9,7 +9,9 @@ sample's plain text as unstyled HTML in the body font, cold process; (2) a cold
 full build (PDF + PPTX + HTML, empty output); (3) a rebuild with nothing
 changed; (4) a watch-mode rebuild after one paragraph is edited (warm process);
 (5) an archive of copies of the sample built with --jobs 1 and --jobs 2:
-per-issue time, speed-up, peak memory per worker. Also the output sizes.
+per-issue time, speed-up, peak memory per worker; (6) the series at scale, 330
+issues: cold per-issue time with --jobs 2, a rebuild with nothing changed, peak
+memory per worker after its first issue and at the end. Also the output sizes.
 """
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ SAMPLE = "2020-03"
 TARGETS = {
     "full_vs_floor": 1.5, "full_s": 1.2, "nochange_s": 0.15, "watch_s": 0.5,
     "archive_per_issue_s": 0.6, "speedup": 1.7, "worker_mb": 300, "pdf_kb": 600,
+    "series_nochange_s": 0.3,
 }
 
 
@@ -91,10 +94,12 @@ results = build(BuildRequest(paths=[Path(sys.argv[1])], out_dir=Path(sys.argv[2]
                              jobs=int(sys.argv[3])))
 wall = time.perf_counter() - start
 assert not any(r.error for r in results), [r.error for r in results if r.error]
-workers = {}
-for r in results:
+workers, first = {}, {}
+for r in results:  # a worker's peak only grows: its least is its peak after its first issue
     workers[r.worker] = max(workers.get(r.worker, 0), r.peak_rss_mb)
-print(json.dumps({"wall": wall, "issues": len(results), "workers": workers}))
+    first[r.worker] = min(first.get(r.worker, r.peak_rss_mb), r.peak_rss_mb)
+print(json.dumps({"wall": wall, "issues": len(results), "workers": workers,
+                  "first": max(first.values())}))
 """
 
 WATCH_DRIVER = """
@@ -136,10 +141,13 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="3 repetitions and an 8-issue archive")
     ap.add_argument("--runs", type=int, default=None, help="repetitions per measure (default 5)")
     ap.add_argument("--archive", type=int, default=None, help="issues in the archive (default 24)")
+    ap.add_argument("--series", type=int, default=None,
+                    help="issues in the series-scale archive (default 330, --quick 0: skipped)")
     ap.add_argument("--json", type=Path, default=None, help="also write the numbers as JSON here")
     args = ap.parse_args()
     runs = args.runs or (3 if args.quick else 5)
     n_archive = args.archive or (8 if args.quick else 24)
+    n_series = args.series if args.series is not None else (0 if args.quick else 330)
 
     work = Path(tempfile.mkdtemp(prefix="huoye-bench-"))
     shutil.copytree(ROOT / "content", work / "content")
@@ -220,6 +228,29 @@ def main() -> None:
                      f"≤ {TARGETS['archive_per_issue_s']} s, ≥ {TARGETS['speedup']}×"))
         rows.append((f"(5) archive of {n_archive // 2}, --jobs 2, per issue", per_half,
                      f"{per_half / per2:.2f} × the {n_archive}-issue cost", "linear: ≈ 1.00"))
+
+        if n_series:
+            series = make_archive(work, n_series)
+            r = subprocess.run([PY, "-c", ARCHIVE_DRIVER, str(series), str(work / "out-series"),
+                                "2"], capture_output=True, text=True, env=env, cwd=work)
+            if r.returncode:
+                sys.exit(f"bench: archive driver failed:\n{r.stderr}")
+            results["series"] = json.loads(r.stdout.strip().splitlines()[-1])
+            per_series = results["series"]["wall"] / n_series
+            series_mb = max(results["series"]["workers"].values())
+            quiet = [str(series), "-q", "-o", str(work / "out-series")]
+            series_nochange = median_of(runs, lambda: timed(build + quiet, work, env))
+            numbers.update(series_per_issue_2=per_series, series_worker_mb=series_mb,
+                           series_worker_first_mb=results["series"]["first"],
+                           series_nochange_s=series_nochange)
+            rows.append((f"(6) series of {n_series}, --jobs 2, per issue", per_series,
+                         f"{per_series / per2:.2f} × the {n_archive}-issue cost",
+                         "no worse: ≤ 1.00"))
+            rows.append((f"(6) series of {n_series}, rebuild, nothing changed", series_nochange,
+                         "", f"≤ {TARGETS['series_nochange_s']} s"))
+            rows.append((f"(6) series of {n_series}, peak MB per worker: first issue → all",
+                         series_mb, f"{results['series']['first']:.0f} → {series_mb:.0f} MB",
+                         "flat"))
 
         out_files = {p.suffix: p.stat().st_size for p in (out / SAMPLE).iterdir()
                      if not p.name.startswith(".")}
