@@ -154,7 +154,7 @@ def _build_guarded(issue, key: str, request: BuildRequest, split: bool = False,
         if os.environ.get("HUOYE_DEBUG"):
             raise
         internal = not isinstance(err, OSError)
-        what = (os_error_message(err).strip() if not internal
+        what = (os_error_message(err).strip() if isinstance(err, OSError)
                 else f"internal error ({type(err).__name__}: {err}); this is a bug in huoye, not a "
                      "mistake in your content; run with HUOYE_DEBUG=1 for the details")
         result = IssueResult(issue.slug, False, time.perf_counter() - start, error=what,

@@ -40,6 +40,7 @@ from pathlib import Path
 
 from huoye.cache import user_cache_folder
 from huoye.errors import Problem, RenderError, SetupError
+from huoye.model import Issue, Source
 from huoye.typography import DECK, DOCUMENT_ROLES, KAI, ROLES, SANS_BOLD, SERIF, family
 
 LOG = logging.getLogger("huoye.render")
@@ -101,11 +102,12 @@ class _Fontconfig:
         lib.FcPatternDestroy(pat)
         if not font:
             return [], "", 0
-        names, value, index = [], c.c_char_p(), c.c_int()
+        names: list[str] = []
+        value, index = c.c_char_p(), c.c_int()
         while lib.FcPatternGetString(font, b"family", len(names), c.byref(value)) == 0:
-            names.append(value.value.decode())
+            names.append((value.value or b"").decode())
         found = lib.FcPatternGetString(font, b"file", 0, c.byref(value)) == 0
-        path = value.value.decode() if found else ""
+        path = (value.value or b"").decode() if found else ""
         lib.FcPatternGetInteger(font, b"index", 0, c.byref(index))
         lib.FcPatternDestroy(font)
         return names, path, index.value
@@ -252,7 +254,7 @@ def _describe(chars: list[str]) -> str:
     return "、".join(f"“{c}” (U+{ord(c):04X})" for c in chars)
 
 
-def texts_by_role(issue) -> dict[str, list[tuple[str, object, str]]]:
+def texts_by_role(issue: Issue) -> dict[str, list[tuple[str, Source, str]]]:
     """Every piece of the issue's content text, grouped by the typography role that draws
     it (`huoye.typography`): {role name: [(text, source, what)]}.
 
@@ -294,14 +296,13 @@ def check_fonts(issue) -> dict[str, FontFile]:
     return _check(texts_by_role(issue), {r.name: (family(brand, r), r.bold) for r in DOCUMENT_ROLES})
 
 
-def deck_texts(issue) -> list[tuple[str, object, str]]:
+def deck_texts(issue: Issue) -> list[tuple[str, Source, str]]:
     """Every piece of content text the deck may draw, with its source: all of the
-    document's texts and the editor's summaries."""
+    document's texts and the summaries (`huoye.summarise.summary_texts`)."""
+    from huoye.summarise import summary_texts
+
     texts = [item for items in texts_by_role(issue).values() for item in items]
-    texts += [(" ".join(issue.summary_note or []), issue.source, "summaries.note")]
-    texts += [(f"{p.summary_headline or ''}{p.summary_fact or ''}", p.source, "summaries.points")
-              for s in issue.sections for p in s.points]
-    return texts
+    return texts + summary_texts(issue)
 
 
 def check_deck_fonts(issue) -> FontFile:

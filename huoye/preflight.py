@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from huoye.errors import HuoyeError, Problem
+from huoye.fonts import FontFile
 from huoye.i18n import _
 from huoye.model import Issue, Source
 from huoye.render import FORMATS, RenderOptions, output_name
@@ -220,7 +221,7 @@ class _Text(HTMLParser):
         self.parts: list[str] = []
         self._skipping: list[str] = []
 
-    def handle_starttag(self, tag: str, attrs: list) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in self.SKIP:
             self._skipping.append(tag)
 
@@ -255,7 +256,8 @@ def _stylesheet_labels(path: Path) -> str:
     return "".join(out)
 
 
-def _labels_have_glyphs(issue: Issue, drawn: str, fonts: list, template: Path | str) -> None:
+def _labels_have_glyphs(issue: Issue, drawn: str, fonts: list[FontFile],
+                        template: Path | str) -> None:
     """Every character of `drawn` that the content does not supply (the template's fixed
     labels, numbers it formats) has a glyph in each of `fonts`: which face draws a label is
     the stylesheet's business, so a label must be drawable in all of them."""

@@ -74,7 +74,7 @@ def early_pdf_pays(jobs: int, to_build: int, formats: Iterable[str], warm: bool)
 
 def render_formats(issue, options, wanted: dict[str, str], split: bool,
                    early_pdf: EarlyPdf | None = None,
-                   prepared: dict[str, Callable[[], bytes]] | None = None) -> dict[str, bytes]:
+                   prepared: dict[str, Callable[[], Any]] | None = None) -> dict[str, bytes]:
     """{file name: bytes} for each format in `wanted` ({format: file name}); the PDF here,
     the rest in a forked worker when `split`, or the PDF in `early_pdf`'s process and the
     rest here. `prepared` gives, per format, how to render it from what the preflight

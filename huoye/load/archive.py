@@ -116,7 +116,7 @@ def load_archive(root: Path, only: list[Path] | None = None) -> list[Issue]:
     _check_unique(issues, problems)
     problems.raise_if_any()
     for issue in issues:
-        issue.recent_themes = recent_themes(issue, issues, series)
+        issue.recent_themes = recent_themes(issue, issues, issue.series)
     if only is not None:
         wanted = {p.resolve() for p in only}
         issues = [i for i in issues if i.folder.resolve() in wanted]
@@ -309,7 +309,7 @@ def _check_masthead(issue: Issue, data: LMap, path: Path, problems: Problems) ->
                      f"the date {issue.date} is not in the issue's year {issue.year}; fix one of them")
 
 
-def _figures(value, path: Path, problems: Problems) -> list[KeyFigure]:
+def _figures(value: object, path: Path, problems: Problems) -> list[KeyFigure]:
     out = []
     for i, ln, item in items(value, path, "figures", problems):
         item = check(item, FIGURE_SCHEMA, path, f"figures[{i + 1}]", problems, line=ln)
@@ -328,15 +328,15 @@ UNORDINARY = (f"only ordinary numbers (at most {LARGEST:.0e} in size) can be sho
               "write the number in digits, like 13.5, not .inf or .nan")
 
 
-def _ordinary(v) -> bool:
+def _ordinary(v: float) -> bool:
     return math.isfinite(v) and abs(v) <= LARGEST
 
 
-def _number(v) -> str:
+def _number(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else str(v)
 
 
-def _charts(value, path: Path, problems: Problems) -> list[Chart]:
+def _charts(value: object, path: Path, problems: Problems) -> list[Chart]:
     out = []
     for i, ln, item in items(value, path, "charts", problems):
         where = f"charts[{i + 1}]"
@@ -402,7 +402,7 @@ def _anchor(issue: Issue, path: Path, problems: Problems) -> None:
             chart.paragraph_id = para.id
 
 
-def _summaries(issue: Issue, value, path: Path, problems: Problems) -> None:
+def _summaries(issue: Issue, value: object, path: Path, problems: Problems) -> None:
     if not value:
         return
     value = check(value, SUMMARIES_SCHEMA, path, "summaries", problems)

@@ -9,10 +9,12 @@ recommendations section is marked `{.recommendations}` after its heading.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from huoye.errors import Problems
 from huoye.load.media import inspect_image
@@ -21,7 +23,7 @@ from huoye.model import Paragraph, Point, Section, Source, first_sentence
 MARKDOWN = MarkdownIt("commonmark", {"html": False})
 # The loader sees every reference as written, even those the renderers would print as
 # plain text (file:, javascript:), so that check_references can report them.
-MARKDOWN.validateLink = lambda url: True
+MARKDOWN.validateLink = lambda url: True  # type: ignore[method-assign]
 
 CHINESE_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九", start=0)}
 HEADING_NUMBER = re.compile(r"^([一二三四五六七八九十]+)、\s*(.+)$")
@@ -48,10 +50,11 @@ def parse_body(text: str, path: Path, first_line: int, problems: Problems) -> li
     point: Point | None = None
     i = 0
 
-    def line(tok) -> int:
+    def line(tok: Token) -> int:
         return (tok.map[0] if tok.map else 0) + 1 + offset
 
-    def add_paragraph(inline, ln: int, allow_lead: bool = True, label: str | None = None):
+    def add_paragraph(inline: Token, ln: int, allow_lead: bool = True,
+                      label: str | None = None) -> None:
         nonlocal point
         plain = plain_text(inline)
         md = inline.content.replace("\n", "")
@@ -67,9 +70,10 @@ def parse_body(text: str, path: Path, first_line: int, problems: Problems) -> li
         if label is not None or m:
             if m:
                 number, plain = int(m.group(1)), m.group(2)
-                md = LEAD_NUMBER.match(md).group(2) if LEAD_NUMBER.match(md) else md
+                md_number = LEAD_NUMBER.match(md)
+                md = md_number.group(2) if md_number else md
             else:
-                number = int(label)
+                number = int(label or 0)
             para = Paragraph(plain, src, md)
             headline = first_sentence(plain)[0].rstrip("。！？")
             point = Point(number, f"{number}.", headline, [para], "lead", src)
@@ -144,7 +148,8 @@ def parse_body(text: str, path: Path, first_line: int, problems: Problems) -> li
     return sections
 
 
-def _ordered_list(tokens, i, line, add_paragraph, path, problems) -> int:
+def _ordered_list(tokens: list[Token], i: int, line: Callable[[Token], int],
+                  add_paragraph: Callable[..., None], path: Path, problems: Problems) -> int:
     """A Markdown numbered list at the top level: each item is a numbered point."""
     start = int(tokens[i].attrGet("start") or 1)
     depth, n, i = 0, start - 1, i + 1
@@ -170,12 +175,12 @@ def _ordered_list(tokens, i, line, add_paragraph, path, problems) -> int:
     return i
 
 
-def _skip_block(tokens, i) -> int:
+def _skip_block(tokens: list[Token], i: int) -> int:
     """Index after the block that starts at tokens[i]."""
     tok = tokens[i]
     if tok.nesting != 1:
         return i + 1
-    level = tok.level
+    level: int = tok.level
     i += 1
     while i < len(tokens) and not (tokens[i].nesting == -1 and tokens[i].level == level):
         i += 1
@@ -232,7 +237,7 @@ def _number_and_check(sections: list[Section], path: Path, first_line: int, prob
                          "the recommendations section has no numbered points; begin each with '1.' '2.' …")
 
 
-def plain_text(inline) -> str:
+def plain_text(inline: Token) -> str:
     """The text of an inline token as a reader sees it (markup removed)."""
     out = []
     for child in inline.children or []:
@@ -245,14 +250,14 @@ def plain_text(inline) -> str:
     return "".join(out)
 
 
-def check_references(inline, path: Path, ln: int, problems: Problems) -> None:
+def check_references(inline: Token, path: Path, ln: int, problems: Problems) -> None:
     """Images and links may only name files inside the issue folder; no network, no file://."""
     folder = path.parent.resolve()
     for child in inline.children or []:
         if child.type == "image":
-            ref, what = child.attrGet("src") or "", "image"
+            ref, what = str(child.attrGet("src") or ""), "image"
         elif child.type == "link_open":
-            ref, what = child.attrGet("href") or "", "link"
+            ref, what = str(child.attrGet("href") or ""), "link"
             if re.match(r"^(https?|mailto):", ref, re.IGNORECASE):
                 continue  # a web link is text for the reader; nothing is fetched
         else:

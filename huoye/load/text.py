@@ -72,7 +72,7 @@ def clean_characters(path: Path, text: str) -> str:
     m = _ILLEGAL.search(text)
     if m:
         line = text.count("\n", 0, m.start()) + 1
-        raise ContentError(Problem(path, line, "text", illegal_character(m.group())))
+        raise ContentError(Problem(path, line, "text", illegal_character(m.group()) or ""))
     return _ZERO_WIDTH.sub("", text)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from huoye.errors import RenderError
 from huoye.model import Chart, Issue
@@ -43,7 +44,7 @@ class Deck:
     so only text, charts and footers are drawn on its layouts.
     """
 
-    prs: object
+    prs: Any  # a python-pptx Presentation
     theme: DeckTheme
     issue: Issue
     layouts: dict[str, str] = field(default_factory=dict)
@@ -119,7 +120,7 @@ class Deck:
         if chart.unit:
             fmt += '"' + chart.unit.replace('"', "") + '"'
         drawn = kit.add_native_chart(
-            slide, box, chart.kind, chart.categories,
+            slide, box, chart.kind, chart.categories,  # type: ignore[arg-type]
             [(s.name, s.values) for s in chart.series], fmt,
             font=self.font(), size=SIZES.chart, colour=self.ink,
         )
