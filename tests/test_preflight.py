@@ -171,3 +171,20 @@ def test_once_preflight_passes_rendering_does_not_refuse(tmp_path):
             data = renderer(fmt).render(issue, OPTIONS)
             assert data, (name, fmt)
     assert passed >= 3 and refused >= 2, (passed, refused)
+
+
+def test_an_outline_value_that_breaks_the_outline_is_reported_at_its_content_line(
+        content_copy, capsys, tmp_path):
+    """A template that forgets `tojson` lets a section title with ': ' break the outline's
+    YAML; the editor is sent to the title, not to the rendered outline's line."""
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    outline = templates / "deck.yaml.j2"
+    text = outline.read_text(encoding="utf-8")
+    marked = "- kind: divider\n  number: {{ section.number }}\n  title: {{ section.title | tojson }}"
+    assert marked in text
+    outline.write_text(text.replace(marked, marked.replace(" | tojson }}", " }}")), encoding="utf-8")
+    line = edit(content_copy, "## 当前我国产业链的发展情况", "## 当前我国产业链: 发展情况")
+    status, err = check(content_copy, capsys, "--templates", str(templates))
+    assert status == 2, err
+    assert f"issue.md:{line}: deck: the rendered outline is not valid YAML" in err, err
