@@ -40,7 +40,7 @@ from pathlib import Path
 
 from huoye.cache import user_cache_folder
 from huoye.errors import Problem, RenderError, SetupError
-from huoye.model import Issue, Source
+from huoye.model import Heading, Image, Issue, Paragraph, Source, Table
 from huoye.typography import DECK, DOCUMENT_ROLES, KAI, ROLES, SANS_BOLD, SERIF, family
 
 LOG = logging.getLogger("huoye.render")
@@ -263,7 +263,15 @@ def texts_by_role(issue: Issue) -> dict[str, list[tuple[str, Source, str]]]:
     """
     s = issue.series
     serif = [(p.text, p.source, "paragraph") for p in issue.paragraphs]
-    serif += [(p.label, p.source, "point label") for sec in issue.sections for p in sec.points]
+    # every other block's inline text (tables, lists, quotes, captions), and footnotes
+    serif += [(p.text, p.source, block.kind) for block in issue.all_blocks
+              if not isinstance(block, Paragraph) for p in block.inlines()]
+    serif += [(b.caption, b.source, b.kind) for b in issue.all_blocks if isinstance(b, (Table, Image))]
+    serif += [(n.text, n.source, "footnote") for n in issue.footnotes]
+    for a in issue.articles:
+        serif += [(a.front_text, a.source, "article")]
+        serif += [(r.text, r.paragraph.source, "reference") for r in a.references]
+    serif += [(p.label, p.source, "point label") for sec in issue.sections for p in sec.all_points]
     serif += [(f"{f.unit}{f.label}", f.source, "key figure") for f in issue.figures]
     for c in issue.charts:
         words = [c.title, c.unit, c.data_source, *c.categories, *(x.name for x in c.series)]
@@ -275,10 +283,12 @@ def texts_by_role(issue: Issue) -> dict[str, list[tuple[str, Source, str]]]:
     serif += [("".join(m.role + m.name for m in s.staff) + s.address + s.postcode + s.telephone,
                s.source, "colophon")]
     sans_bold = [(sec.title, sec.source, "section title") for sec in issue.sections]
+    sans_bold += [(a.title, a.source, "article title") for a in issue.articles if a.title]
+    sans_bold += [(b.title, b.source, "heading") for b in issue.all_blocks if isinstance(b, Heading)]
     sans_bold += [(p.label + p.headline, p.source, "point heading")
-                  for sec in issue.sections for p in sec.points]
+                  for sec in issue.sections for p in sec.all_points]
     sans_bold += [(p.label + p.headline + "。！？", p.source, "point headline")
-                  for sec in issue.sections for p in sec.points if p.style == "lead"]
+                  for sec in issue.sections for p in sec.all_points if p.style == "lead"]
     sans_bold += [(s.name, s.source, "bulletin name"), (issue.theme, issue.source, "theme")]
     sans_bold += [(f.value, f.source, "key figure") for f in issue.figures]
     kai = [(issue.note, issue.source, "editor's note")]
