@@ -1,7 +1,7 @@
 """The orchestrator: plan → load → preflight → render → write.
 
-- plan: which issues, and which of them are up to date (`huoye.cache`: raw bytes
-  hashed once per build, nothing parsed; when all are, nothing else happens);
+- plan: which issues, and which of them are up to date (`huoye.plan`: raw bytes hashed
+  once per build, nothing parsed; when all are, nothing else happens);
 - load: the content folder → validated models (`huoye.load`);
 - preflight: every check that can refuse an issue (`huoye.preflight`);
 - render: each format in memory (`huoye.render`);
@@ -17,81 +17,40 @@ import contextlib
 import os
 import resource
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from huoye import cache, processes, progress
-from huoye.content import find_content_root, issue_folders, series_name
 from huoye.errors import HuoyeError, os_error_message
 from huoye.output import clean_stale_temporaries, issue_lock, write_atomic
+from huoye.plan import DEFAULT_TEMPLATES, BuildRequest, IssueResult, plan, select
 from huoye.processes import default_jobs
-from huoye.render import FORMATS, RenderOptions, file_name, output_name
+from huoye.render import RenderOptions, output_name
 
-__all__ = ["BuildRequest", "IssueResult", "build", "build_issue", "default_jobs", "select"]
-
-PROJECT = Path(__file__).resolve().parent.parent
-DEFAULT_TEMPLATES = PROJECT / "templates"
-
-
-@dataclass
-class BuildRequest:
-    """What the editor asked for: which issues, which formats, where, how."""
-
-    paths: list[Path]
-    formats: tuple[str, ...] = FORMATS
-    out_dir: Path = Path("output")
-    templates: Path = DEFAULT_TEMPLATES
-    force: bool = False
-    jobs: int = 1
-    pdf_variant: str | None = None
-    html_first: bool = False  # watch mode: write the HTML edition before the slower formats
-    warm: bool = False  # watch mode: this process builds again; keep WeasyPrint loaded in it
-
-    def options(self) -> dict:
-        """The options that change the output (part of the build key)."""
-        return {"formats": sorted(self.formats), "pdf_variant": self.pdf_variant}
-
-
-@dataclass
-class IssueResult:
-    slug: str
-    built: bool
-    seconds: float
-    outputs: list[Path] = field(default_factory=list)
-    error: str | None = None
-    peak_rss_mb: float = 0.0
-    worker: int = 0
-    internal: bool = False  # the error is a bug in huoye, not in the content or the machine
+__all__ = ["DEFAULT_TEMPLATES", "BuildRequest", "IssueResult", "build", "build_issue",
+           "default_jobs", "select"]
 
 
 def build(request: BuildRequest) -> list[IssueResult]:
     """Build the requested issues; one result per issue (errors included), in issue order."""
-    root, only = select(request.paths)
-    folders = [f.resolve() for f in (only or issue_folders(root))]
-    if not folders:
-        raise HuoyeError(f"{root}: no issues to build; create one with 'huoye new'")
-    name = series_name(root)
-    keys = cache.build_keys(folders, root, request.templates, request.options())
-    stale = [f for f in folders if request.force or not _up_to_date(f, keys[f], name, request)]
-    results = [IssueResult(f.name, False, 0.0, _outputs_of(f, name, request))
-               for f in folders if f not in stale]
+    todo = plan(request)
+    results = list(todo.up_to_date)
     for n, result in enumerate(results, start=1):
-        progress.report(result, n, len(folders))
-    if not stale:
+        progress.report(result, n, len(todo.folders))
+    if not todo.stale:
         return results
-    early = processes.early_pdf_pays(request.jobs, len(stale), request.formats, request.warm)
+    early = processes.early_pdf_pays(request.jobs, len(todo.stale), request.formats, request.warm)
     with processes.EarlyPdf() if early else contextlib.nullcontext() as early_pdf:
         from huoye.load import load_archive  # parsing is needed: something will be built
 
-        issues = [i for i in load_archive(root, only) if i.folder.resolve() in stale]
-        calls = [(issue, keys[issue.folder.resolve()], request) for issue in issues]
+        issues = [i for i in load_archive(todo.root, todo.only) if i.folder.resolve() in todo.stale]
+        calls = [(issue, todo.keys[issue.folder.resolve()], request) for issue in issues]
         if request.jobs > 1 and len(calls) > 1:
             done = processes.parallel(_build_guarded, calls, request.jobs)
         else:
             done = (_build_guarded(*call, split=request.jobs > 1, early_pdf=early_pdf)
                     for call in calls)
         for n, result in enumerate(done, start=len(results) + 1):
-            progress.report(result, n, len(folders))
+            progress.report(result, n, len(todo.folders))
             results.append(result)
     return sorted(results, key=lambda r: r.slug)
 
@@ -162,34 +121,6 @@ def _build_guarded(issue, key: str, request: BuildRequest, split: bool = False,
     result.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result.worker = os.getpid()
     return result
-
-
-def select(paths: list[Path]) -> tuple[Path, list[Path] | None]:
-    """The content root and the issue folders the paths name (None: all of them)."""
-    roots, only = set(), []
-    for p in paths or [Path("content")]:
-        p = p.resolve()
-        if not p.exists():
-            raise HuoyeError(f"{p}: no such folder; name content/ or an issue folder like content/2020-03")
-        p = p.parent if p.is_file() else p
-        root = find_content_root(p)
-        roots.add(root)
-        if p != root:
-            only.append(p)
-    if len(roots) > 1:
-        raise HuoyeError("the paths belong to different content folders; build one at a time")
-    return roots.pop(), (only or None)
-
-
-def _up_to_date(folder: Path, key: str, series: str, request: BuildRequest) -> bool:
-    names = [p.name for p in _outputs_of(folder, series, request)]
-    return cache.up_to_date(request.out_dir / folder.name, key, names)
-
-
-def _outputs_of(folder: Path, series: str, request: BuildRequest) -> list[Path]:
-    """Output paths of an issue folder, named as `output_name` names them, unparsed."""
-    return [request.out_dir / folder.name / file_name(series, folder.name, fmt)
-            for fmt in request.formats]
 
 
 def _font_files(issue) -> list[Path]:

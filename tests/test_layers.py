@@ -18,7 +18,7 @@ LAYERS = [
     ("huoye.load", "huoye.summarise", "huoye.fonts"),  # content → model; derive; faces
     ("huoye.render",),  # model → bytes
     ("huoye.preflight",),  # every refusal before rendering
-    ("huoye.processes", "huoye.progress"),  # where and how visibly the steps run
+    ("huoye.plan", "huoye.processes", "huoye.progress"),  # what to build, where, how visibly
     ("huoye.build",),  # the orchestrator
     ("huoye.watch", "huoye.scaffold", "huoye.cli", "huoye.__main__"),  # commands
 ]
