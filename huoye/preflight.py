@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -55,7 +55,6 @@ class Ready:
     print_html: str | None = None  # the PDF's document, `huoye.render.pdf.document_html`
     web_html: str | None = None  # the HTML edition
     deck: Any = None  # the laid-out deck, `huoye.render.deck.layout`
-    notes: dict[str, object] = field(default_factory=dict)
 
 
 def preflight(issue: Issue, options: RenderOptions, formats: Iterable[str] = FORMATS) -> Ready:
