@@ -43,6 +43,7 @@ TEST_PKGS=(
     libreoffice-impress
     poppler-utils
     qpdf
+    fonts-liberation
 )
 
 case "$mode" in

@@ -10,8 +10,10 @@ even parts, and no text is ever set below its size.  Handlers place boxes
 through :class:`Deck`, which goes through :mod:`.pptxkit`; nothing here
 touches python-pptx shapes or XML.
 
-Every slide's first shape is named ``kind:<kind>`` (e.g. ``kind:points``) so
-tests and tools can read the outline back from the file.
+Every slide is named ``kind:<kind>`` (e.g. ``kind:points``, python-pptx's
+``slide.name``) so tests and tools can read the outline back from the file; its
+title is in its title placeholder, its body text in body placeholders of the
+layouts in ``pptxkit.LAYOUTS`` (or of an editor's master).
 """
 from __future__ import annotations
 
@@ -19,15 +21,39 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from huoye.errors import RenderError
+from huoye.i18n import _
 from huoye.model import Chart, Issue
 
 from . import pptxkit as kit
-from .measure import DEFAULT_FRAME, FontSpec, Para, layout_height, split_to_fit, text_width
+from .measure import (
+    DEFAULT_FRAME,
+    FontSpec,
+    Para,
+    ParaStyle,
+    layout_height,
+    split_to_fit,
+    styled_height,
+    text_width,
+)
 from .pptxkit import SLIDE_H_PT, SLIDE_W_PT, Box, DeckTheme, add_band, labels_clear_of_bars
 from .theme import RULE_GREY, SIZES
 
 OUTLINE = "templates/deck.yaml.j2"
 CONTINUED = "（续）"
+#: slide kind → the layout of huoye's master (pptxkit.LAYOUTS) it is drawn on
+LAYOUT_OF: dict[str, str] = {
+    "title": "Title",
+    "divider": "Section Header",
+    "message": "Title and Content",
+    "agenda": "Title and Content",
+    "points": "Title and Content",
+    "recommendations": "Title and Content",
+    "actions": "Title and Content",
+    "figures": "Title and Content",
+    "chart": "Chart",
+    "table": "Table",
+    "closing": "Closing",
+}
 EPS = 0.5  # pt of slack added to measured boxes against float rounding
 
 
@@ -51,30 +77,41 @@ class Deck:
     outline: str = OUTLINE  # the outline template, as errors name it
     slides: list[tuple[object, str]] = field(default_factory=list)
     _unnamed: set[int] = field(default_factory=set)
+    _titles: dict[int, str] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ slides
 
     def new_slide(self, kind: str, notes: str = ""):
-        """A new slide for ``kind`` (from the master's layout for it, if named)."""
+        """A new slide for ``kind`` from its layout: the master's layout named for it in
+        series.yaml ``deck.layouts`` (by kind, or by "title"/"content"), else the layout
+        called as in :data:`LAYOUT_OF`; an editor's master without that layout gives its
+        emptiest layout (text then goes in text boxes where it has no placeholder)."""
         role = "title" if kind in ("title", "closing") else "content"
         layout = self.layouts.get(kind) or self.layouts.get(role)
+        if layout is None and (self.decorate or kit.has_layout(self.prs, LAYOUT_OF[kind])):
+            layout = LAYOUT_OF[kind]
         try:
-            slide = kit.add_blank_slide(self.prs, layout)
+            slide = (kit.add_slide(self.prs, layout) if layout is not None
+                     else kit.add_blank_slide(self.prs))
         except KeyError as err:
-            raise RenderError(
-                f"series.yaml: deck.layouts: {err.args[0]}; name one of those layouts"
-            ) from None
+            raise RenderError(_(
+                "{where}: deck.layouts: the master has no layout {layout!r} for the {kind} "
+                "slides ({names}); name one of its layouts, or add that layout to the master"
+            ).format(where=self.issue.series.source, layout=layout, kind=kind,
+                     names=str(err.args[0]).split("; ", 1)[-1])) from None
+        kit.set_slide_name(slide, f"kind:{kind}")
         self.slides.append((slide, kind))
         self._unnamed.add(id(slide))
         if notes:
             kit.add_notes(slide, notes, self.theme)
         return slide
 
+    def titles(self) -> list[str]:
+        """Each slide's title, in order (as the outline view shows them)."""
+        return [self._titles.get(id(slide), "") for slide, _kind in self.slides]
+
     def _name(self, slide, name: str | None) -> str | None:
-        if id(slide) in self._unnamed:
-            self._unnamed.discard(id(slide))
-            kind = next(k for s, k in self.slides if s is slide)
-            return f"kind:{kind}"
+        self._unnamed.discard(id(slide))  # something is drawn on it
         return name
 
     def finish(self) -> None:
@@ -85,6 +122,7 @@ class Deck:
                 raise RenderError(f"{self.outline}: the {kind} slide {number} is empty")
             if kind != "title":
                 kit.add_footer(slide, footer, number, self.theme)
+            kit.drop_empty_placeholders(slide)
 
     # ------------------------------------------------------------------- fonts
 
@@ -107,6 +145,9 @@ class Deck:
 
     def text(self, slide, box: Box, paras, size: float, colour: str, *, bold=False,
              spacing: float = SIZES.body_spacing, name: str | None = None, **kw):
+        if kw.get("placeholder") == "title":
+            self._titles[id(slide)] = "".join(
+                p.text if isinstance(p, Para) else str(p) for p in paras)
         return kit.add_text(slide, box, paras, self.font(bold), size, colour, bold=bold,
                             line_spacing=spacing, name=self._name(slide, name), **kw)
 
@@ -160,8 +201,8 @@ class Deck:
             )
         y = SIZES.title_top
         self.text(slide, Box(x, y, w, h), [text], SIZES.title, self.ink, bold=True,
-                  spacing=SIZES.title_spacing, name="Title")
-        self.band(slide, Box(self.left, y + 6, SIZES.bar_w, line - 8), self.brand, "Title Bar")
+                  spacing=SIZES.title_spacing, name="Title", placeholder="title")
+        # the brand bar left of the title is on the layout (pptxkit.LAYOUTS)
         return y + h + SIZES.below_title
 
 
@@ -226,25 +267,35 @@ def _draw_list(deck: Deck, kind: str, title: str, items: list[Item], *, numbered
                headline_size: float, headline_bold: bool = True,
                max_per_slide: int | None = None, slide_notes: str = "") -> None:
     """Headlines (with a bullet or a number) and facts under them, over as many
-    slides as they need; each slide's notes hold the full text of its items."""
+    slides as they need, in the slide's body placeholder (one paragraph each, so
+    PowerPoint's outline view lists them); each slide's notes hold the full text of
+    its items."""
     size = headline_size
-    marker_w = (text_width("00", deck.font(True), size) + 14.4 + 8) if numbered else 0.0
-    x_head = deck.left + marker_w
-    w_head = deck.left + deck.width - x_head
-    indent = 0.0 if numbered else DEFAULT_FRAME.left_margin(size, 0, True)
-    x_fact = x_head + indent
-    w_fact = deck.left + deck.width - x_fact
+    if numbered:
+        indent = text_width("00.", deck.font(True), size) + 14.0
+    else:
+        indent = DEFAULT_FRAME.left_margin(size, 0, True)
+    x, w = deck.left, deck.width
 
-    def parts(item: Item) -> tuple[float, float]:
-        hh = deck.height_of([item.headline], size, w_head, bold=headline_bold,
-                            bullets=not numbered)
-        fh = deck.height_of([item.fact], SIZES.body, w_fact) if item.fact else 0.0
-        return hh, fh
+    def styles(item: Item, number: int, gap: float) -> list[ParaStyle]:
+        head = ParaStyle(size, deck.ink, headline_bold, "number" if numbered else "bullet",
+                         deck.brand, number, indent, indent, gap, SIZES.body_spacing)
+        out = [head]
+        if item.fact:
+            out.append(ParaStyle(SIZES.body, deck.muted, False, indent=indent,
+                                 space_before=2.0, spacing=SIZES.body_spacing))
+        return out
+
+    def texts(item: Item) -> list[str]:
+        return [item.headline] + ([item.fact] if item.fact else [])
+
+    def height(item: Item) -> float:
+        return styled_height(texts(item), styles(item, 1, 0.0), deck.font(), w)
 
     top = deck_body_top(deck, title)
-    room = deck.bottom - top
-    sizes = [parts(it) for it in items]
-    heights = [hh + fh for hh, fh in sizes]
+    insets = DEFAULT_FRAME.inset_top + DEFAULT_FRAME.inset_bottom + EPS
+    room = deck.bottom - top - insets
+    heights = [height(it) for it in items]
     try:
         groups = even_chunks(heights, room, SIZES.item_gap, max_per_slide)
     except ValueError as err:
@@ -265,21 +316,14 @@ def _draw_list(deck: Deck, kind: str, title: str, items: list[Item], *, numbered
         gap = SIZES.item_gap
         if len(group) > 1:
             gap = min(SIZES.max_item_gap, max(gap, (room - used) / len(group)))
+        paras: list[str] = []
+        paragraph_styles: list[ParaStyle] = []
         for i in group:
-            item, (hh, fh) = items[i], sizes[i]
-            if numbered:
-                deck.text(slide, Box(deck.left, y, marker_w, hh), [item.marker], size,
-                          deck.brand, bold=True, name="Number")
-                deck.text(slide, Box(x_head, y, w_head, hh), [item.headline], size, deck.ink,
-                          bold=headline_bold, name="Headline")
-            else:
-                deck.text(slide, Box(x_head, y, w_head, hh), [item.headline], size, deck.ink,
-                          bold=headline_bold, bullets=True, bullet_colour=deck.brand,
-                          name="Headline")
-            if item.fact:
-                deck.text(slide, Box(x_fact, y + hh, w_fact, fh), [item.fact], SIZES.body,
-                          deck.muted, name="Fact")
-            y += hh + fh + gap
+            paras += texts(items[i])
+            paragraph_styles += styles(items[i], i + 1, gap)
+        h = styled_height(paras, paragraph_styles, deck.font(), w) + insets
+        deck.text(slide, Box(x, y, w, h), paras, size, deck.ink, name="List",
+                  placeholder="body1", styles=paragraph_styles)
 
 
 def _visible(item: Item) -> str:
@@ -305,16 +349,16 @@ def draw_title(deck: Deck, e: dict) -> None:
     w = deck.width
     x = deck.left + (SIZES.bar_w + 22 if deck.decorate else 0)
     wx = deck.left + w - x
-    deck.band(slide, Box(0, 0, SLIDE_W_PT, 14), deck.brand, "Top Band")
+    # the top band in brand colour is on the layout (pptxkit.LAYOUTS)
     y = top = 140.0
     h = deck.height_of([e["title"]], SIZES.cover, wx, bold=True, spacing=1.15)
     deck.text(slide, Box(x, y, wx, h), [e["title"]], SIZES.cover, deck.brand, bold=True,
-              spacing=1.15, name="Bulletin")
+              spacing=1.15, name="Bulletin", placeholder="title")
     y += h + 8
     if e.get("subtitle"):
         h = deck.height_of([e["subtitle"]], SIZES.cover_theme, wx, bold=True, spacing=1.2)
         deck.text(slide, Box(x, y, wx, h), [e["subtitle"]], SIZES.cover_theme, deck.ink,
-                  bold=True, spacing=1.2, name="Theme")
+                  bold=True, spacing=1.2, name="Theme", placeholder="subtitle")
         y += h
     deck.band(slide, Box(deck.left, top + 10, SIZES.bar_w, y - top - 18), deck.brand,
               "Cover Bar")
@@ -326,7 +370,8 @@ def draw_title(deck: Deck, e: dict) -> None:
         h = deck.height_of(lines, SIZES.body, wx, spacing=1.3)
         if y + h > SLIDE_H_PT - 24:
             raise RenderError(f"{deck.outline}: title slide: too many lines under the theme")
-        deck.text(slide, Box(x, y, wx, h), lines, SIZES.body, deck.muted, name="Lines")
+        deck.text(slide, Box(x, y, wx, h), lines, SIZES.body, deck.muted, name="Lines",
+                  placeholder="body2")
 
 
 def draw_message(deck: Deck, e: dict) -> None:
@@ -345,7 +390,7 @@ def draw_message(deck: Deck, e: dict) -> None:
         deck.band(slide, Box(deck.left, y + 4, SIZES.bar_w / 2, h - 8), deck.theme.accent,
                   "Quote Rule")
         deck.text(slide, Box(x, y, w, h), box_paras, size, deck.ink, spacing=1.5,
-                  name="Message")
+                  name="Message", placeholder="body1")
 
 
 def draw_agenda(deck: Deck, e: dict) -> None:
@@ -366,7 +411,7 @@ def draw_divider(deck: Deck, e: dict) -> None:
         label = f"{int(number):02d}" if str(number).isdigit() else str(number)
         h = deck.height_of([label], SIZES.divider_number, w, bold=True, spacing=1.05)
         deck.text(slide, Box(x, y, w, h), [label], SIZES.divider_number, deck.brand, bold=True,
-                  spacing=1.05, name="Section Number")
+                  spacing=1.05, name="Section Number", placeholder="body1")
         y += h + 6
     else:
         y = 200.0
@@ -376,7 +421,7 @@ def draw_divider(deck: Deck, e: dict) -> None:
     if y + h > deck.bottom:
         raise RenderError(f"{deck.outline}: divider title {e['title']!r} is too long for a slide")
     deck.text(slide, Box(x, y, w, h), [e["title"]], SIZES.divider, deck.ink, bold=True,
-              spacing=1.2, name="Section Title")
+              spacing=1.2, name="Section Title", placeholder="title")
 
 
 def _items(e: dict, numbered: bool) -> list[Item]:
@@ -420,7 +465,7 @@ def draw_chart(deck: Deck, e: dict) -> None:
     deck.chart(slide, box, chart)
     if caption:
         deck.text(slide, Box(deck.left, deck.bottom - ch, deck.width, ch), [caption],
-                  SIZES.small, deck.muted, name="Source")
+                  SIZES.small, deck.muted, name="Source", placeholder="body1")
 
 
 def draw_figures(deck: Deck, e: dict) -> None:
@@ -495,7 +540,7 @@ def draw_closing(deck: Deck, e: dict) -> None:
     y = 110.0
     h = deck.height_of([e["title"]], SIZES.cover, w, bold=True, spacing=1.15)
     deck.text(slide, Box(x, y, w, h), [e["title"]], SIZES.cover, deck.brand, bold=True,
-              spacing=1.15, name="Closing Title")
+              spacing=1.15, name="Closing Title", placeholder="title")
     y += h + 16
     deck.band(slide, Box(x + 7, y, 80, 3), deck.theme.accent, "Rule")
     y += 26
@@ -511,7 +556,7 @@ def draw_closing(deck: Deck, e: dict) -> None:
             raise RenderError(f"{deck.outline}: closing: too many lines for the slide")
         h = deck.height_of(col, SIZES.body, col_w, spacing=1.4)
         deck.text(slide, Box(x + c * (col_w + 32), y, col_w, h), col, SIZES.body, deck.ink,
-                  spacing=1.4, name="Contact")
+                  spacing=1.4, name="Contact", placeholder="body1" if c == 0 else None)
 
 
 #: slide kind → drawing function (and the keys its outline entry must have)
