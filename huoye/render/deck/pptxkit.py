@@ -881,9 +881,17 @@ def add_native_chart(
     palette: Sequence[str] | None = None,
     data_labels: bool = True,
     legend: bool | None = None,
+    label_format: str | None = None,
+    value_axis_title: str | None = None,
+    alt_text: str | None = None,
 ):
     """A native (editable) chart with its data embedded as an .xlsx, Chinese labels
-    set with ``a:ea`` fonts on every text element.  Returns the chart."""
+    set with ``a:ea`` fonts on every text element.  Returns the chart.
+
+    ``number_format`` is the value axis's (and the data's); ``label_format`` the data
+    labels' (default the same); ``value_axis_title`` is set once along the value axis
+    (the unit, rather than on every tick); ``alt_text`` is the chart's description for
+    screen readers (``cNvPr/@descr``)."""
     if kind not in _KINDS:
         raise ValueError(f"chart kind must be one of {sorted(_KINDS)}, got {kind!r}")
     if not categories or not series:
@@ -908,7 +916,10 @@ def add_native_chart(
         data.add_series(sanitize_xml_text(name), values, number_format)
 
     gframe = slide.shapes.add_chart(_KINDS[kind], *box.emu, data)
+    if alt_text:
+        gframe._element.nvGraphicFramePr.cNvPr.set("descr", sanitize_xml_text(alt_text))
     chart = gframe.chart
+    label_format = label_format or number_format
 
     _style_rpr(chart.font._rPr, font, size, colour, False, "中")
 
@@ -937,6 +948,13 @@ def add_native_chart(
         chart.value_axis.tick_labels.number_format_is_linked = False
         chart.value_axis.has_major_gridlines = True
         chart.value_axis.major_gridlines.format.line.color.rgb = _rgb("#D9D9D9")
+        if value_axis_title:
+            axis_title = chart.value_axis.axis_title
+            tf = axis_title.text_frame
+            tf.clear()
+            para = tf.paragraphs[0]
+            _style_rpr(para.font._rPr, font, size, colour, False, "中")
+            _add_run(para._p, sanitize_xml_text(value_axis_title), font, size, colour, False)
         if kind in ("bar", "column"):
             plot.gap_width = 60
             if kind == "bar":  # first category on top, as people read; values stay below
@@ -948,7 +966,7 @@ def add_native_chart(
     if data_labels:
         plot.has_data_labels = True
         dl = plot.data_labels
-        dl.number_format = number_format
+        dl.number_format = label_format
         dl.number_format_is_linked = False
         _style_rpr(dl.font._rPr, font, size - 2, colour, None, "中")
         if kind == "pie" or kind in ("bar", "column"):

@@ -28,6 +28,7 @@ from . import pptxkit as kit
 from .measure import (
     DEFAULT_FRAME,
     FontSpec,
+    FrameSpec,
     Para,
     ParaStyle,
     layout_height,
@@ -156,13 +157,18 @@ class Deck:
             add_band(slide, box, colour, self._name(slide, name) or name)
 
     def chart(self, slide, box: Box, chart: Chart) -> None:
+        """A native chart: ticks without the unit, the unit once as the value axis's
+        title, data labels with it; its alt text a sentence with all its data."""
         fmt = chart.number_format
+        labels = fmt
         if chart.unit:
-            fmt += '"' + chart.unit.replace('"', "") + '"'
+            labels += '"' + chart.unit.replace('"', "") + '"'
         drawn = kit.add_native_chart(
             slide, box, chart.kind, chart.categories,
             [(s.name, s.values) for s in chart.series], fmt,
-            font=self.font(), size=SIZES.chart, colour=self.ink,
+            font=self.font(), size=SIZES.chart, colour=self.ink, label_format=labels,
+            value_axis_title=f"单位：{chart.unit}" if chart.unit and chart.kind != "pie" else None,
+            alt_text=chart_alt_text(chart),
         )
         labels_clear_of_bars(drawn)
 
@@ -204,6 +210,29 @@ class Deck:
                   spacing=SIZES.title_spacing, name="Title", placeholder="title")
         # the brand bar left of the title is on the layout (pptxkit.LAYOUTS)
         return y + h + SIZES.below_title
+
+
+CHART_KIND_NAMES = {"bar": "条形图", "column": "柱形图", "line": "折线图", "pie": "饼图"}
+
+
+def _number(v: float | None) -> str:
+    if v is None:
+        return "无数据"
+    return f"{v:g}"
+
+
+def chart_alt_text(chart: Chart) -> str:
+    """The chart as a sentence a screen reader reads: kind, title, every value with its
+    category and unit, and the data source."""
+    unit = chart.unit or ""
+    parts = []
+    for series in chart.series:
+        values = "，".join(f"{c}{_number(v)}{unit}" for c, v in zip(chart.categories, series.values))
+        parts.append((f"{series.name}：" if len(chart.series) > 1 else "") + values)
+    text = f"{CHART_KIND_NAMES.get(chart.kind, '图表')}「{chart.title}」：" + "；".join(parts) + "。"
+    if chart.data_source:
+        text += f"数据来源：{chart.data_source}。"
+    return text
 
 
 def continued(title: str, index: int) -> str:
@@ -512,17 +541,26 @@ def _value(it: dict) -> str:
     return f"{it['value']}{it.get('unit') or ''}"
 
 
+#: the value's box ends right after its digits and the unit's box starts there: no overlap
+VALUE_FRAME = FrameSpec(inset_right=0.0)
+UNIT_FRAME = FrameSpec(inset_left=3.0)
+
+
 def _draw_figure(deck: Deck, slide, it: dict, part, x: float, y: float, w: float) -> None:
     vh, lh, sh = part
     value, unit = str(it["value"]), str(it.get("unit") or "")
     font = deck.font(True)
-    vw = min(w, text_width(value, font, SIZES.figure) * 1.02 + 14.4 + 4)
-    deck.text(slide, Box(x, y, vw, vh), [value], SIZES.figure, deck.brand, bold=True,
-              spacing=1.1, name="Figure Value", anchor="bottom")
+    vw = VALUE_FRAME.inset_left + text_width(value, font, SIZES.figure) / (
+        1 - VALUE_FRAME.width_safety) + 2
     if unit:
-        uw = w - vw + 10
-        deck.text(slide, Box(x + vw - 10, y, uw, vh - 9), [unit], SIZES.figure_unit, deck.brand,
-                  bold=True, spacing=1.1, name="Figure Unit", anchor="bottom")
+        vw = min(vw, w * 0.7)
+    else:
+        vw = min(vw, w)
+    deck.text(slide, Box(x, y, vw, vh), [value], SIZES.figure, deck.brand, bold=True,
+              spacing=1.1, name="Figure Value", anchor="bottom", frame=VALUE_FRAME)
+    if unit:
+        deck.text(slide, Box(x + vw, y, w - vw, vh - 9), [unit], SIZES.figure_unit, deck.brand,
+                  bold=True, spacing=1.1, name="Figure Unit", anchor="bottom", frame=UNIT_FRAME)
     deck.band(slide, Box(x + 7, y + vh + 2, w - 14, 1), RULE_GREY, "Rule")
     y += vh + 6
     deck.text(slide, Box(x, y, w, lh), [str(it["label"])], SIZES.body, deck.ink, bold=True,
