@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -267,3 +268,66 @@ def test_an_extra_font_installed_changes_no_byte(sample, tmp_path):
     assert picked == str(fake)  # the extra font really is what the machine now has for Arial
     deck = _build(CONTENT / "2020-03", tmp_path / "out", env)
     assert deck.read_bytes() == sample.read_bytes()
+
+
+# --------------------------------------------------------------------- LibreOffice
+
+WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
+MARKER = re.compile(r"^(■|\d+\.)$")
+
+
+def _boxes(slide) -> list[tuple[float, float, float, float, str | None]]:
+    """(left, top, right, bottom) in pt of each shape, with its text without spaces
+    (None for a chart: any of its words may be inside)."""
+    out = []
+    for sh in slide.shapes:
+        if sh.has_chart:
+            text = None
+        elif sh.has_text_frame and sh.text_frame.text.strip():
+            text = re.sub(r"\s+", "", sh.text_frame.text)
+        else:
+            continue
+        x, y, w, h = (v / 12700 for v in (sh.left, sh.top, sh.width, sh.height))
+        out.append((x, y, x + w, y + h, text))
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
+def test_libreoffice_draws_every_word_inside_the_box_that_holds_it(decks, tmp_path):
+    """LibreOffice (rendering Arial with Liberation Sans, its metric twin, and YaHei with
+    Noto Sans CJK) draws every slide; each word it draws lies inside a shape holding that
+    text: horizontally within the box, its middle between the box's top and bottom insets."""
+    copies = []
+    for name, path in decks.items():
+        copies.append(tmp_path / f"{name}.pptx")
+        shutil.copy(path, copies[-1])
+    subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), *map(str, copies)],
+        check=True, timeout=600, capture_output=True,
+    )
+    outside = []
+    checked = 0
+    for copy in copies:
+        prs = Presentation(str(copy))
+        pdf = copy.with_suffix(".pdf")
+        for n, slide in enumerate(prs.slides, start=1):
+            html = subprocess.run(["pdftotext", "-bbox", "-f", str(n), "-l", str(n), str(pdf), "-"],
+                                  capture_output=True, text=True, check=True).stdout
+            boxes = _boxes(slide)
+            words = WORD.findall(html)
+            assert words, (copy.name, n)
+            for x0, y0, x1, y1, word in words:
+                x0, y0, x1, y1 = map(float, (x0, y0, x1, y1))
+                mid = (y0 + y1) / 2
+                word = word.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+                inside = any(
+                    x0 >= left - 1 and x1 <= right + 1 and top + 3 <= mid <= bottom - 3
+                    and (text is None or word in text or MARKER.match(word))
+                    for left, top, right, bottom, text in boxes)
+                checked += 1
+                if not inside:
+                    outside.append((copy.name, n, word, round(x0), round(y0), round(x1), round(y1)))
+    assert checked > 300
+    assert not outside, outside[:20]
