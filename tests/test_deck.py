@@ -35,13 +35,13 @@ SMALL_SHAPES = {"Footer", "Slide Number"}  # the only text allowed below 18 pt
 SAMPLE_KINDS = (
     ["title", "message", "agenda"]
     + ["divider", "points"]  # 1 产业链与产业链现代化
-    + ["divider", "points", "chart"]  # 2 发展情况
+    + ["divider", "points", "points", "chart"]  # 2 发展情况 (six points with their gist)
     + ["divider", "points"]  # 3 三大挑战
     + ["divider", "points", "chart", "chart"]  # 4 中美贸易摩擦
     + ["divider", "points"]  # 5 疫情
-    + ["divider", "points"]  # 6 经验借鉴
+    + ["divider", "points", "points"]  # 6 经验借鉴
     + ["figures", "figures"]
-    + ["divider", "recommendations", "chart"]  # 7 对策建议
+    + ["divider", "recommendations"] + ["points"] * 7 + ["chart"]  # 7 对策建议: summary, one each
     + ["closing"]
 )
 
@@ -159,7 +159,9 @@ def test_a_point_shows_at_most_one_supporting_fact(prs):
         items = list_items(slide)
         assert items and all("。" not in fact[:-1] for _h, fact in items)  # one sentence each
     shown = "\n".join(slide_text(s) for s in slides_of(prs, "points"))
-    assert "如高铁装备中所需的制动装备、轮对及高强度螺栓等80%以上需进口。" in shown
+    # of the point's sentences with figures, the one with the most informative (two sums
+    # of money and shares beat one share): "80%以上需进口" is in the notes
+    assert "芯片进口额在2018年首次超过3000亿美元，自产比例占12%左右。" in shown
 
 
 def test_all_seven_recommendations_are_shown(prs):

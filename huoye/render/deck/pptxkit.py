@@ -884,6 +884,7 @@ def add_native_chart(
     label_format: str | None = None,
     value_axis_title: str | None = None,
     alt_text: str | None = None,
+    point_labels: dict[tuple[int, int], str] | None = None,
 ):
     """A native (editable) chart with its data embedded as an .xlsx, Chinese labels
     set with ``a:ea`` fonts on every text element.  Returns the chart.
@@ -891,7 +892,8 @@ def add_native_chart(
     ``number_format`` is the value axis's (and the data's); ``label_format`` the data
     labels' (default the same); ``value_axis_title`` is set once along the value axis
     (the unit, rather than on every tick); ``alt_text`` is the chart's description for
-    screen readers (``cNvPr/@descr``)."""
+    screen readers (``cNvPr/@descr``); ``point_labels`` maps (series, point) to the text
+    of that value's own data label (a value with a qualifier: "20%以上")."""
     if kind not in _KINDS:
         raise ValueError(f"chart kind must be one of {sorted(_KINDS)}, got {kind!r}")
     if not categories or not series:
@@ -973,6 +975,12 @@ def add_native_chart(
             dl.position = XL_LABEL_POSITION.OUTSIDE_END
         else:
             dl.position = XL_LABEL_POSITION.ABOVE
+        for (si, pi), text in sorted((point_labels or {}).items()):
+            label = plot.series[si].points[pi].data_label
+            tf = label.text_frame
+            para = tf.paragraphs[0]
+            _add_run(para._p, sanitize_xml_text(text), font, size - 2, colour, None)
+            label.position = dl.position
 
     if kind == "pie":
         for i, point in enumerate(plot.series[0].points):
@@ -1037,3 +1045,70 @@ def labels_clear_of_bars(chart) -> None:
         except ValueError:  # a pie has no category axis
             return
         axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW
+
+
+# -------------------------------------------------------------------------- tables
+
+#: cell margins of native tables (pt): left/right, top/bottom
+CELL_MARGIN_X = 7.2
+CELL_MARGIN_Y = 3.6
+
+
+def add_table(
+    slide,
+    box: Box,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    widths: Sequence[float],
+    heights: Sequence[float],
+    font: FontSpec,
+    size: float,
+    *,
+    ink: str,
+    header_ink: str = "#FFFFFF",
+    align: Sequence[str] = (),
+    line_spacing: float = 1.2,
+    name: str = "Table",
+    alt_text: str | None = None,
+):
+    """A native PowerPoint table at ``box``: a header row (bold, in ``header_ink`` on the
+    theme's accent-1 fill: the brand colour) and ``rows``, with column ``widths`` and row
+    ``heights`` in pt (header first) as measured by the caller; cell text at ``size``
+    with exact line spacing, each column aligned as in ``align``.  Returns the shape."""
+    n_rows, n_cols = len(rows) + 1, len(header)
+    shape = slide.shapes.add_table(n_rows, n_cols, *box.emu)
+    shape.name = sanitize_xml_text(name)
+    if alt_text:
+        shape._element.nvGraphicFramePr.cNvPr.set("descr", sanitize_xml_text(alt_text))
+    table = shape.table
+    table.first_row = True
+    table.horz_banding = True
+    for c, w in enumerate(widths):
+        table.columns[c].width = Pt(w)
+    for r, h in enumerate(heights):
+        table.rows[r].height = Pt(h)
+    line = _spacing_points(line_height(size, line_spacing))
+    for r, cells in enumerate([list(header), *map(list, rows)]):
+        bold, colour = (True, header_ink) if r == 0 else (False, ink)
+        f = font.with_bold(bold)
+        for c in range(n_cols):
+            cell = table.cell(r, c)
+            cell.margin_left = cell.margin_right = Pt(CELL_MARGIN_X)
+            cell.margin_top = cell.margin_bottom = Pt(CELL_MARGIN_Y)
+            cell.vertical_anchor = MSO_ANCHOR.MIDDLE
+            text = sanitize_xml_text(cells[c] if c < len(cells) else "")
+            tx = cell._tc.get_or_add_txBody()
+            for old in tx.findall(_a("p")):
+                tx.remove(old)
+            p = etree.SubElement(tx, _a("p"))
+            how = (align[c] if c < len(align) else "") or "left"
+            ppr = etree.SubElement(p, _a("pPr"), {
+                "algn": _ALIGN[how if r else ("center" if how == "center" else how)].xml_value,
+                "eaLnBrk": "1", "latinLnBrk": "0", "hangingPunct": "0",
+            })
+            _append_spacing(ppr, line, _spacing_points(0))
+            etree.SubElement(ppr, _a("buNone"))
+            if text:
+                _add_run(p, text, f, size, colour, bold)
+            _append_rpr(p, "endParaRPr", f, size, None, None, text)
+    return shape

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 
 from huoye.errors import RenderError
 from huoye.i18n import _
-from huoye.model import Chart, Issue
+from huoye.model import Chart, Issue, label_value
+from huoye.summarise import speaker_notes
 
 from . import pptxkit as kit
 from .measure import (
@@ -35,6 +36,7 @@ from .measure import (
     split_to_fit,
     styled_height,
     text_width,
+    wrap,
 )
 from .pptxkit import SLIDE_H_PT, SLIDE_W_PT, Box, DeckTheme, add_band, labels_clear_of_bars
 from .theme import RULE_GREY, SIZES
@@ -82,7 +84,7 @@ class Deck:
 
     # ------------------------------------------------------------------ slides
 
-    def new_slide(self, kind: str, notes: str = ""):
+    def new_slide(self, kind: str, notes: str = "", talking: Sequence[str] = ()):
         """A new slide for ``kind`` from its layout: the master's layout named for it in
         series.yaml ``deck.layouts`` (by kind, or by "title"/"content"), else the layout
         called as in :data:`LAYOUT_OF`; an editor's master without that layout gives its
@@ -103,8 +105,9 @@ class Deck:
         kit.set_slide_name(slide, f"kind:{kind}")
         self.slides.append((slide, kind))
         self._unnamed.add(id(slide))
-        if notes:
-            kit.add_notes(slide, notes, self.theme)
+        if notes or talking:
+            # three to five talking points, a rule, the full text (huoye.summarise)
+            kit.add_notes(slide, speaker_notes([str(t) for t in talking], notes), self.theme)
         return slide
 
     def titles(self) -> list[str]:
@@ -169,6 +172,11 @@ class Deck:
             font=self.font(), size=SIZES.chart, colour=self.ink, label_format=labels,
             value_axis_title=f"单位：{chart.unit}" if chart.unit and chart.kind != "pie" else None,
             alt_text=chart_alt_text(chart),
+            point_labels={
+                (si, pi): label_value(v, fmt, s.qualifier(pi)) + (chart.unit or "")
+                for si, s in enumerate(chart.series) for pi, v in enumerate(s.values)
+                if v is not None and s.qualifier(pi)
+            },
         )
         labels_clear_of_bars(drawn)
 
@@ -227,7 +235,10 @@ def chart_alt_text(chart: Chart) -> str:
     unit = chart.unit or ""
     parts = []
     for series in chart.series:
-        values = "，".join(f"{c}{_number(v)}{unit}" for c, v in zip(chart.categories, series.values))
+        values = "，".join(
+            f"{c}{_number(v) if v is None else label_value(v, chart.number_format, series.qualifier(i))}"
+            f"{unit if v is not None else ''}"
+            for i, (c, v) in enumerate(zip(chart.categories, series.values)))
         parts.append((f"{series.name}：" if len(chart.series) > 1 else "") + values)
     text = f"{CHART_KIND_NAMES.get(chart.kind, '图表')}「{chart.title}」：" + "；".join(parts) + "。"
     if chart.data_source:
@@ -336,10 +347,12 @@ def _draw_list(deck: Deck, kind: str, title: str, items: list[Item], *, numbered
         ) from None
 
     for n, group in enumerate(groups):
-        notes = "\n\n".join(items[i].notes or _visible(items[i]) for i in group)
-        if slide_notes and n == 0:
-            notes = slide_notes + ("\n\n" + notes if notes else "")
-        slide = deck.new_slide(kind, notes)
+        own = "\n\n".join(items[i].notes for i in group if items[i].notes)
+        lead = slide_notes if (n == 0 or not own) else ""
+        notes = "\n\n".join(t for t in (lead, own) if t) or \
+            "\n\n".join(_visible(items[i]) for i in group)
+        slide = deck.new_slide(kind, notes, [_visible(items[i]).replace("\n", "：")
+                                             for i in group])
         y = deck.title(slide, continued(title, n))
         used = sum(heights[i] for i in group)
         gap = SIZES.item_gap
@@ -374,7 +387,8 @@ def deck_body_top(deck: Deck, title: str) -> float:
 def draw_title(deck: Deck, e: dict) -> None:
     """Bulletin name large in brand red, the issue's theme, then issue line,
     publishers and date."""
-    slide = deck.new_slide("title", e.get("notes", ""))
+    slide = deck.new_slide("title", e.get("notes", ""),
+                           [e["title"], e.get("subtitle") or "", *(e.get("lines") or [])])
     w = deck.width
     x = deck.left + (SIZES.bar_w + 22 if deck.decorate else 0)
     wx = deck.left + w - x
@@ -413,7 +427,7 @@ def draw_message(deck: Deck, e: dict) -> None:
     size = SIZES.message
     boxes = split_to_fit(paras, deck.font(), size, w, deck.bottom - top, 1.5)
     for n, box_paras in enumerate(boxes):
-        slide = deck.new_slide("message", e.get("notes", ""))
+        slide = deck.new_slide("message", e.get("notes", ""), [p.text for p in box_paras])
         y = deck.title(slide, continued(title, n))
         h = deck.height_of(box_paras, size, w, spacing=1.5)
         deck.band(slide, Box(deck.left, y + 4, SIZES.bar_w / 2, h - 8), deck.theme.accent,
@@ -430,27 +444,49 @@ def draw_agenda(deck: Deck, e: dict) -> None:
 
 
 def draw_divider(deck: Deck, e: dict) -> None:
-    """A section opener: its number large in brand red, its title, a gold rule."""
-    slide = deck.new_slide("divider", e.get("notes", "") or e["title"])
+    """A section or article opener: its number large in brand red (if any), a gold rule,
+    its title, then the optional ``lines`` (an article's authors with their
+    affiliations) and ``bullets`` (a short message the divider carries, so that no
+    slide of a few words follows it)."""
+    slide = deck.new_slide("divider", e.get("notes", "") or e["title"],
+                           [e["title"], *(e.get("lines") or []), *(e.get("bullets") or [])])
     x = deck.left + 40
     w = deck.left + deck.width - x
     number = e.get("number")
-    y = 120.0
+    label = ""
     if number not in (None, ""):
         label = f"{int(number):02d}" if str(number).isdigit() else str(number)
-        h = deck.height_of([label], SIZES.divider_number, w, bold=True, spacing=1.05)
-        deck.text(slide, Box(x, y, w, h), [label], SIZES.divider_number, deck.brand, bold=True,
+    lines = [str(t) for t in e.get("lines") or [] if str(t).strip()]
+    bullets = [str(t) for t in e.get("bullets") or [] if str(t).strip()]
+    nh = deck.height_of([label], SIZES.divider_number, w, bold=True, spacing=1.05) if label else 0.0
+    th = deck.height_of([e["title"]], SIZES.divider, w, bold=True, spacing=1.2)
+    lh = deck.height_of(lines, SIZES.body, w) if lines else 0.0
+    bh = deck.height_of(bullets, SIZES.body, w) if bullets else 0.0
+    total = (nh + 6 if label else 0.0) + 20 + th + (12 + lh if lines else 0.0) \
+        + (16 + bh if bullets else 0.0)
+    y = 120.0 if label else 200.0
+    y = max(deck.theme.margin, min(y, deck.bottom - total))
+    if y + total > deck.bottom:
+        raise RenderError(f"{deck.outline}: divider {e['title']!r}: the title and what it "
+                          "carries are too long for a slide; shorten them")
+    if label:
+        deck.text(slide, Box(x, y, w, nh), [label], SIZES.divider_number, deck.brand, bold=True,
                   spacing=1.05, name="Section Number", placeholder="body1")
-        y += h + 6
-    else:
-        y = 200.0
+        y += nh + 6
     deck.band(slide, Box(x + 7, y, 80, 3), deck.theme.accent, "Rule")
     y += 20
-    h = deck.height_of([e["title"]], SIZES.divider, w, bold=True, spacing=1.2)
-    if y + h > deck.bottom:
-        raise RenderError(f"{deck.outline}: divider title {e['title']!r} is too long for a slide")
-    deck.text(slide, Box(x, y, w, h), [e["title"]], SIZES.divider, deck.ink, bold=True,
+    deck.text(slide, Box(x, y, w, th), [e["title"]], SIZES.divider, deck.ink, bold=True,
               spacing=1.2, name="Section Title", placeholder="title")
+    y += th
+    if lines:
+        y += 12
+        deck.text(slide, Box(x, y, w, lh), lines, SIZES.body, deck.muted, name="Byline",
+                  placeholder=None if label else "body1")
+        y += lh
+    if bullets:
+        y += 16
+        deck.text(slide, Box(x, y, w, bh), bullets, SIZES.body, deck.ink, name="Message",
+                  placeholder=None if label or lines else "body1")
 
 
 def _items(e: dict, numbered: bool) -> list[Item]:
@@ -465,13 +501,15 @@ def draw_points(deck: Deck, e: dict) -> None:
     """A section's points: headlines with a brand-red bullet, a fact under each
     where there is one; the points' full text in the notes."""
     _draw_list(deck, "points", e["title"], _items(e, False), numbered=False,
-               headline_size=SIZES.headline, max_per_slide=e.get("per_slide"))
+               headline_size=SIZES.headline, max_per_slide=e.get("per_slide"),
+               slide_notes=e.get("notes") or "")
 
 
 def draw_recommendations(deck: Deck, e: dict) -> None:
     """The recommendations, numbered in brand red, over as many slides as they need."""
     _draw_list(deck, "recommendations", e["title"], _items(e, True), numbered=True,
-               headline_size=SIZES.headline, max_per_slide=e.get("per_slide"))
+               headline_size=SIZES.headline, max_per_slide=e.get("per_slide"),
+               slide_notes=e.get("notes") or "")
 
 
 def draw_chart(deck: Deck, e: dict) -> None:
@@ -482,7 +520,7 @@ def draw_chart(deck: Deck, e: dict) -> None:
         raise RenderError(f"{deck.outline}: chart {e['chart']!r} is not in the issue's charts "
                           f"(it has: {ids})")
     title = e.get("title") or chart.title
-    slide = deck.new_slide("chart", e.get("notes", "") or chart.title)
+    slide = deck.new_slide("chart", e.get("notes", "") or chart.title, [chart_alt_text(chart)])
     y = deck.title(slide, title)
     caption = e.get("source")
     if caption is None:
@@ -528,7 +566,8 @@ def draw_figures(deck: Deck, e: dict) -> None:
             f"{_value(items[i])}：{items[i]['label']}。\n{items[i].get('notes') or ''}".strip()
             for i in shown
         )
-        slide = deck.new_slide("figures", notes)
+        slide = deck.new_slide("figures", notes,
+                               [f"{_value(items[i])}：{items[i]['label']}" for i in shown])
         y = deck.title(slide, continued(title, n))
         for g in group:
             for col, i in enumerate(rows[g]):
@@ -538,7 +577,16 @@ def draw_figures(deck: Deck, e: dict) -> None:
 
 
 def _value(it: dict) -> str:
-    return f"{it['value']}{it.get('unit') or ''}"
+    """The value as said: qualifier, number, unit ("近3150亿元", "70%以上")."""
+    return f"{_number_text(it)}{_unit_text(it)}"
+
+
+def _number_text(it: dict) -> str:
+    return f"{it.get('before') or ''}{it['value']}"
+
+
+def _unit_text(it: dict) -> str:
+    return f"{it.get('unit') or ''}{it.get('after') or ''}"
 
 
 #: the value's box ends right after its digits and the unit's box starts there: no overlap
@@ -548,7 +596,7 @@ UNIT_FRAME = FrameSpec(inset_left=3.0)
 
 def _draw_figure(deck: Deck, slide, it: dict, part, x: float, y: float, w: float) -> None:
     vh, lh, sh = part
-    value, unit = str(it["value"]), str(it.get("unit") or "")
+    value, unit = _number_text(it), _unit_text(it)
     font = deck.font(True)
     vw = VALUE_FRAME.inset_left + text_width(value, font, SIZES.figure) / (
         1 - VALUE_FRAME.width_safety) + 2
@@ -570,9 +618,105 @@ def _draw_figure(deck: Deck, slide, it: dict, part, x: float, y: float, w: float
                   name="Figure Source")
 
 
+TABLE_SIZE = SIZES.small  # table cells: the floor, so that tables keep their columns
+TABLE_SPACING = 1.2
+
+
+def _cell_height(deck: Deck, text: str, width: float, bold: bool) -> float:
+    usable = (width - 2 * kit.CELL_MARGIN_X) * (1 - DEFAULT_FRAME.width_safety)
+    lines = len(wrap(text, deck.font(bold), TABLE_SIZE, usable)) if text else 1
+    return lines * TABLE_SIZE * TABLE_SPACING + 2 * kit.CELL_MARGIN_Y + 1.0
+
+
+def _column_widths(deck: Deck, header: list[str], rows: list[list[str]], total: float) -> list[float]:
+    """Widths in proportion to each column's longest line (header bold), each at least
+    four characters wide: narrow columns of numbers, wide columns of words."""
+    pad = 2 * kit.CELL_MARGIN_X + 4
+    natural = []
+    for c, head in enumerate(header):
+        widest = text_width(head, deck.font(True), TABLE_SIZE)
+        for r in rows:
+            if c < len(r):
+                widest = max(widest, text_width(r[c], deck.font(), TABLE_SIZE))
+        natural.append(widest / (1 - DEFAULT_FRAME.width_safety) + pad)
+    floor = 4 * TABLE_SIZE + pad
+    if sum(natural) <= total:
+        return natural
+    widths = [max(floor, w) for w in natural]
+    # shrink the widest columns first until the table fits the slide's width
+    while sum(widths) > total + 0.01:
+        excess = sum(widths) - total
+        widest = max(widths)
+        wide = [i for i, w in enumerate(widths) if w >= widest - 0.01]
+        others = [w for w in widths if w < widest - 0.01]
+        step = min(excess / len(wide), widest - (max(others) if others else floor))
+        if step <= 0.01:
+            step = excess / len(wide)
+        for i in wide:
+            widths[i] -= step
+        if min(widths) < floor - 0.01:
+            raise ValueError("too many columns")
+    return widths
+
+
+def draw_table(deck: Deck, e: dict) -> None:
+    """A native PowerPoint table of the issue, its header repeated on as many （续）
+    slides as its rows need; its source and unit below it."""
+    table = next((t for t in deck.issue.tables if t.id == e["table"]), None)
+    if table is None:
+        ids = ", ".join(t.id for t in deck.issue.tables) or "none"
+        raise RenderError(_("{outline}: table {table!r} is not in the issue (it has: {ids})")
+                          .format(outline=deck.outline, table=e["table"], ids=ids))
+    title = e.get("title") or table.caption
+    header = [c.text for c in table.header]
+    rows = [[c.text for c in r] for r in table.rows]
+    align = ["right" if dec else (a or "left") for dec, a in zip(table.decimal_columns, table.align)]
+    caption = e.get("source")
+    if caption is None:
+        parts = []
+        if table.data_source:
+            parts.append(f"{table.data_source_label}：{table.data_source}")
+        if table.unit:
+            parts.append(f"单位：{table.unit}")
+        caption = "　".join(parts)
+    try:
+        widths = _column_widths(deck, header, rows, deck.width)
+    except ValueError:
+        raise RenderError(_("{outline}: table {caption!r} has too many columns for a slide at "
+                            "{size:g} pt; split it in the content").format(
+            outline=deck.outline, caption=table.caption, size=TABLE_SIZE)) from None
+    head_h = max(_cell_height(deck, t, w, True) for t, w in zip(header, widths))
+    row_h = [max(_cell_height(deck, r[c] if c < len(r) else "", w, False)
+                 for c, w in enumerate(widths)) for r in rows]
+    top = deck_body_top(deck, title)
+    ch = deck.height_of([caption], SIZES.small, deck.width) if caption else 0.0
+    room = deck.bottom - top - ch - 6 - head_h
+    try:
+        groups = even_chunks(row_h, room, 0.0)
+    except ValueError:
+        raise RenderError(_("{outline}: a row of table {caption!r} is taller than a slide; "
+                            "shorten its cells").format(outline=deck.outline,
+                                                        caption=table.caption)) from None
+    for n, group in enumerate(groups):
+        slide = deck.new_slide("table", e.get("notes") or table.text, [table.caption])
+        y = deck.title(slide, continued(title, n))
+        y = max(y, top)
+        heights = [head_h] + [row_h[i] for i in group]
+        box = Box(deck.left, y, sum(widths), sum(heights))
+        kit.add_table(slide, box, header, [rows[i] for i in group], widths, heights,
+                      deck.font(), TABLE_SIZE, ink=deck.ink, align=align,
+                      name=deck._name(slide, "Table") or "Table",
+                      alt_text=f"{table.caption}" + (f"（单位：{table.unit}）" if table.unit else "")
+                      + "，" + "、".join(header) + f"，共{len(rows)}行"
+                      + (f"，本页第{group[0] + 1}至{group[-1] + 1}行" if len(groups) > 1 else ""))
+        if caption:
+            deck.text(slide, Box(deck.left, deck.bottom - ch, deck.width, ch), [caption],
+                      SIZES.small, deck.muted, name="Source", placeholder="body1")
+
+
 def draw_closing(deck: Deck, e: dict) -> None:
     """Thanks, and the colophon's contact details in two columns."""
-    slide = deck.new_slide("closing", e.get("notes", ""))
+    slide = deck.new_slide("closing", e.get("notes", ""), [e["title"], *(e.get("lines") or [])])
     x = deck.left + 40
     w = deck.left + deck.width - x
     y = 110.0
@@ -607,6 +751,7 @@ DRAW: dict[str, Callable[[Deck, dict], None]] = {
     "chart": draw_chart,
     "figures": draw_figures,
     "recommendations": draw_recommendations,
+    "table": draw_table,
     "closing": draw_closing,
 }
 
@@ -618,6 +763,7 @@ REQUIRED: dict[str, dict[str, type]] = {
     "divider": {"title": str},
     "points": {"title": str, "items": list},
     "chart": {"chart": str},
+    "table": {"table": str},
     "figures": {"title": str, "items": list},
     "recommendations": {"title": str, "items": list},
     "closing": {"title": str},
