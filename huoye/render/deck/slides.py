@@ -438,7 +438,9 @@ def draw_message(deck: Deck, e: dict) -> None:
 
 def draw_agenda(deck: Deck, e: dict) -> None:
     """The sections, numbered 01, 02 … in brand red."""
-    items = [Item(str(t), marker=f"{i:02d}") for i, t in enumerate(e["items"], start=1)]
+    items = [Item(str(t["headline"]), str(t.get("fact") or ""), marker=f"{i:02d}")
+             if isinstance(t, dict) else Item(str(t), marker=f"{i:02d}")
+             for i, t in enumerate(e["items"], start=1)]
     _draw_list(deck, "agenda", e["title"], items, numbered=True, headline_size=SIZES.headline,
                headline_bold=False, slide_notes=e.get("notes", ""))
 
