@@ -59,8 +59,13 @@ def figure_score(sentence: str) -> int:
                else 1 for m in FIGURE.finditer(sentence))
 
 
+#: Markdown emphasis marks that may be left in a point's text ("**加强预算约束。**严格…":
+#: the sentence ends inside the bold)
+EMPHASIS = re.compile(r"\*\*|__")
+
+
 def _body_text(point: Point) -> str:
-    text = point.full_text
+    text = EMPHASIS.sub("", point.full_text)
     if point.style == "lead":
         text = text[len(first_sentence(text)[0]):]
     return text
@@ -233,10 +238,13 @@ def actions(point: Point, most: int = 3, max_chars: int = ACTION_MAX_CHARS) -> l
 THIN_ACTIONS_CHARS = 40
 
 
-def action_slides(points: list[Point], heading: str = "对策建议") -> list[dict]:
+def action_slides(points: list[Point], summary_shows_first: bool = False,
+                  heading: str = "对策建议") -> list[dict]:
     """One slide per recommendation, titled with its label and headline, listing its
     actions; a recommendation with too little to say (one short action) shares a slide
-    with the next one (or the one before), each then shown as headline + actions."""
+    with the next one (or the one before), each then shown as headline + actions.
+    With ``summary_shows_first`` (the summary slide already shows each first action),
+    a slide that would add nothing to it is left out."""
     def thin(p: Point) -> bool:
         return sum(map(len, actions(p))) < THIN_ACTIONS_CHARS
 
@@ -251,6 +259,8 @@ def action_slides(points: list[Point], heading: str = "对策建议") -> list[di
         groups[-2:] = [groups[-2] + groups[-1]]
     out = []
     for g in groups:
+        if summary_shows_first and all(len(actions(p)) <= 1 for p in g):
+            continue  # every action of these is on the summary already
         if len(g) == 1:
             p = g[0]
             out.append({"title": p.label + headline(p), "point": p, "notes": point_text(p),
