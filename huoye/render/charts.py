@@ -16,6 +16,7 @@ import math
 from xml.sax.saxutils import escape, quoteattr
 
 from huoye.errors import RenderError
+from huoye.model import label_value
 
 WIDTH = 480
 FONT_SIZE = 10.5
@@ -112,7 +113,8 @@ def _column(chart, colours) -> tuple[list[str], float]:
             out.append(f'<rect x="{x:.1f}" y="{y1:.1f}" width="{bar - 2:.1f}" '
                        f'height="{max(y0 - y1, 0.5):.1f}" fill="{colours[si % len(colours)]}"/>')
             ly = y1 - 4 if v >= 0 else y0 + 12
-            out.append(_t(x + (bar - 2) / 2, ly, fmt(v, chart.number_format),
+            out.append(_t(x + (bar - 2) / 2, ly, label_value(v, chart.number_format,
+                                                             s.qualifier(ci)),
                           size=FONT_SIZE - 0.5))
         out.append(_t(left + band * ci + band / 2, top + height + 16, cat))
     return out, top + height + 24
@@ -145,7 +147,8 @@ def _bar(chart, colours) -> tuple[list[str], float]:
             out.append(f'<rect x="{x1:.1f}" y="{y:.1f}" width="{max(x2 - x1, 0.5):.1f}" '
                        f'height="{bar - 3}" fill="{colours[si % len(colours)]}"/>')
             lx, anchor = (x2 + 4, "start") if v >= 0 else (x1 - 4, "end")
-            out.append(_t(lx, y + bar / 2 + 1.5, fmt(v, chart.number_format), anchor,
+            out.append(_t(lx, y + bar / 2 + 1.5,
+                          label_value(v, chart.number_format, s.qualifier(ci)), anchor,
                           FONT_SIZE - 0.5))
     return out, top + height + 20
 
@@ -169,7 +172,8 @@ def _line(chart, colours) -> tuple[list[str], float]:
         out.append(f'<polyline points="{pts}" fill="none" stroke="{c}" stroke-width="1.6"/>')
         for i, v in enumerate(s.values):
             out.append(f'<circle cx="{xpos(i):.1f}" cy="{ypos(v):.1f}" r="2.4" fill="{c}"/>')
-            out.append(_t(xpos(i), ypos(v) - 6, fmt(v, chart.number_format), size=FONT_SIZE - 1))
+            out.append(_t(xpos(i), ypos(v) - 6, label_value(v, chart.number_format, s.qualifier(i)),
+                          size=FONT_SIZE - 1))
     for i, cat in enumerate(chart.categories):
         out.append(_t(xpos(i), top + height + 16, cat))
     return out, top + height + 24
@@ -194,7 +198,8 @@ def _pie(chart, colours) -> tuple[list[str], float]:
         ly = 30 + i * 20
         out.append(f'<rect x="230" y="{ly - 9}" width="10" height="10" '
                    f'fill="{colours[i % len(colours)]}"/>')
-        out.append(_t(246, ly, f"{cat}  {fmt(v, chart.number_format)}{chart.unit}", "start"))
+        value = label_value(v, chart.number_format, chart.series[0].qualifier(i))
+        out.append(_t(246, ly, f"{cat}  {value}{chart.unit}", "start"))
         angle = a2
     return out, 190.0
 
