@@ -31,6 +31,7 @@ from huoye.model import first_sentence
 from huoye.render import RenderOptions
 from huoye.render import charts as chart_svg
 from huoye.render.templating import render_template
+from huoye.summarise import shorten
 
 STYLESHEETS = {"print": "briefing.css", "screen": "screen.css"}
 _COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?(?:[0-9a-fA-F]{2})?")
@@ -102,6 +103,12 @@ def _stylesheet(templates: Path, media: str) -> Markup:
     return Markup(css)
 
 
+def description(issue, max_chars: int = 120) -> str:
+    """The page's description (search results, link previews): the theme and the leading
+    sentences of the editor's note."""
+    return f"本期主题：{issue.theme}。" + "".join(shorten(issue.note, max_chars))
+
+
 def build_html(issue, options: RenderOptions, media: str = "print") -> str:
     """The issue as HTML for `media` "print" (paged, for WeasyPrint) or "screen" (web edition)."""
     embed = media == "screen"
@@ -116,15 +123,22 @@ def build_html(issue, options: RenderOptions, media: str = "print") -> str:
         return (inline_markdown(head, issue, point.paragraphs[0], embed),
                 inline_markdown(rest, issue, point.paragraphs[0], embed) if rest else Markup(""))
 
+    frame = chart_svg.SCREEN if media == "screen" else chart_svg.PRINT
+
     def chart(c) -> Markup:
-        return Markup(chart_svg.svg(c, issue.series.brand))
+        return Markup(chart_svg.svg(c, issue.series.brand, frame))
+
+    def chart_value(c, value: float) -> str:
+        """A chart's value as its data table prints it (the chart's number format)."""
+        return chart_svg.fmt(value, c.number_format)
 
     return render_template(
         options.templates, "briefing.html.j2",
         issue=issue, series=issue.series, media=media,
         brand_css=brand_css(issue.series), stylesheet=_stylesheet(options.templates, media),
-        md=md, lead=lead, chart=chart, chart_number=chart_number,
+        md=md, lead=lead, chart=chart, chart_value=chart_value, chart_number=chart_number,
         keywords=f"{issue.theme}, {issue.series.name}, {issue.short_line}",
+        description=description(issue),
     )
 
 
