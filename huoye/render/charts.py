@@ -137,7 +137,10 @@ def _bar(chart, colours, f: Frame) -> tuple[list[str], float]:
     values = [v for s in chart.series for v in s.values]
     low, high, step = _scale(values)
     label_w = max(_text_width(c, f.font) for c in chart.categories) + 10
-    left, right = label_w, f.width - 34
+    # Room for the labels of negative values, drawn left of their bars.
+    negative_w = max((_text_width(fmt(v, chart.number_format), f.font - 0.5) + 4
+                      for v in values if v < 0), default=0)
+    left, right = label_w + negative_w, f.width - 34
     top = 30.0
     k = len(chart.series)
     bar = max(18.0, f.font + 7)
