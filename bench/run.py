@@ -152,8 +152,8 @@ def main() -> None:
         render_floor = "weasyprint.HTML(sys.argv[1]).write_pdf(sys.argv[2])"
         commands = {
             "floor": [PY, "-c", f"import sys, weasyprint; {render_floor}"],
-            # For the record: the same, importing WeasyPrint as huoye does (huoye.render.preparsed).
-            "floor_preparsed": [PY, "-c", "import sys; from huoye.render import preparsed; "
+            # For the record: the same, importing WeasyPrint as huoye does (preparsed).
+            "floor_preparsed": [PY, "-c", "import sys; from huoye.render.weasyprint import preparsed; "
                                 f"preparsed.install(); import weasyprint; {render_floor}"],
         }
 

@@ -77,11 +77,34 @@ def key_message(issue: Issue, max_chars: int = 120) -> list[str]:
 
 
 def point_text(point: Point) -> str:
-    """The full text of a point for speaker notes: label, headline and paragraphs."""
-    head = point.label + point.headline
-    if point.style == "lead":
-        return point.label + point.full_text
-    return head + "\n" + point.full_text
+    """The full text of a point for speaker notes: label, headline, its blocks (tables,
+    quotes and lists as text), its sub-points and the footnotes it cites."""
+    notes = point.notes_text
+    return point.labelled_text + ("\n" + notes if notes else "")
+
+
+def blocks_text(blocks) -> str:
+    """Blocks as speaker-notes text, each followed by the footnotes it cites."""
+    out = []
+    for b in blocks:
+        out.append(b.text)
+        notes = [n for p in b.inlines() for n in p.notes]
+        out += [f"注{n.number}：{n.text}" for n in notes]
+    return "\n".join(out)
+
+
+def article_text(article) -> str:
+    """An article's title, byline, 内容提要, 关键词, preamble and 参考文献 for speaker notes."""
+    parts = [article.front_text]
+    if article.abstract and article.abstract.notes:
+        parts.append(article.abstract.notes_text)
+    if article.preamble:
+        parts.append(blocks_text(article.preamble))
+    if article.references:
+        parts.append(article.references_title)
+        parts += [r.text for r in article.references]
+        parts += [p.notes_text for p in (r.paragraph for r in article.references) if p.notes]
+    return "\n".join(p for p in parts if p)
 
 
 FILTERS = {
@@ -90,4 +113,6 @@ FILTERS = {
     "key_message": key_message,
     "shorten": shorten,
     "point_text": point_text,
+    "blocks_text": blocks_text,
+    "article_text": article_text,
 }

@@ -1,4 +1,4 @@
-"""Tests for huoye.render.justify: CJK justification adapter for WeasyPrint 70.0.
+"""Tests for huoye.render.weasyprint.justify: CJK justification adapter for the pinned WeasyPrint.
 
 The layout checks render real paragraphs of the seed bulletin (财经活页 2020-03) in a
 column 40.95 em wide, so that bare WeasyPrint leaves pure-Chinese lines ~1 em short
@@ -19,7 +19,7 @@ import pytest
 
 weasyprint = pytest.importorskip("weasyprint")
 
-from huoye.render import justify
+from huoye.render.weasyprint import VERSION, justify
 
 MEASURE = Path(__file__).resolve().parents[2] / "shared/tools/cjk-typography.py"
 
@@ -301,7 +301,7 @@ def test_refuses_untested_weasyprint(monkeypatch):
     with pytest.raises(justify.UnsupportedWeasyPrint, match="71.0"):
         justify.install()
     assert inline.justify_line is original and not justify.installed()
-    assert "70.0" in justify.SUPPORTED_WEASYPRINT
+    assert justify.SUPPORTED_WEASYPRINT == {VERSION}
 
 
 @pytest.mark.parametrize("gaps", [

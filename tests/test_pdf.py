@@ -288,7 +288,7 @@ def test_pdf_a_3u_variant(issue, tmp_path):
     from huoye.render import pdf
 
     with warnings.catch_warnings():
-        # WeasyPrint 70.0 leaves its sRGB ICC profile file open when writing PDF/A.
+        # The pinned WeasyPrint leaves its sRGB ICC profile file open when writing PDF/A.
         warnings.simplefilter("ignore", ResourceWarning)
         data = pdf.render(issue, RenderOptions(templates=TEMPLATES, pdf_variant="pdf/a-3u"))
         gc.collect()

@@ -1,11 +1,11 @@
-"""The shared mechanics of huoye's WeasyPrint adapters (huoye.render.pinned.Adapter)."""
+"""The shared mechanics of huoye's WeasyPrint adapters (huoye.render.weasyprint.pinned.Adapter)."""
 from __future__ import annotations
 
 import types
 
 import pytest
 
-from huoye.render.pinned import Adapter, UnsupportedWeasyPrint
+from huoye.render.weasyprint.pinned import Adapter, UnsupportedWeasyPrint
 
 
 def _target():

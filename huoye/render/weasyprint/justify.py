@@ -1,7 +1,7 @@
-"""render step: PDF layout adapter: spreads justification over CJK character gaps in WeasyPrint 70.0.
+"""render step: PDF layout adapter: CJK justification in the pinned WeasyPrint.
 
-WeasyPrint 70.0 justifies a line only by widening spaces (``justify_line`` in
-``weasyprint.layout.inline``), so with ``text-align: justify`` a line of Chinese,
+The pinned WeasyPrint (``VERSION``) justifies a line only by widening spaces
+(``justify_line`` in ``weasyprint.layout.inline``), so with ``text-align: justify`` a line of Chinese,
 which has no spaces, stays ragged. While installed, this adapter replaces that one
 function:
 
@@ -35,7 +35,7 @@ import itertools
 import operator
 import re
 
-from huoye.render.pinned import SUPPORTED_WEASYPRINT, Adapter, UnsupportedWeasyPrint
+from huoye.render.weasyprint.pinned import SUPPORTED_WEASYPRINT, Adapter, UnsupportedWeasyPrint
 
 __all__ = [
     "SUPPORTED_WEASYPRINT",
@@ -131,7 +131,7 @@ def _replacements():
     return [(inline, "justify_line", _justify_line)]
 
 
-ADAPTER = Adapter("huoye.render.justify",
+ADAPTER = Adapter("huoye.render.weasyprint.justify",
                   "layout/inline.py justify_line and text/line_break.py Layout.set_text and "
                   "draw/text.py", _replacements)
 installed, install, uninstall = ADAPTER.installed, ADAPTER.install, ADAPTER.uninstall

@@ -39,7 +39,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 
-from huoye.render.pinned import SUPPORTED_WEASYPRINT, Adapter, UnsupportedWeasyPrint
+from huoye.render.weasyprint.pinned import SUPPORTED_WEASYPRINT, Adapter, UnsupportedWeasyPrint
 
 __all__ = ["SUPPORTED_WEASYPRINT", "UnsupportedWeasyPrint", "pdf_ua_tagging", "print_links"]
 
@@ -147,7 +147,7 @@ def _wrap_list_body(item, pdf, pydyf) -> None:
     item["K"] = new_kids
 
 
-ADAPTER = Adapter("huoye.render.tagging",
+ADAPTER = Adapter("huoye.render.weasyprint.tagging",
                   "draw/__init__.py (draw_stacking_context, draw_inline_level), pdf/stream.py "
                   "marked, pdf/tags.py _build_box_tree, pdf/__init__.py add_links", _replacements)
 installed, install, uninstall = ADAPTER.installed, ADAPTER.install, ADAPTER.uninstall
