@@ -26,8 +26,9 @@ those of the user's own measure, kept the same on purpose):
 * **lone**: lines, of any text size (paragraphs, headings, captions, key-figure
   labels), holding a single Han character with or without punctuation, that continue
   the line above them (same size, just above, overlapping it);
-* **short pages**: body pages whose text ends more than two body lines above the
-  lowest body line of the document's pages, with the text that starts the next page.
+* **short pages**: body pages whose text (of any size, the page number aside) ends more
+  than two body lines above the lowest text of the document's body pages, with the text
+  that starts the next page.
 """
 from __future__ import annotations
 
@@ -164,10 +165,10 @@ def _characters(pdf: str, figures: Figures, body_pages: range | None) -> None:
                 if abs(row[0]["size"] - body_size) < 0.5:
                     _pairs(row, body_size, figures)
             _lone(number, rows, figures)
-            body_rows = [row for row in rows if abs(row[0]["size"] - body_size) < 0.5]
             texts = [row for row in rows if row[0]["size"] >= body_size - 0.5]  # not the header
             first = "".join(c["text"] for c in texts[0]) if texts else ""
-            bottoms.append((number, max((r[0]["bottom"] for r in body_rows), default=0.0), first))
+            # the page's text ends where its lowest line of any kind does (a chart's source line)
+            bottoms.append((number, max((r[0]["bottom"] for r in rows), default=0.0), first))
         pages = body_pages if body_pages is not None else range(1, len(document.pages) - 1)
         lowest = max((bottoms[n][1] for n in pages if n < len(bottoms)), default=0.0)
         line_height = body_size * 1.8

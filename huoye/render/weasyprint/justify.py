@@ -19,8 +19,17 @@ function:
   text, so text extraction from the PDF stays clean, and a document laid out
   with the adapter draws correctly even if ``write_pdf`` runs after uninstall.
 
-Line breaking is not changed: Pango's UAX #14 breaking already keeps closing
-punctuation (，。、；：？！）》” … %) off line starts; ``bad_line_starts`` checks it.
+* ``weasyprint.text.line_break.Layout.set_text`` -- after WeasyPrint's own, switches
+  OpenType ``halt`` on for the full-width punctuation marks that give up half an em in
+  an adjacent pair (clreq 3.1.6: a pair takes 1.5 em; ``compressed_marks``). Every line
+  is measured through ``set_text``, so line breaking sees the compressed widths.
+* ``weasyprint.layout.block.iter_line_boxes`` -- a block whose last line would hold one
+  character (with or without punctuation) is laid out again with its gaps widened in
+  small steps, within ``LIMITS``; where that cannot work a warning names the page and
+  the paragraph (``_lines_without_lone_last``).
+
+Pango's UAX #14 breaking keeps closing punctuation (，。、；：？！）》” … %) off line
+starts and opening punctuation off line ends; ``bad_line_starts`` checks the first.
 
 The patch is pinned to the WeasyPrint versions in ``SUPPORTED_WEASYPRINT`` and
 raises ``UnsupportedWeasyPrint`` on any other, since it relies on private code.
@@ -193,7 +202,8 @@ def _compress_punctuation(layout) -> None:
 
 
 ADAPTER = Adapter("huoye.render.weasyprint.justify",
-                  "layout/inline.py justify_line and text/line_break.py Layout.set_text and "
+                  "layout/inline.py justify_line, layout/block.py iter_line_boxes (and its caller "
+                  "_linebox_layout), text/line_break.py Layout.set_text and "
                   "draw/text.py", _replacements)
 installed, install, uninstall = ADAPTER.installed, ADAPTER.install, ADAPTER.uninstall
 
