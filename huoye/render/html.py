@@ -31,6 +31,7 @@ from huoye.load.body import split_lead
 from huoye.render import RenderOptions
 from huoye.render import charts as chart_svg
 from huoye.render.templating import render_template
+from huoye.summarise import shorten
 
 #: the renderers' dialect: the loader's inline Markdown, raw HTML off (content is text)
 MARKDOWN = MarkdownIt("commonmark", {"html": False})
@@ -38,7 +39,7 @@ MARKDOWN.validateLink = lambda url: True
 #: private-use characters standing for a footnote mark while the Markdown is rendered
 _NOTE_OPEN, _NOTE_CLOSE = "\ue000", "\ue001"
 _NOTE_MARK = re.compile(r"\[\^([^\]\s]+)\]")
-_CITATION = re.compile(r"(?<![\w\]])\[(\d{1,3}(?:\s*[,，\-–—]\s*\d{1,3})*)\](?![(\[:])")
+_CITATION = re.compile(r"(?<![A-Za-z0-9\]])\[(\d{1,3}(?:\s*[,，\-–—]\s*\d{1,3})*)\](?![(\[:])")
 STYLESHEETS = {"print": "briefing.css", "screen": "screen.css"}
 _COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?(?:[0-9a-fA-F]{2})?")
 _SAFE_FAMILY = re.compile(r"[^\"\\<>;{}\n\r]+")
@@ -136,6 +137,12 @@ def _stylesheet(templates: Path, media: str) -> Markup:
     return Markup(css)
 
 
+def description(issue, max_chars: int = 120) -> str:
+    """The page's description (search results, link previews): the theme and the leading
+    sentences of the editor's note."""
+    return f"本期主题：{issue.theme}。" + "".join(shorten(issue.note, max_chars))
+
+
 def build_html(issue, options: RenderOptions, media: str = "print") -> str:
     """The issue as HTML for `media` "print" (paged, for WeasyPrint) or "screen" (web edition)."""
     embed = media == "screen"
@@ -150,11 +157,19 @@ def build_html(issue, options: RenderOptions, media: str = "print") -> str:
         """(headline sentence, rest) of a "lead" point's first paragraph, as HTML."""
         para = point.lead_paragraph
         head, rest = split_lead(para.markdown)
+        if not rest and not head.startswith(("**", "__")):
+            head, rest = "", head  # no headline sentence (一项 ending in ；): only the label is bold
         return (inline_markdown(head, issue, para, embed, media, citations),
                 inline_markdown(rest, issue, para, embed, media, citations) if rest else Markup(""))
 
+    frame = chart_svg.SCREEN if media == "screen" else chart_svg.PRINT
+
     def chart(c) -> Markup:
-        return Markup(chart_svg.svg(c, issue.series.brand))
+        return Markup(chart_svg.svg(c, issue.series.brand, frame))
+
+    def chart_value(c, value: float) -> str:
+        """A chart's value as its data table prints it (the chart's number format)."""
+        return chart_svg.fmt(value, c.number_format)
 
     def image_src(image) -> str:
         return _inline_image(image.src, issue, image) if embed else image.src
@@ -186,9 +201,10 @@ def build_html(issue, options: RenderOptions, media: str = "print") -> str:
         options.templates, "briefing.html.j2",
         issue=issue, series=issue.series, media=media,
         brand_css=brand_css(issue.series), stylesheet=_stylesheet(options.templates, media),
-        md=md, lead=lead, chart=chart, chart_number=chart_number, image_src=image_src,
-        number_cell=number_cell, table_class=table_class,
+        md=md, lead=lead, chart=chart, chart_value=chart_value, chart_number=chart_number,
+        image_src=image_src, number_cell=number_cell, table_class=table_class,
         keywords=f"{issue.theme}, {issue.series.name}, {issue.short_line}",
+        description=description(issue),
     )
 
 
