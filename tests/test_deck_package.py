@@ -23,6 +23,7 @@ from PIL import Image
 from pptx import Presentation
 from pptx.util import Emu
 
+from huoye.summarise import NOTES_RULE
 from tests.conftest import CONTENT, ROOT
 
 BIN = Path(sys.executable).parent
@@ -37,15 +38,15 @@ def _issue_folders() -> list[Path]:
     return folders
 
 
-def _build(folder: Path, out: Path, env: dict | None = None) -> Path:
+def _build(folder: Path, out: Path, env: dict | None = None, fmt: str = "pptx") -> Path:
     run = subprocess.run(
-        [sys.executable, str(ROOT / "build.py"), str(folder), "--format", "pptx", "--out", str(out),
+        [sys.executable, str(ROOT / "build.py"), str(folder), "--format", fmt, "--out", str(out),
          "--force", "--quiet"],
-        capture_output=True, text=True, timeout=300, env=env, cwd=ROOT,
+        capture_output=True, text=True, timeout=600, env=env, cwd=ROOT,
     )
     assert run.returncode == 0, run.stderr
-    [deck] = out.glob("*/*.pptx")
-    return deck
+    [made] = out.glob("*/*." + ("handout.pdf" if fmt == "handout" else fmt))
+    return made
 
 
 @pytest.fixture(scope="module")
@@ -446,3 +447,34 @@ def test_the_editors_note_is_three_bullets_covering_it(sample, sample_issue):
     at = [note.find(sentences(b)[0][:12]) for b in bullets]
     assert at[0] == 0 and all(a >= 0 for a in at) and at == sorted(set(at))
     assert at[-1] > len(note) / 2
+
+
+# ------------------------------------------------------------------------ handout
+
+
+def test_the_handout_has_three_slides_a_page_with_their_talking_points(sample, tmp_path):
+    """``--format handout``: an A4 PDF (WeasyPrint), each slide of the deck with its
+    talking points, three slides to a page, read back with poppler."""
+    handout = _build(CONTENT / "2020-03", tmp_path / "handout", fmt="handout")
+    prs = Presentation(str(sample))
+    slides = list(prs.slides)
+    info = subprocess.run(["pdfinfo", str(handout)], capture_output=True, text=True,
+                          check=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert pages == -(-len(slides) // 3)
+    assert re.search(r"Page size:\s+595\.\d* x 841\.\d* pts", info)  # A4
+    def column(page: int, x: int, w: int) -> str:  # the text of one column of a page
+        return re.sub(r"\s+", "", subprocess.run(
+            ["pdftotext", "-f", str(page), "-l", str(page), "-x", str(x), "-y", "0",
+             "-W", str(w), "-H", "842", str(handout), "-"],
+            capture_output=True, text=True, check=True).stdout)
+
+    for page in range(1, pages + 1):
+        shown, talking = column(page, 0, 340), column(page, 340, 255)  # slide | its points
+        for slide in slides[(page - 1) * 3: page * 3]:
+            title = re.sub(r"\s+", "", slide.shapes.title.text_frame.text)
+            assert title in shown, (page, title)
+            notes = slide.notes_slide.notes_text_frame.text.split("\n")
+            for point in notes[:notes.index(NOTES_RULE)]:
+                assert re.sub(r"\s+", "", point.removeprefix("• "))[:20] in talking, (page, point)
+    assert not list((tmp_path / "handout").glob("*/*.pptx"))  # only what was asked for

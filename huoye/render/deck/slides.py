@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from huoye.errors import RenderError
 from huoye.i18n import _
 from huoye.model import Chart, Issue, label_value
-from huoye.summarise import speaker_notes
+from huoye.summarise import speaker_notes, talking_points
 
 from . import pptxkit as kit
 from .measure import (
@@ -64,6 +64,20 @@ EPS = 0.5  # pt of slack added to measured boxes against float rounding
 
 
 @dataclass
+class SlideRecord:
+    """What one slide says, in plain values, as drawn (for the handout): its kind,
+    title, texts (shape name, paragraphs), talking points, and a chart's sentence or a
+    table's rows."""
+
+    kind: str
+    title: str = ""
+    texts: list[tuple[str, list[str]]] = field(default_factory=list)
+    talking: list[str] = field(default_factory=list)
+    chart: str = ""
+    table: tuple[list[str], list[list[str]]] | None = None
+
+
+@dataclass
 class Deck:
     """The presentation being drawn, its theme, and the slides made so far.
 
@@ -81,6 +95,9 @@ class Deck:
     slides: list[tuple[object, str]] = field(default_factory=list)
     _unnamed: set[int] = field(default_factory=set)
     _titles: dict[int, str] = field(default_factory=dict)
+    records: list[SlideRecord] = field(default_factory=list)
+    fallback_font: object = None  # the installed CJK face (huoye.fonts.FontFile) measured for
+    _record: dict[int, SlideRecord] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ slides
 
@@ -105,6 +122,9 @@ class Deck:
         kit.set_slide_name(slide, f"kind:{kind}")
         self.slides.append((slide, kind))
         self._unnamed.add(id(slide))
+        record = SlideRecord(kind, talking=talking_points([str(t) for t in talking], notes))
+        self.records.append(record)
+        self._record[id(slide)] = record
         if notes or talking:
             # three to five talking points, a rule, the full text (huoye.summarise)
             kit.add_notes(slide, speaker_notes([str(t) for t in talking], notes), self.theme)
@@ -149,9 +169,14 @@ class Deck:
 
     def text(self, slide, box: Box, paras, size: float, colour: str, *, bold=False,
              spacing: float = SIZES.body_spacing, name: str | None = None, **kw):
+        texts = [p.text if isinstance(p, Para) else str(p) for p in paras]
+        record = self._record.get(id(slide))
         if kw.get("placeholder") == "title":
-            self._titles[id(slide)] = "".join(
-                p.text if isinstance(p, Para) else str(p) for p in paras)
+            self._titles[id(slide)] = "".join(texts)
+            if record is not None:
+                record.title = "".join(texts)
+        elif record is not None:
+            record.texts.append((name or "", texts))
         return kit.add_text(slide, box, paras, self.font(bold), size, colour, bold=bold,
                             line_spacing=spacing, name=self._name(slide, name), **kw)
 
@@ -179,6 +204,9 @@ class Deck:
             },
         )
         labels_clear_of_bars(drawn)
+        record = self._record.get(id(slide))
+        if record is not None:
+            record.chart = chart_alt_text(chart)
 
     # ---------------------------------------------------------------- geometry
 
@@ -705,6 +733,7 @@ def draw_table(deck: Deck, e: dict) -> None:
         y = max(y, top)
         heights = [head_h] + [row_h[i] for i in group]
         box = Box(deck.left, y, sum(widths), sum(heights))
+        deck._record[id(slide)].table = (header, [rows[i] for i in group])
         kit.add_table(slide, box, header, [rows[i] for i in group], widths, heights,
                       deck.font(), TABLE_SIZE, ink=deck.ink, align=align,
                       name=deck._name(slide, "Table") or "Table",
