@@ -497,8 +497,9 @@ def draw_divider(deck: Deck, e: dict) -> None:
     y = 120.0 if label else 200.0
     y = max(deck.theme.margin, min(y, deck.bottom - total))
     if y + total > deck.bottom:
-        raise RenderError(f"{deck.outline}: divider {e['title']!r}: the title and what it "
-                          "carries are too long for a slide; shorten them")
+        raise RenderError(_("{outline}: divider {title!r}: the title and what it carries are "
+                            "too long for a slide; shorten them").format(
+            outline=deck.outline, title=e["title"]))
     if label:
         deck.text(slide, Box(x, y, w, nh), [label], SIZES.divider_number, deck.brand, bold=True,
                   spacing=1.05, name="Section Number", placeholder="body1")
