@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from huoye.errors import RenderError
 from huoye.i18n import _
-from huoye.model import Chart, Issue, label_value
+from huoye.model import Chart, Issue, label_value, qualifier_comes_first
 from huoye.summarise import speaker_notes, talking_points
 
 from . import pptxkit as kit
@@ -198,7 +198,7 @@ class Deck:
             value_axis_title=f"单位：{chart.unit}" if chart.unit and chart.kind != "pie" else None,
             alt_text=chart_alt_text(chart),
             point_labels={
-                (si, pi): label_value(v, fmt, s.qualifier(pi)) + (chart.unit or "")
+                (si, pi): said_value(v, fmt, chart.unit, s.qualifier(pi))
                 for si, s in enumerate(chart.series) for pi, v in enumerate(s.values)
                 if v is not None and s.qualifier(pi)
             },
@@ -257,6 +257,14 @@ def _number(v: float | None) -> str:
     return f"{v:g}"
 
 
+def said_value(value: float, number_format: str, unit: str, qualifier: str) -> str:
+    """A value as said, its qualifier in its place: "大约5%", "20%以上", "3150亿元"."""
+    text = label_value(value, number_format)
+    if qualifier and qualifier_comes_first(qualifier):
+        return qualifier + text + unit
+    return text + unit + qualifier
+
+
 def chart_alt_text(chart: Chart) -> str:
     """The chart as a sentence a screen reader reads: kind, title, every value with its
     category and unit, and the data source."""
@@ -264,8 +272,8 @@ def chart_alt_text(chart: Chart) -> str:
     parts = []
     for series in chart.series:
         values = "，".join(
-            f"{c}{_number(v) if v is None else label_value(v, chart.number_format, series.qualifier(i))}"
-            f"{unit if v is not None else ''}"
+            c + (_number(v) if v is None
+                 else said_value(v, chart.number_format, unit, series.qualifier(i)))
             for i, (c, v) in enumerate(zip(chart.categories, series.values)))
         parts.append((f"{series.name}：" if len(chart.series) > 1 else "") + values)
     text = f"{CHART_KIND_NAMES.get(chart.kind, '图表')}「{chart.title}」：" + "；".join(parts) + "。"
