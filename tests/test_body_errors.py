@@ -130,3 +130,24 @@ def test_a_bold_headline_ending_in_its_full_stop_is_a_headline_not_stars(tmp_pat
     points = issue.sections[0].points
     assert [(p.label, p.headline) for p in points] == [("（一）", "规模持续扩大"), ("（二）", "结构优化")]
     assert [p.blocks[0].text for p in points] == ["规模持续扩大。正文继续。", "结构优化。正文。"]
+
+
+@pytest.mark.parametrize("where, body, line", [
+    ("table cell", "## 一节\n\n正文。\n\n| 项目 | 数值 |\n| --- | --: |\n| 甲\U0002a6d6 | 1 |", 16),
+    ("quotation", "## 一节\n\n正文。\n\n> 引文\U0002a6d6。", 14),
+    ("footnote", "## 一节\n\n正文[^1]。\n\n[^1]: 注释\U0002a6d6。", 14),
+])
+def test_a_character_no_font_draws_is_refused_wherever_it_is(tmp_path, where, body, line):
+    """Fonts are checked for the new blocks too (a missing glyph would print a box)."""
+    from huoye.errors import RenderError
+    from huoye.fonts import check_fonts
+    from huoye.load import load_archive
+
+    root = tmp_path / "content"
+    (root / "2022-01").mkdir(parents=True)
+    shutil.copy(CONTENT / "series.yaml", root / "series.yaml")
+    (root / "2022-01" / "issue.md").write_text(HEAD + body + RECS, encoding="utf-8")
+    [issue] = load_archive(root)
+    with pytest.raises(RenderError) as err:
+        check_fonts(issue)
+    assert f"issue.md:{line}" in str(err.value) and "U+2A6D6" in str(err.value)
