@@ -31,6 +31,7 @@ from huoye.load.body import split_lead
 from huoye.render import RenderOptions
 from huoye.render import charts as chart_svg
 from huoye.render.templating import render_template
+from huoye.summarise import shorten
 
 #: the renderers' dialect: the loader's inline Markdown, raw HTML off (content is text)
 MARKDOWN = MarkdownIt("commonmark", {"html": False})
@@ -147,6 +148,12 @@ def _stylesheet(templates: Path, media: str) -> Markup:
     return Markup(css)
 
 
+def description(issue, max_chars: int = 120) -> str:
+    """The page's description (search results, link previews): the theme and the leading
+    sentences of the editor's note."""
+    return f"本期主题：{issue.theme}。" + "".join(shorten(issue.note, max_chars))
+
+
 def build_html(issue, options: RenderOptions, media: str = "print") -> str:
     """The issue as HTML for `media` "print" (paged, for WeasyPrint) or "screen" (web edition)."""
     embed = media == "screen"
@@ -169,8 +176,14 @@ def build_html(issue, options: RenderOptions, media: str = "print") -> str:
                 inline_markdown(rest, issue, para, embed, media, citations, placed)
                 if rest else Markup(""))
 
+    frame = chart_svg.SCREEN if media == "screen" else chart_svg.PRINT
+
     def chart(c) -> Markup:
-        return Markup(chart_svg.svg(c, issue.series.brand))
+        return Markup(chart_svg.svg(c, issue.series.brand, frame))
+
+    def chart_value(c, value: float) -> str:
+        """A chart's value as its data table prints it (the chart's number format)."""
+        return chart_svg.fmt(value, c.number_format)
 
     def image_src(image) -> str:
         return _inline_image(image.src, issue, image) if embed else image.src
@@ -202,9 +215,10 @@ def build_html(issue, options: RenderOptions, media: str = "print") -> str:
         options.templates, "briefing.html.j2",
         issue=issue, series=issue.series, media=media,
         brand_css=brand_css(issue.series), stylesheet=_stylesheet(options.templates, media),
-        md=md, lead=lead, chart=chart, chart_number=chart_number, image_src=image_src,
-        number_cell=number_cell, table_class=table_class,
+        md=md, lead=lead, chart=chart, chart_value=chart_value, chart_number=chart_number,
+        image_src=image_src, number_cell=number_cell, table_class=table_class,
         keywords=f"{issue.theme}, {issue.series.name}, {issue.short_line}",
+        description=description(issue),
     )
 
 
