@@ -43,6 +43,9 @@ TEST_PKGS=(
     libreoffice-impress
     poppler-utils
     qpdf
+    chromium
+    chromium-driver
+    python3-venv
 )
 
 case "$mode" in
