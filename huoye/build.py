@@ -84,10 +84,10 @@ def select(paths: list[Path]) -> tuple[Path, list[Path] | None]:
 
 
 def build(request: BuildRequest) -> list[IssueResult]:
-    """Build the requested issues, then the series' archive page and feed (`huoye.site`);
-    returns one result per issue (errors included), in issue order."""
+    """Build the requested issues, then, if none failed, the series' archive page and feed
+    (`huoye.site`); returns one result per issue (errors included), in issue order."""
     results = build_issues(request)
-    if request.site:
+    if request.site and not any(r.error for r in results):
         from huoye import site
 
         root, _ = select(request.paths)
