@@ -6,9 +6,9 @@
 Pages: `/` the series' archive page (`huoye.site`), `/<issue>/<name>.html` each issue's
 HTML edition, rendered in memory and served from there (no disk write stands between a
 save and the page), `/<issue>/<name>.pdf|.pptx` and `/feed.xml` from the output folder.
-After the HTML edition, the full build (`huoye.build.build`, all formats, in this warm
-process) renders every format in memory and writes the output folder only when all have
-rendered; the page's corner says when the PDF and deck have followed.
+After the HTML edition, the full build (`huoye.build.build`, all formats, in a warm
+process of its own, `Publishing`) renders every format in memory and writes the output
+folder only when all have rendered; the page's corner says when the PDF and deck followed.
 
 A content error does not stop the server: every page shows the problems, each with its
 `file:line`, over the last good version, until the next save fixes them.
@@ -104,6 +104,7 @@ class Preview:
         self._build_wanted = threading.Event()
         self._stop = threading.Event()
         self._keys: dict[str, str] = {}
+        self.publishing: Publishing | None = None  # set by `serve` before any thread starts
 
     # -- the HTML editions, in memory ------------------------------------------------
     def refresh(self) -> None:
@@ -141,22 +142,29 @@ class Preview:
 
     # -- every format, then the output folder ------------------------------------------
     def publisher(self) -> None:
-        """Build all formats whenever the HTML editions changed; write output/ (all or nothing
-        per issue: `huoye.build`), then the archive page and feed."""
+        """Build all formats whenever the HTML editions changed, in the publishing process;
+        it writes output/ (all or nothing per issue: `huoye.build`), then the archive page."""
         while not self._stop.is_set():
             if not self._build_wanted.wait(timeout=0.5):
                 continue
             self._build_wanted.clear()
             start = time.perf_counter()
             try:
-                results = build(self.request)
-            except HuoyeError:  # content problems: the preview shows them already
+                outcome, value = self.publishing.build(self.request)
+            except (EOFError, OSError):  # the process is gone: stopping, or it crashed
+                if not self._stop.is_set():
+                    self.state.publish(output_problems=[_("the process writing the PDF and the deck "
+                                                          "stopped; restart huoye serve")])
+                return
+            if outcome == "problems":  # content problems: the preview shows them already
                 continue
-            failed = [f"{r.slug}: {r.error}" for r in results if r.error]
-            built = [r for r in results if r.built]
+            if outcome == "bug":
+                failed = [value]
+            else:
+                failed = [f"{r.slug}: {r.error}" for r in value if r.error]
             if failed:
                 status = _("the PDF or the deck could not be made: see the page")
-            elif built:
+            elif any(r.built for r in value):
                 status = _("PDF and deck written to {folder} in {seconds:.1f} s").format(
                     folder=self.request.out_dir, seconds=time.perf_counter() - start)
             else:
@@ -249,6 +257,56 @@ def _relevant(change, path: str) -> bool:
     return not (name.startswith(".") or name.endswith(("~", ".tmp", ".swp")))
 
 
+class Publishing:
+    """The process that renders every format and writes the output folder, one build at a
+    time, warm from one build to the next (WeasyPrint stays loaded). A process of its own,
+    not a thread: the ~1 s PDF render would otherwise hold the interpreter lock while the
+    preview renders the next HTML edition. Forked before the server starts any thread."""
+
+    def __init__(self):
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=_publishing_main, args=(child,), daemon=True,
+                                        name="huoye-publish")
+        self._process.start()
+        child.close()
+
+    def build(self, request: BuildRequest) -> tuple[str, object]:
+        """("ok", results) | ("problems", [text]) | ("bug", text)."""
+        self._conn.send(request)
+        return self._conn.recv()
+
+    def stop(self) -> None:
+        self._conn.close()
+        if self._process.is_alive():
+            self._process.terminate()  # outputs are replaced atomically: never half written
+        self._process.join(timeout=30)
+
+
+def _publishing_main(conn) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which stops this
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            answer = ("ok", build(request))
+        except HuoyeError as err:
+            answer = ("problems", [str(p) for p in err.problems])
+        except Exception as err:  # noqa: BLE001 (a bug: said in the page, the server goes on)
+            answer = ("bug", _("internal error ({error}); this is a bug in huoye").format(
+                error=f"{type(err).__name__}: {err}"))
+        try:
+            conn.send(answer)
+        except (BrokenPipeError, OSError):
+            return
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     preview: Preview  # set on the subclass made by `serve`
     protocol_version = "HTTP/1.1"
@@ -310,8 +368,13 @@ class Server(http.server.ThreadingHTTPServer):
 def serve(request: BuildRequest, host: str = "127.0.0.1", port: int = 8000) -> int:
     """Serve the preview until Ctrl-C."""
     preview = Preview(request)
+    preview.publishing = Publishing()  # forked first, while this process has one thread
     handler = type("PreviewHandler", (Handler,), {"preview": preview})
-    server = Server((host, port), handler)
+    try:
+        server = Server((host, port), handler)
+    except OSError:
+        preview.publishing.stop()
+        raise
     preview.refresh()
     threads = [threading.Thread(target=preview.publisher, name="huoye-publish", daemon=True),
                threading.Thread(target=preview.watch, name="huoye-watch", daemon=True)]
@@ -326,6 +389,7 @@ def serve(request: BuildRequest, host: str = "127.0.0.1", port: int = 8000) -> i
         pass
     finally:
         preview.stop()
+        preview.publishing.stop()
         server.server_close()
         for t in threads:
             t.join(timeout=30)
