@@ -203,9 +203,11 @@ class Preview:
                         f"{html.escape(parts[0])}</title></head><body></body></html>").encode()
             return 200, "text/html; charset=utf-8", self._decorate(page)
         if parts == ["feed.xml"] or (len(parts) == 2 and Path(parts[1]).suffix in (".pdf", ".pptx")):
-            file = self.request.out_dir.joinpath(*parts)
-            if ".." in parts or not file.is_file():
-                return None
+            out = self.request.out_dir.resolve()
+            file = out.joinpath(*parts).resolve()
+            if any(p in ("", ".", "..") or "/" in p or "\\" in p for p in parts) \
+                    or not file.is_relative_to(out) or not file.is_file():
+                return None  # only files of the output folder
             return 200, MEDIA[file.suffix], file.read_bytes()
         return None
 

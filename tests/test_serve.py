@@ -149,3 +149,20 @@ def test_the_page_shows_a_saved_edit_then_the_pdf_and_deck_follow(served, chromi
           and not d.find_elements(By.ID, "huoye-problems"), "the fixed page")
     assert server.stop() == 0
     assert "stopped serving" in "\n".join(server.seen + list(server.lines.queue))
+
+
+def test_the_server_gives_only_files_of_the_output_folder(tmp_path):
+    from huoye.build import BuildRequest
+    from huoye.project import DEFAULT_TEMPLATES
+    from huoye.serve import Preview
+    from tests.conftest import CONTENT
+
+    out = tmp_path / "out"
+    (out / "2020-03").mkdir(parents=True)
+    (out / "2020-03" / "a.pdf").write_bytes(b"%PDF-1.7 ours")
+    (tmp_path / "secret.pdf").write_bytes(b"%PDF-1.7 not ours")
+    preview = Preview(BuildRequest(paths=[CONTENT], templates=DEFAULT_TEMPLATES, out_dir=out))
+    assert preview.page("/2020-03/a.pdf") == (200, "application/pdf", b"%PDF-1.7 ours")
+    for path in ("/2020-03/..%2F..%2Fsecret.pdf", "/../secret.pdf", "/2020-03/%2e%2e/secret.pdf",
+                 "/2020-03/b.pdf", "/2020-03/财经活页-2020-03.html", "/x.pptx"):
+        assert preview.page(path) is None, path
