@@ -1,5 +1,4 @@
-"""`huoye init` and `huoye new`: start a bulletin project, then each issue, from
-skeletons that already validate.
+"""`huoye init` and `huoye new`: start a bulletin project, then each issue.
 
     huoye init [DIR]   DIR/content/series.yaml (name, publishers, contact, staff, brand,
                        first serial number), DIR/content/, DIR/.gitignore; with
@@ -9,6 +8,10 @@ skeletons that already validate.
 An issue's number and serial number follow the latest issue in content/ (the number
 restarts at 1 in a new year); in a project with no issue yet, the first is number 1
 of its year with series.yaml's `first_serial`. The date is today unless given.
+
+The series.yaml `init` writes is validated before it is written. An issue's skeleton is
+valid YAML and Markdown; its placeholders (【待填：…】) are reported by `huoye check`
+until the editor replaces them, so that no skeleton text is ever published.
 """
 from __future__ import annotations
 
@@ -35,20 +38,20 @@ serial: {serial}
 date: {date}
 theme: {theme}
 note: |
-  （在此写编者按。）
+  【待填：编者按】
 ---
 
-## 第一部分标题
+## 【待填：第一部分标题】
 
-本部分的导语段落。
+【待填：本部分的导语段落】
 
-### 一、第一个要点
+### 一、【待填：第一个要点】
 
-要点正文。
+【待填：要点正文】
 
 ## 对策建议 {{.recommendations}}
 
-1.第一条建议的标题句。建议正文。
+1.【待填：第一条建议的标题句】。【待填：建议正文】
 """
 
 
