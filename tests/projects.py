@@ -46,9 +46,16 @@ def make_project(folder: Path, *extra_init: str) -> Path:
                  "--colour", "#1f4e79", "--accent", "#8fb339", "--first-serial", "41",
                  *extra_init]) == 0
     content = project / "content"
-    for date, theme, _note, _body in ISSUES:
+    for folder_name, (date, theme, note, body) in zip(("2025-01", "2025-02", "2026-01"), ISSUES):
         assert main(["new", "--content", str(content), "--theme", theme,
                      "--date", date.isoformat()]) == 0
-    for folder_name, (_date, _theme, note, body) in zip(("2025-01", "2025-02", "2026-01"), ISSUES):
-        fill(content / folder_name / "issue.md", note, body)
+        fill(content / folder_name / "issue.md", note, body)  # before the next 'new' reads it
     return project
+
+
+def fill_in(path: Path, words: str = "样稿") -> Path:
+    """Fill a skeleton's placeholders with a little text of our own; returns `path`."""
+    fill(path, f"{words}的编者按。",
+         f"## {words}的第一部分\n\n{words}的导语段落。\n\n### 一、{words}的要点\n\n{words}的要点正文。\n\n"
+         f"## 对策建议 {{.recommendations}}\n\n1.{words}的建议。建议正文。\n")
+    return path

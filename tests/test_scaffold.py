@@ -14,6 +14,7 @@ from huoye.cli import main
 from huoye.errors import ContentError, HuoyeError
 from huoye.load import load_archive
 from huoye.scaffold import SeriesSettings, init_project, new_issue
+from tests.projects import fill_in
 
 
 def test_init_writes_a_series_that_validates_with_what_was_given(tmp_path, capsys):
@@ -26,7 +27,7 @@ def test_init_writes_a_series_that_validates_with_what_was_given(tmp_path, capsy
     content = project / "content"
     assert sorted(p.name for p in content.iterdir()) == ["series.yaml"]
     assert (project / ".gitignore").read_text() == "output/\n.huoye-cache/\n"
-    path = new_issue(content, theme="开局之年", date=dt.date(2027, 2, 3))
+    path = fill_in(new_issue(content, theme="开局之年", date=dt.date(2027, 2, 3)))
     [issue] = load_archive(content)
     series = issue.series
     assert (series.name, series.publishers, series.first_serial) == ("区域经济观察", ["甲研究院", "乙学会"], 100)
@@ -41,7 +42,7 @@ def test_new_follows_the_latest_issue_and_restarts_numbers_in_a_new_year(tmp_pat
     init_project(tmp_path, SeriesSettings(name="简报", publishers=["某单位"], first_serial=5))
     content = tmp_path / "content"
     for day in ("2026-11-02", "2026-12-01", "2027-01-05"):
-        new_issue(content, theme=f"主题{day}", date=dt.date.fromisoformat(day))
+        fill_in(new_issue(content, theme=f"主题{day}", date=dt.date.fromisoformat(day)))
     issues = load_archive(content)
     assert [(i.slug, i.number, i.serial) for i in issues] == [
         ("2026-01", 1, 5), ("2026-02", 2, 6), ("2027-01", 1, 7)]
@@ -60,7 +61,7 @@ def test_init_asks_for_what_is_missing_on_a_terminal(tmp_path, monkeypatch):
     monkeypatch.setattr("sys.stdin.isatty", lambda: True)
     monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
     assert main(["init", str(tmp_path)]) == 0
-    new_issue(tmp_path / "content", theme="试刊", date=dt.date(2026, 5, 1))
+    fill_in(new_issue(tmp_path / "content", theme="试刊", date=dt.date(2026, 5, 1)))
     [issue] = load_archive(tmp_path / "content")
     assert (issue.series.name, issue.series.publishers, issue.serial) == ("调研参考", ["甲所", "乙会"], 12)
 
@@ -92,7 +93,7 @@ def test_a_project_restyles_its_own_copy_of_the_templates(tmp_path, monkeypatch)
     css = tmp_path / "templates" / "screen.css"
     css.write_text(css.read_text(encoding="utf-8") + "\n.theme-banner { letter-spacing: 0.37em; }\n",
                    encoding="utf-8")
-    new_issue(tmp_path / "content", theme="样式", date=dt.date(2026, 3, 3))
+    fill_in(new_issue(tmp_path / "content", theme="样式", date=dt.date(2026, 3, 3)))
     monkeypatch.chdir(tmp_path)
     assert main(["build", "--format", "html", "-q"]) == 0  # no --templates: the project's own
     html = (tmp_path / "output" / "2026-01" / "简报-2026-01.html").read_text(encoding="utf-8")
@@ -104,7 +105,7 @@ def test_a_project_restyles_its_own_copy_of_the_templates(tmp_path, monkeypatch)
 def test_the_library_entry_point(tmp_path):
     """README's example: huoye.build(...) builds and reports per issue; bad content raises."""
     init_project(tmp_path, SeriesSettings(name="简报", publishers=["某单位"]))
-    new_issue(tmp_path / "content", theme="接口", date=dt.date(2026, 6, 1))
+    fill_in(new_issue(tmp_path / "content", theme="接口", date=dt.date(2026, 6, 1)))
     results = huoye.build(tmp_path / "content", out=tmp_path / "output", formats=("html",))
     assert [(r.slug, r.built, r.error) for r in results] == [("2026-01", True, None)]
     assert results[0].outputs == [tmp_path / "output" / "2026-01" / "简报-2026-01.html"]
