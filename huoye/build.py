@@ -30,7 +30,6 @@ log = logging.getLogger("huoye.build")
 progress_log = logging.getLogger("huoye.progress")
 
 
-
 @dataclass
 class BuildRequest:
     """What the editor asked for: which issues, which formats, where, how."""
@@ -89,10 +88,11 @@ def build(request: BuildRequest) -> list[IssueResult]:
     results = build_issues(request)
     if request.site and not any(r.error for r in results):
         from huoye import site
+        from huoye.i18n import _
 
-        root, _ = select(request.paths)
+        root, _only = select(request.paths)
         for path in site.publish(root, request.out_dir, request.templates, series_name(root)):
-            progress_log.info("%s: updated", _shown(path))
+            progress_log.info(_("{path}: updated").format(path=_shown(path)))
     return results
 
 

@@ -45,6 +45,8 @@ EXAMPLES_NEW = """examples:
   huoye new                         the issue after the latest one: number +1 (1 in a new
                                     year), serial +1, today's date
   huoye new --theme 数字财政 --date 2020-05-25   content/2020-04/issue.md, 总第329期
+  huoye new --theme 创刊                 in a project with no issue yet: number 1 of this
+                                        year, serial number series.yaml's first_serial
 """
 EXAMPLES_INIT = """examples:
   huoye init 简报 --name 财经简报 --publisher 某市财政局 --first-serial 1
