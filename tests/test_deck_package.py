@@ -284,6 +284,8 @@ def _boxes(slide) -> list[tuple[float, float, float, float, str | None]]:
     for sh in slide.shapes:
         if sh.has_chart:
             text = None
+        elif sh.has_table:
+            text = re.sub(r"\s+", "", "".join(c.text for r in sh.table.rows for c in r.cells))
         elif sh.has_text_frame and sh.text_frame.text.strip():
             text = re.sub(r"\s+", "", sh.text_frame.text)
         else:
