@@ -181,6 +181,9 @@ class Series:
     pdf_variant: str | None = None
     deck_template: Path | None = None
     deck_layouts: dict[str, str] = field(default_factory=dict)
+    # A quarter em between Han characters and Latin letters or digits (clreq 3.2.2); off
+    # by default: the bulletin's house style sets them side by side.
+    cjk_latin_spacing: bool = False
 
 
 @dataclass

@@ -41,6 +41,7 @@ SERIES_SCHEMA = {
     "past_themes": Field("str-list", example="[新基建, 数字经济]"),
     "recent_themes": Field("int", required=False, example="12"),
     "pdf_variant": Field("str", required=False, example="pdf/a-3u"),
+    "cjk_latin_spacing": Field("bool", required=False, example="true"),
     "deck": Field("map", required=False, example="{template: master.pptx}"),
 }
 STAFF_SCHEMA = {"role": Field("str", example="策划"), "name": Field("str", example="连家明")}
@@ -213,6 +214,7 @@ def load_series(path: Path, problems: Problems) -> Series | None:
             recent_themes_count=int(data.get("recent_themes", 12)),
             pdf_variant=str(variant).lower() if variant else None,
             deck_template=template, deck_layouts=layouts,
+            cjk_latin_spacing=data.get("cjk_latin_spacing") is True,
         )
     except (KeyError, TypeError, ValueError):
         return None

@@ -30,6 +30,7 @@ from huoye.load.body import MARKDOWN
 from huoye.model import first_sentence
 from huoye.render import RenderOptions
 from huoye.render import charts as chart_svg
+from huoye.render.spacing import space_cjk_latin
 from huoye.render.templating import render_template
 
 STYLESHEETS = {"print": "briefing.css", "screen": "screen.css"}
@@ -119,13 +120,16 @@ def build_html(issue, options: RenderOptions, media: str = "print") -> str:
     def chart(c) -> Markup:
         return Markup(chart_svg.svg(c, issue.series.brand))
 
-    return render_template(
+    html = render_template(
         options.templates, "briefing.html.j2",
         issue=issue, series=issue.series, media=media,
         brand_css=brand_css(issue.series), stylesheet=_stylesheet(options.templates, media),
         md=md, lead=lead, chart=chart, chart_number=chart_number,
         keywords=f"{issue.theme}, {issue.series.name}, {issue.short_line}",
     )
+    if issue.series.cjk_latin_spacing:  # series.yaml: a quarter em between Han and Latin
+        html = space_cjk_latin(html)
+    return html
 
 
 def render(issue, options: RenderOptions) -> bytes:
