@@ -8,6 +8,8 @@ version pyproject.toml pins (a test keeps the two equal):
   last characters;
 * ``leaders``: one text box per contents leader;
 * ``subset``: compact CID-keyed CFF font subsets;
+* ``tagging``: running heads, page numbers and contents leaders as artifacts, list
+  item bodies in ``LBody`` (the PDF/UA variant passes a PDF/UA checker);
 * ``preparsed``: WeasyPrint imported with its C declarations pre-parsed;
 * ``pinned``: what the adapters share (``Adapter``, ``UnsupportedWeasyPrint``).
 
