@@ -12,6 +12,7 @@ import logging
 import re
 import statistics
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -191,3 +192,35 @@ def test_the_spacing_option_sets_a_quarter_em_and_keeps_the_rules(spaced_sample)
     assert collections.Counter(on_text) == collections.Counter(off_text)
     assert 'class="latin-cjk"' in spaced_sample[True][".html"].read_text(encoding="utf-8")
     assert 'class="latin-cjk"' not in spaced_sample[False][".html"].read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ the test corpus
+
+CORPUS = Path(__file__).resolve().parent / "fixtures" / "issues"
+
+
+@pytest.fixture(scope="module")
+def corpus_pdfs(tmp_path_factory):
+    """Every issue of the test corpus as a PDF (rendered once for this module)."""
+    from huoye.load import load_archive
+    from huoye.render import RenderOptions, pdf
+    from tests.conftest import ROOT
+
+    folder = tmp_path_factory.mktemp("corpus-typography")
+    found = {}
+    for issue in load_archive(CORPUS):
+        path = folder / f"{issue.slug}.pdf"
+        path.write_bytes(pdf.render(issue, RenderOptions(templates=ROOT / "templates")))
+        found[issue.slug] = path
+    return found
+
+
+def test_the_corpus_is_set_by_the_same_rules(corpus_pdfs):
+    assert len(corpus_pdfs) >= 4
+    for slug, path in corpus_pdfs.items():
+        figures = typography.measure(str(path))
+        report = f"{slug}: {typography.report(figures)}"
+        assert not figures.lone, report
+        assert not figures.bad_starts and not figures.bad_ends, report
+        assert figures.compressed == figures.pairs, report
+        assert not figures.short_pages, report
