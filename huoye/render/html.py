@@ -30,6 +30,7 @@ from huoye.errors import RenderError
 from huoye.load.body import split_lead
 from huoye.render import RenderOptions
 from huoye.render import charts as chart_svg
+from huoye.render.spacing import space_cjk_latin
 from huoye.render.templating import render_template
 from huoye.summarise import shorten
 
@@ -211,7 +212,7 @@ def build_html(issue, options: RenderOptions, media: str = "print") -> str:
             return "narrow"
         return "wide" if need <= 54 else "wider"
 
-    return render_template(
+    html = render_template(
         options.templates, "briefing.html.j2",
         issue=issue, series=issue.series, media=media,
         brand_css=brand_css(issue.series), stylesheet=_stylesheet(options.templates, media),
@@ -220,6 +221,9 @@ def build_html(issue, options: RenderOptions, media: str = "print") -> str:
         keywords=f"{issue.theme}, {issue.series.name}, {issue.short_line}",
         description=description(issue),
     )
+    if issue.series.cjk_latin_spacing:  # series.yaml: a quarter em between Han and Latin
+        html = space_cjk_latin(html)
+    return html
 
 
 def render(issue, options: RenderOptions) -> bytes:

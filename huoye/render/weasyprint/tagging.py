@@ -1,6 +1,7 @@
-"""render step: PDF tagging adapter: decoration as artifacts, paint order = tag order, in WeasyPrint 70.0.
+"""render step: PDF tagging adapter: decoration as artifacts, paint order = tag order.
 
-WeasyPrint 70.0 tags the PDF (``pdf_tags=True``; ``pdf/ua-1`` implies it), but an
+The pinned WeasyPrint (``VERSION``) tags the PDF (``pdf_tags=True``; ``pdf/ua-1``
+implies it), but an
 independent PDF/UA checker (PyPI ``outloud``) finds things a reader of the sample
 issue meets with a screen reader:
 
