@@ -46,6 +46,7 @@ TEST_PKGS=(
     libreoffice-impress
     poppler-utils
     qpdf
+    fonts-liberation
     chromium
     chromium-driver
     nodejs

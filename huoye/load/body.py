@@ -211,8 +211,10 @@ class _Parser:
 
     def check_inline(self, inline, ln: int) -> None:
         check_references(inline, self.path, ln, self.problems)
+        html_seen = False
         for child in inline.children or []:
-            if child.type == "html_inline":
+            if child.type == "html_inline" and not html_seen:
+                html_seen = True
                 self.add(ln, "body", _("raw HTML '{html}' is not part of the format; write the "
                                        "text itself, and use **bold** or *emphasis* for "
                                        "markup").format(html=child.content[:40]))

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 from huoye.errors import RenderError
+from huoye.model import label_value
 
 GRID = "#d9d4cc"
 AXIS = "#6e675d"  # axis labels: 5.6:1 on white (WCAG 2 AA asks 4.5:1)
@@ -127,8 +128,8 @@ def _column(chart, colours, f: Frame) -> tuple[list[str], float]:
             out.append(f'<rect x="{x:.1f}" y="{y1:.1f}" width="{bar - 2:.1f}" '
                        f'height="{max(y0 - y1, 0.5):.1f}" fill="{colours[si % len(colours)]}"/>')
             ly = y1 - 4 if v >= 0 else y0 + 12
-            out.append(_t(x + (bar - 2) / 2, ly, fmt(v, chart.number_format), "middle",
-                          f.font - 0.5))
+            out.append(_t(x + (bar - 2) / 2, ly, label_value(v, chart.number_format, s.qualifier(ci)),
+                          "middle", f.font - 0.5))
         out.append(_t(left + band * ci + band / 2, top + height + 16, cat, "middle", f.font))
     return out, top + height + 24
 
@@ -164,7 +165,8 @@ def _bar(chart, colours, f: Frame) -> tuple[list[str], float]:
                        f'height="{bar - 3}" fill="{colours[si % len(colours)]}"/>')
             lx, anchor = (x2 + 4, "start") if v >= 0 else (x1 - 4, "end")
             ly = y + bar / 2 + 1.5 + (f.font - PRINT.font) / 2
-            out.append(_t(lx, ly, fmt(v, chart.number_format), anchor, f.font - 0.5))
+            out.append(_t(lx, ly, label_value(v, chart.number_format, s.qualifier(ci)), anchor,
+                          f.font - 0.5))
     return out, top + height + f.font + 9.5
 
 
@@ -187,7 +189,8 @@ def _line(chart, colours, f: Frame) -> tuple[list[str], float]:
         out.append(f'<polyline points="{pts}" fill="none" stroke="{c}" stroke-width="1.6"/>')
         for i, v in enumerate(s.values):
             out.append(f'<circle cx="{xpos(i):.1f}" cy="{ypos(v):.1f}" r="2.4" fill="{c}"/>')
-            out.append(_t(xpos(i), ypos(v) - 6, fmt(v, chart.number_format), "middle", f.font - 1))
+            out.append(_t(xpos(i), ypos(v) - 6, label_value(v, chart.number_format, s.qualifier(i)),
+                          "middle", f.font - 1))
     for i, cat in enumerate(chart.categories):
         out.append(_t(xpos(i), top + height + 16, cat, "middle", f.font))
     return out, top + height + 24
@@ -200,8 +203,8 @@ def _pie(chart, colours, f: Frame) -> tuple[list[str], float]:
         raise RenderError(f"{chart.source}: chart '{chart.id}': a pie needs positive values; "
                           "use kind: bar")
     cx, cy, r = 110.0, 95.0, 75.0
-    labels = [f"{cat}  {fmt(v, chart.number_format)}{chart.unit}"
-              for cat, v in zip(chart.categories, values)]
+    labels = [f"{cat}  {label_value(v, chart.number_format, chart.series[0].qualifier(i))}{chart.unit}"
+              for i, (cat, v) in enumerate(zip(chart.categories, values))]
     # The legend beside the pie where it fits, else under it.
     beside = 246 + max(_text_width(label, f.font) for label in labels) <= f.width
     lx, ly0, line = (230.0, 30.0, 20.0) if beside else (20.0, cy + r + 12 + f.font, f.font + 8)

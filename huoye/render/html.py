@@ -39,7 +39,7 @@ MARKDOWN.validateLink = lambda url: True
 #: private-use characters standing for a footnote mark while the Markdown is rendered
 _NOTE_OPEN, _NOTE_CLOSE = "\ue000", "\ue001"
 _NOTE_MARK = re.compile(r"\[\^([^\]\s]+)\]")
-_CITATION = re.compile(r"(?<![\w\]])\[(\d{1,3}(?:\s*[,，\-–—]\s*\d{1,3})*)\](?![(\[:])")
+_CITATION = re.compile(r"(?<![A-Za-z0-9\]])\[(\d{1,3}(?:\s*[,，\-–—]\s*\d{1,3})*)\](?![(\[:])")
 STYLESHEETS = {"print": "briefing.css", "screen": "screen.css"}
 _COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?(?:[0-9a-fA-F]{2})?")
 _SAFE_FAMILY = re.compile(r"[^\"\\<>;{}\n\r]+")
@@ -157,6 +157,8 @@ def build_html(issue, options: RenderOptions, media: str = "print") -> str:
         """(headline sentence, rest) of a "lead" point's first paragraph, as HTML."""
         para = point.lead_paragraph
         head, rest = split_lead(para.markdown)
+        if not rest and not head.startswith(("**", "__")):
+            head, rest = "", head  # no headline sentence (一项 ending in ；): only the label is bold
         return (inline_markdown(head, issue, para, embed, media, citations),
                 inline_markdown(rest, issue, para, embed, media, citations) if rest else Markup(""))
 
