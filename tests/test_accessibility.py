@@ -155,9 +155,10 @@ def test_web_edition_has_no_axe_violations_on_a_desktop(browser, accessible_buil
     assert violations == [], _report(violations)
 
 
-def test_series_index_has_no_axe_violations(browser, accessible_builds):
-    """The series index a build writes beside the issue folders (once there is one)."""
-    index = accessible_builds(SAMPLE)["out"] / "index.html"
+@pytest.mark.parametrize("folder", [SAMPLE, *_corpus()[:1]], ids=["sample", "fixtures"][:1 + bool(_corpus())])
+def test_series_index_has_no_axe_violations(browser, accessible_builds, folder):
+    """The series index a build writes beside the issue folders (once builds write one)."""
+    index = accessible_builds(folder)["out"] / "index.html"
     if not index.is_file():
         pytest.skip("this build writes no series index (output/index.html)")
     for size in (PHONE, DESKTOP):
