@@ -148,6 +148,28 @@ def test_web_edition_has_no_axe_violations_on_a_phone(browser, accessible_builds
     _open(browser, accessible_builds(folder)["html"], PHONE)
     violations = axe_violations(browser)
     assert violations == [], _report(violations)
+    # axe asks for at least one h1; the issue is the one
+    h1 = browser.execute_script("return [...document.querySelectorAll('h1')].map(h => h.textContent)")
+    assert len(h1) == 1 and browser.title.split()[0] in h1[0], h1
+
+
+META = """return Object.fromEntries([...document.querySelectorAll('meta[name], meta[property]')]
+    .map(m => [m.getAttribute('name') || m.getAttribute('property'), m.content]))"""
+
+
+@pytest.mark.parametrize("folder", ISSUES, ids=IDS)
+def test_web_edition_has_a_description_and_open_graph_tags(browser, accessible_builds, folder):
+    _open(browser, accessible_builds(folder)["html"], PHONE)
+    meta = browser.execute_script(META)
+    theme = browser.find_element("css selector", ".theme-name").text
+    note = browser.find_element("css selector", ".note p").text
+    assert meta["description"].startswith(f"本期主题：{theme}。")
+    assert 10 < len(meta["description"]) <= 160 and meta["description"][len(theme) + 6:][:8] in note
+    assert meta["og:title"] == browser.title
+    assert meta["og:description"] == meta["description"]
+    assert meta["og:type"] == "article" and meta["og:locale"] == "zh_CN"
+    assert meta["og:site_name"] in browser.title
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", meta["article:published_time"])
 
 
 def test_web_edition_has_no_axe_violations_on_a_desktop(browser, accessible_builds):
