@@ -152,7 +152,10 @@ def _stylesheet(templates: Path, media: str) -> Markup:
 def description(issue, max_chars: int = 120) -> str:
     """The page's description (search results, link previews): the theme and the leading
     sentences of the editor's note."""
-    return f"本期主题：{issue.theme}。" + "".join(shorten(issue.note, max_chars))
+    note = "".join(shorten(issue.note, max_chars))
+    if len(note) > max_chars:  # one long first sentence
+        note = note[:max_chars - 1] + "…"
+    return f"本期主题：{issue.theme}。" + note
 
 
 def build_html(issue, options: RenderOptions, media: str = "print") -> str:
