@@ -35,6 +35,9 @@ class Paragraph:
     source: Source
     markdown: str = ""
     id: str = ""
+    # The inline Markdown tokens the loader parsed (markdown-it), which the editions render:
+    # content is parsed once, never again from a string derived from it.
+    tokens: list | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.markdown:

@@ -8,6 +8,7 @@ recommendations section is marked `{.recommendations}` after its heading.
 """
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -64,20 +65,22 @@ def parse_body(text: str, path: Path, first_line: int, problems: Problems) -> li
         section = sections[-1]
         check_references(inline, path, ln, problems)
         m = LEAD_NUMBER.match(plain) if allow_lead and label is None else None
+        tokens = list(inline.children or [])
         if label is not None or m:
             if m:
                 number, plain = int(m.group(1)), m.group(2)
                 md = LEAD_NUMBER.match(md).group(2) if LEAD_NUMBER.match(md) else md
+                tokens = _drop_leading_characters(tokens, m.start(2))
             else:
                 number = int(label)
-            para = Paragraph(plain, src, md)
+            para = Paragraph(plain, src, md, tokens=tokens)
             headline = first_sentence(plain)[0].rstrip("。！？")
             point = Point(number, f"{number}.", headline, [para], "lead", src)
             _append_point(section, point, path, problems)
         elif point is not None:
-            point.paragraphs.append(Paragraph(plain, src, md))
+            point.paragraphs.append(Paragraph(plain, src, md, tokens=tokens))
         else:
-            section.intro.append(Paragraph(plain, src, md))
+            section.intro.append(Paragraph(plain, src, md, tokens=tokens))
 
     while i < len(tokens):
         tok = tokens[i]
@@ -168,6 +171,24 @@ def _ordered_list(tokens, i, line, add_paragraph, path, problems) -> int:
             continue
         i += 1
     return i
+
+
+def _drop_leading_characters(tokens: list, n: int) -> list:
+    """The inline tokens without the first `n` characters of their text (a point's number,
+    counted in the plain text): cut from the tokens, so that nothing is parsed again."""
+    out = []
+    for tok in tokens:
+        if n > 0 and tok.type in ("text", "code_inline"):
+            cut = tok.content[:n]
+            n -= len(cut)
+            if len(cut) == len(tok.content):
+                continue
+            tok = copy.copy(tok)
+            tok.content = tok.content[len(cut):].lstrip() if n == 0 else tok.content[len(cut):]
+        elif n > 0 and tok.type in ("softbreak", "hardbreak"):
+            continue
+        out.append(tok)
+    return out
 
 
 def _skip_block(tokens, i) -> int:

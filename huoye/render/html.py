@@ -18,16 +18,18 @@ disabled; everything else goes through Jinja's autoescape, so `{{ 7*7 }}` or
 from __future__ import annotations
 
 import base64
+import copy
 import mimetypes
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from markdown_it.token import Token
 from markupsafe import Markup
 
 from huoye.errors import RenderError
+from huoye.i18n import _
 from huoye.load.body import MARKDOWN
-from huoye.model import first_sentence
 from huoye.render import RenderOptions
 from huoye.render import charts as chart_svg
 from huoye.render.templating import render_template
@@ -37,28 +39,100 @@ _COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?(?:[0-9a-fA-F]{2})?")
 _SAFE_FAMILY = re.compile(r"[^\"\\<>;{}\n\r]+")
 
 
-def _inline_image(src: str, issue, paragraph) -> str:
-    """A data: URI for an image file of the issue folder (the web edition is one file)."""
+LINK_SCHEMES = ("http", "https", "mailto")  # the only links any edition carries
+
+
+def _image_source(src: str, issue, paragraph, embed: bool) -> str:
+    """The one place an image reaches an edition: a file of the issue folder (links
+    resolved, never out of it), as a data: URI for the web edition (one file) or a file:
+    URI for WeasyPrint (whose fetcher checks it again). Anything else stops the build."""
     parts = urlsplit(src)
-    if parts.scheme in ("http", "https", "data"):
-        return src
-    path = (issue.folder / unquote(parts.path)).resolve()
-    if parts.scheme or not path.is_relative_to(issue.folder.resolve()) or not path.is_file():
-        raise RenderError(f"{paragraph.source}: image '{src}' is not a file of the issue folder "
-                          f"{issue.folder}; put the image there and link it relatively")
+    folder = Path(issue.folder).resolve()
+    path = (folder / unquote(parts.path)).resolve() if not parts.scheme and not parts.netloc else None
+    if path is None or not path.is_relative_to(folder) or not path.is_file():
+        raise RenderError(_("{where}: image '{src}' is not a file of the issue folder {folder}; "
+                            "put the image there and refer to it by its name").format(
+                                where=paragraph.source, src=src, folder=issue.folder))
+    if not embed:
+        return path.as_uri()
     mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
+def link_allowed(href: str) -> bool:
+    """A link reaches an edition only if it is a web or mail address, or a place on the page."""
+    if href.startswith("#"):
+        return True
+    scheme = urlsplit(href).scheme.lower() if ":" in href else ""
+    return scheme in LINK_SCHEMES and not any(c.isspace() or ord(c) < 0x20 for c in href)
+
+
+def paragraph_tokens(paragraph) -> list[Token]:
+    """The inline tokens of a paragraph as the loader parsed them (never parsed again from a
+    derived string); a paragraph made without the loader is its markdown, parsed once."""
+    tokens = getattr(paragraph, "tokens", None)
+    if tokens is None:
+        tokens = MARKDOWN.parseInline(paragraph.markdown)[0].children or []
+    return tokens
+
+
+def render_tokens(tokens: list[Token], issue=None, paragraph=None, embed_images: bool = False) -> Markup:
+    """Inline tokens as safe HTML: text through markdown-it's escaping, links only to the
+    schemes of LINK_SCHEMES (others print their text), images only from the issue folder."""
+    out: list[Token] = []
+    dropped = 0  # open links refused, whose closing token is dropped too
+    depth: list[bool] = []
+    for tok in tokens:
+        if tok.type == "link_open":
+            ok = link_allowed(str(tok.attrGet("href") or ""))
+            depth.append(ok)
+            if not ok:
+                dropped += 1
+                continue
+        elif tok.type == "link_close":
+            if depth and not depth.pop():
+                continue
+        elif tok.type == "image":
+            tok = copy.copy(tok)
+            tok.attrs = dict(tok.attrs)
+            tok.attrSet("src", _image_source(str(tok.attrGet("src") or ""), issue, paragraph,
+                                             embed_images))
+        elif tok.type == "softbreak":
+            continue  # a line break inside a paragraph of Chinese is not a space
+        out.append(tok)
+    holder = Token("inline", "", 0)
+    holder.children = out
+    return Markup(MARKDOWN.renderer.render([holder], MARKDOWN.options, {}))
+
+
+def split_first_sentence(tokens: list[Token]) -> tuple[list[Token], list[Token]]:
+    """Tokens of the first sentence (up to 。！？ in the text) and of the rest. The split is
+    made in a text token; a sentence end inside a link or emphasis splits after it, and a
+    code span is never split."""
+    level = 0
+    for i, tok in enumerate(tokens):
+        level += tok.nesting
+        if tok.type != "text":
+            continue
+        m = re.search(r"[。！？]", tok.content)
+        if not m:
+            continue
+        if level == 0:
+            head, rest = copy.copy(tok), copy.copy(tok)
+            head.content, rest.content = tok.content[: m.end()], tok.content[m.end():]
+            return tokens[:i] + [head], ([rest] if rest.content else []) + tokens[i + 1:]
+        for j in range(i + 1, len(tokens)):  # inside markup: split where it closes
+            level += tokens[j].nesting
+            if level == 0:
+                return tokens[: j + 1], tokens[j + 1:]
+        break
+    return tokens, []
+
+
 def inline_markdown(markdown: str, issue=None, paragraph=None, embed_images: bool = False) -> Markup:
-    """A paragraph's inline Markdown as safe HTML (raw HTML in content is escaped)."""
-    md = MARKDOWN  # the dialect the loader parsed the paragraph with
-    tokens = md.parseInline(markdown)
-    if embed_images:
-        for tok in tokens[0].children or []:
-            if tok.type == "image":
-                tok.attrSet("src", _inline_image(str(tok.attrGet("src")), issue, paragraph))
-    return Markup(md.renderer.render(tokens, md.options, {}))
+    """A string of inline Markdown as safe HTML (raw HTML in it is escaped)."""
+    return render_tokens(MARKDOWN.parseInline(markdown)[0].children or [], issue, paragraph,
+                         embed_images)
 
 
 def _css_family(family: str, fallback: str, series) -> str:
@@ -108,13 +182,15 @@ def build_html(issue, options: RenderOptions, media: str = "print") -> str:
     chart_number = {c.id: n for n, c in enumerate(issue.charts, 1)}
 
     def md(paragraph) -> Markup:
-        return inline_markdown(paragraph.markdown, issue, paragraph, embed)
+        return render_tokens(paragraph_tokens(paragraph), issue, paragraph, embed)
 
     def lead(point) -> tuple[Markup, Markup]:
-        """(headline sentence, rest) of a "lead" point's first paragraph, as HTML."""
-        head, rest = first_sentence(point.paragraphs[0].markdown)
-        return (inline_markdown(head, issue, point.paragraphs[0], embed),
-                inline_markdown(rest, issue, point.paragraphs[0], embed) if rest else Markup(""))
+        """(headline sentence, rest) of a "lead" point's first paragraph, as HTML: split
+        among the paragraph's tokens, so that no part is parsed again."""
+        first = point.paragraphs[0]
+        head, rest = split_first_sentence(paragraph_tokens(first))
+        return (render_tokens(head, issue, first, embed),
+                render_tokens(rest, issue, first, embed) if rest else Markup(""))
 
     def chart(c) -> Markup:
         return Markup(chart_svg.svg(c, issue.series.brand))
