@@ -6,23 +6,21 @@ restarts at 1 in a new year); the date is today unless given.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
+
+import yaml
 
 from huoye.content import ISSUE_FILE, find_content_root
 from huoye.errors import ContentError
 from huoye.load import load_archive
 
-SKELETON = """\
+HEAD = """\
 ---
-# {name} {year}年第{number}期 — fill in the theme and the editor's note (按).
+# Fill in the theme and the editor's note (按).
 # Key figures and charts are optional: see docs/content.md for their keys.
-year: {year}
-number: {number}
-serial: {serial}
-date: {date}
-theme: {theme}
-note: |
-  （在此写编者按。）
+"""
+BODY = """\
 ---
 
 ## 第一部分标题
@@ -33,10 +31,19 @@ note: |
 
 要点正文。
 
-## 对策建议 {{.recommendations}}
+## 对策建议 {.recommendations}
 
 1.第一条建议的标题句。建议正文。
 """
+
+
+def skeleton(year: int, number: int, serial: int, date: dt.date, theme: str) -> str:
+    """The new issue.md: its front matter serialised by the YAML library (an argument is
+    data, never pasted into YAML), then a body that validates."""
+    front = yaml.safe_dump({"year": year, "number": number, "serial": serial, "date": date,
+                            "theme": theme, "note": "（在此写编者按。）"},
+                           allow_unicode=True, sort_keys=False, width=1_000_000)
+    return HEAD + front + BODY
 
 
 def new_issue(content: Path, theme: str, date: dt.date) -> Path:
@@ -52,7 +59,10 @@ def new_issue(content: Path, theme: str, date: dt.date) -> Path:
         raise ContentError(f"{folder}: already exists; edit it, or remove it to start again")
     folder.mkdir()
     path = folder / ISSUE_FILE
-    path.write_text(SKELETON.format(name=latest.series.name, year=date.year, number=number,
-                                    serial=latest.serial + 1, date=date.isoformat(), theme=theme),
-                    encoding="utf-8")
+    try:
+        path.write_text(skeleton(date.year, number, latest.serial + 1, date, theme), encoding="utf-8")
+        load_archive(root, [folder])  # the result is checked as any issue is
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return path
