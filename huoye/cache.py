@@ -28,11 +28,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import huoye
-from huoye.content import ISSUE_FILE, SERIES_FILE
+from huoye.content import ISSUE_FILE, SERIES_FILE, inside
 
 STAMP = "stamp.json"
 MAX_ISSUE_BYTES = 1 << 20  # issue.md, series.yaml: 1 MB
-MAX_FILE_BYTES = 50 << 20  # an image: 50 MB
+MAX_FILE_BYTES = 20 << 20  # an image: 20 MB (huoye.load.media.MAX_BYTES)
 FONTCONFIG_CACHES = ("/var/cache/fontconfig", "~/.cache/fontconfig", "~/.fonts", "~/.local/share/fonts")
 
 
@@ -113,11 +113,11 @@ def build_key(folder: Path, root: Path, templates: Path, options: dict) -> str:
     """The key of one issue folder's build, from raw inputs (nothing is parsed)."""
     h = hashlib.sha256()
     _hash_issue_folder(h, folder, root)
-    _hash_file(h, root / SERIES_FILE, MAX_ISSUE_BYTES)
-    content = root.resolve()
+    if inside(root / SERIES_FILE, root):
+        _hash_file(h, root / SERIES_FILE, MAX_ISSUE_BYTES)
     for other in sorted(root.iterdir()):
         path = other / ISSUE_FILE
-        if (other != folder and path.is_file() and path.resolve().is_relative_to(content)
+        if (other != folder and path.is_file() and inside(path, root)
                 and path.stat().st_size <= MAX_ISSUE_BYTES):
             m = _FRONT_MATTER.match(path.read_bytes())
             h.update(other.name.encode() + b"\0" + (m.group(0) if m else b"") + b"\0")

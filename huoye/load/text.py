@@ -12,6 +12,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+from huoye.content import inside
 from huoye.errors import ContentError, Problem
 from huoye.i18n import _
 
@@ -27,10 +28,25 @@ _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u200e\u2
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 
-def read_text(path: Path) -> str:
-    """The file's text with BOM removed and line ends made LF; raises ContentError."""
+MAX_TEXT_BYTES = 1 << 20  # issue.md and series.yaml: 1 MB (a long issue is ~60 KB)
+
+
+def read_text(path: Path, root: Path | None = None, limit: int = MAX_TEXT_BYTES) -> str:
+    """The file's text with BOM removed and line ends made LF; raises ContentError.
+
+    With `root` (the content folder), a file whose real place (links followed) is outside
+    it is refused, not read; a file over `limit` bytes is refused before it is read."""
     try:
-        data = path.read_bytes()
+        if root is not None and not inside(path, root):
+            raise ContentError(Problem(path, None, "file", _(
+                "is a link to {target}, outside the content folder; huoye reads nothing "
+                "else: copy the file in instead of linking to it").format(target=path.resolve())))
+        with path.open("rb") as f:
+            data = f.read(limit + 1)
+        if len(data) > limit:
+            raise ContentError(Problem(path, None, "file", _(
+                "is larger than {limit} MB; an issue is far smaller: check that this is the "
+                "right file, or split it").format(limit=limit >> 20)))
     except OSError as err:
         raise ContentError(Problem(path, None, "file", f"cannot be read ({err.strerror}); "
                                    "check that it exists and that you may read it")) from None
