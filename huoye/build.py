@@ -22,7 +22,7 @@ from pathlib import Path
 from huoye import cache
 from huoye.content import find_content_root, issue_folders, series_name
 from huoye.errors import HuoyeError, os_error_message
-from huoye.output import commit
+from huoye.output import check_targets, commit
 from huoye.render import FORMATS, RenderOptions, file_name, output_name, renderer
 
 log = logging.getLogger("huoye.build")
@@ -190,6 +190,7 @@ def build_issue(issue, root: Path, request: BuildRequest, split_formats: bool = 
     options = RenderOptions(templates=request.templates,
                             pdf_variant=request.pdf_variant or issue.series.pdf_variant)
     fonts = cache.font_files(issue.series.brand)
+    check_targets(out_dir, names)  # an odd target (a folder, a link) is refused before rendering
     wanted = dict(zip(request.formats, names))
     if request.html_first and "html" in wanted and len(wanted) > 1:
         wanted = {"html": wanted.pop("html"), **wanted}

@@ -54,8 +54,9 @@ def _write_new(path: Path, data: bytes) -> None:
         os.fsync(f.fileno())
 
 
-def output_folder(folder: Path) -> Path:
-    """Create the output folder of an issue if needed; refuse one that is a link or a file."""
+def check_targets(folder: Path, names: list[str]) -> None:
+    """The issue's output folder must be a folder (or nothing yet) and every output path a
+    regular file or nothing: checked before rendering, and again before staging."""
     with contextlib.suppress(FileNotFoundError):
         st = folder.lstat()
         if stat.S_ISLNK(st.st_mode):
@@ -65,12 +66,6 @@ def output_folder(folder: Path) -> Path:
         if not stat.S_ISDIR(st.st_mode):
             raise HuoyeError(_("{path}: is not a folder, but the issue's outputs go there; "
                                "move that file away").format(path=folder))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def check_targets(folder: Path, names: list[str]) -> None:
-    """Every output path must be a regular file or nothing (checked before staging)."""
     for name in names:
         path = folder / name
         try:
@@ -115,7 +110,8 @@ def recover(folder: Path) -> None:
 
 def commit(folder: Path, files: dict[str, bytes]) -> None:
     """Replace the outputs named in `files` by their new bytes, as one set."""
-    output_folder(folder)
+    check_targets(folder, [])
+    folder.mkdir(parents=True, exist_ok=True)
     recover(folder)
     check_targets(folder, list(files))
     staging = folder / STAGING
