@@ -82,7 +82,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("paths", nargs="*", type=Path, metavar="ISSUE",
                    help="content/ or issue folders (default: content)")
 
-    n = sub.add_parser("new", help="start the next issue from a valid skeleton",
+    n = sub.add_parser("new", help="start the next issue from a skeleton to fill in",
                        epilog=EXAMPLES_NEW, formatter_class=argparse.RawDescriptionHelpFormatter,
                        description="Create content/<year>-<number>/issue.md for the next issue.")
     n.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")

@@ -1,4 +1,7 @@
-"""`huoye new`: start the next issue from a skeleton that already validates.
+"""`huoye new`: start the next issue from a skeleton that is valid YAML and Markdown.
+
+Its placeholders (【待填：…】) are reported by `huoye check` until the editor replaces
+them, so that no skeleton text is ever published.
 
 Number and serial number follow the latest issue in content/ (the number
 restarts at 1 in a new year); the date is today unless given.
@@ -23,17 +26,17 @@ HEAD = """\
 BODY = """\
 ---
 
-## 第一部分标题
+## 【待填：第一部分标题】
 
-本部分的导语段落。
+【待填：本部分的导语段落】
 
-### 一、第一个要点
+### 一、【待填：第一个要点】
 
-要点正文。
+【待填：要点正文】
 
 ## 对策建议 {.recommendations}
 
-1.第一条建议的标题句。建议正文。
+1.【待填：第一条建议的标题句】。【待填：建议正文】
 """
 
 
@@ -41,7 +44,7 @@ def skeleton(year: int, number: int, serial: int, date: dt.date, theme: str) -> 
     """The new issue.md: its front matter serialised by the YAML library (an argument is
     data, never pasted into YAML), then a body that validates."""
     front = yaml.safe_dump({"year": year, "number": number, "serial": serial, "date": date,
-                            "theme": theme, "note": "（在此写编者按。）"},
+                            "theme": theme, "note": "【待填：编者按】"},
                            allow_unicode=True, sort_keys=False, width=1_000_000)
     return HEAD + front + BODY
 
@@ -61,8 +64,18 @@ def new_issue(content: Path, theme: str, date: dt.date) -> Path:
     path = folder / ISSUE_FILE
     try:
         path.write_text(skeleton(date.year, number, latest.serial + 1, date, theme), encoding="utf-8")
-        load_archive(root, [folder])  # the result is checked as any issue is
+        _check(root, folder)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return path
+
+
+def _check(root: Path, folder: Path) -> None:
+    """The new issue is checked as any issue is; only its placeholders may be reported."""
+    try:
+        load_archive(root, [folder])
+    except ContentError as err:
+        others = [p for p in err.problems if p.field != "placeholder"]
+        if others:
+            raise ContentError(others) from None

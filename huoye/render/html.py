@@ -24,16 +24,22 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from huoye.errors import RenderError
 from huoye.i18n import _
-from huoye.load.body import MARKDOWN
+from huoye.load.body import MARKDOWN as LOADER_MARKDOWN
 from huoye.render import RenderOptions
 from huoye.render import charts as chart_svg
 from huoye.render.templating import render_template
+from huoye.summarise import shorten
 
+#: the renderers' dialect: the loader's inline Markdown, raw HTML off (content is text)
+MARKDOWN = MarkdownIt("commonmark", {"html": False})
+MARKDOWN.validateLink = lambda url: True
+_CITATION = re.compile(r"(?<![A-Za-z0-9\]])\[(\d{1,3}(?:\s*[,，\-–—]\s*\d{1,3})*)\](?![(\[:])")
 STYLESHEETS = {"print": "briefing.css", "screen": "screen.css"}
 _COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?(?:[0-9a-fA-F]{2})?")
 _SAFE_FAMILY = re.compile(r"[^\"\\<>;{}\n\r]+")
@@ -42,7 +48,7 @@ _SAFE_FAMILY = re.compile(r"[^\"\\<>;{}\n\r]+")
 LINK_SCHEMES = ("http", "https", "mailto")  # the only links any edition carries
 
 
-def _image_source(src: str, issue, paragraph, embed: bool) -> str:
+def _image_source(src: str, issue, where, embed: bool) -> str:
     """The one place an image reaches an edition: a file of the issue folder (links
     resolved, never out of it), as a data: URI for the web edition (one file) or a file:
     URI for WeasyPrint (whose fetcher checks it again). Anything else stops the build."""
@@ -52,7 +58,7 @@ def _image_source(src: str, issue, paragraph, embed: bool) -> str:
     if path is None or not path.is_relative_to(folder) or not path.is_file():
         raise RenderError(_("{where}: image '{src}' is not a file of the issue folder {folder}; "
                             "put the image there and refer to it by its name").format(
-                                where=paragraph.source, src=src, folder=issue.folder))
+                                where=where.source, src=src, folder=issue.folder))
     if not embed:
         return path.as_uri()
     mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -68,29 +74,45 @@ def link_allowed(href: str) -> bool:
 
 
 def paragraph_tokens(paragraph) -> list[Token]:
-    """The inline tokens of a paragraph as the loader parsed them (never parsed again from a
-    derived string); a paragraph made without the loader is its markdown, parsed once."""
+    """The inline tokens of a paragraph (or footnote) as the loader parsed them, never parsed
+    again from a derived string; one made without the loader is its markdown, parsed once."""
     tokens = getattr(paragraph, "tokens", None)
     if tokens is None:
-        tokens = MARKDOWN.parseInline(paragraph.markdown)[0].children or []
+        tokens = LOADER_MARKDOWN.parseInline(paragraph.markdown)[0].children or []
     return tokens
 
 
-def render_tokens(tokens: list[Token], issue=None, paragraph=None, embed_images: bool = False) -> Markup:
-    """Inline tokens as safe HTML: text through markdown-it's escaping, links only to the
-    schemes of LINK_SCHEMES (others print their text), images only from the issue folder."""
+def _html(markup: str) -> Token:
+    """A token of HTML made here (never of content)."""
+    tok = Token("html_inline", "", 0)
+    tok.content = markup
+    return tok
+
+
+def _text(content: str) -> Token:
+    tok = Token("text", "", 0)
+    tok.content = content
+    return tok
+
+
+def render_tokens(tokens: list[Token], issue=None, paragraph=None, embed_images: bool = False,
+                  media: str = "print", citations: bool = False) -> Markup:
+    """Inline tokens as safe HTML: text through markdown-it's escaping; links only to
+    LINK_SCHEMES (others print their text); images only from the issue folder; raw HTML in
+    content printed as text. Footnote marks of `paragraph` become the footnote (in print,
+    its text floated to the page foot; on screen, a linked number); with `citations`,
+    marks like [1] or [2,3] in the text are set as superscript."""
+    notes = {n.label: n for n in getattr(paragraph, "notes", [])}
     out: list[Token] = []
-    dropped = 0  # open links refused, whose closing token is dropped too
-    depth: list[bool] = []
+    links: list[bool] = []
     for tok in tokens:
         if tok.type == "link_open":
             ok = link_allowed(str(tok.attrGet("href") or ""))
-            depth.append(ok)
+            links.append(ok)
             if not ok:
-                dropped += 1
                 continue
         elif tok.type == "link_close":
-            if depth and not depth.pop():
+            if links and not links.pop():
                 continue
         elif tok.type == "image":
             tok = copy.copy(tok)
@@ -99,6 +121,19 @@ def render_tokens(tokens: list[Token], issue=None, paragraph=None, embed_images:
                                              embed_images))
         elif tok.type == "softbreak":
             continue  # a line break inside a paragraph of Chinese is not a space
+        elif tok.type in ("html_inline", "html_block"):
+            tok = _text(tok.content)  # the loader refuses raw HTML; were it here, it is text
+        elif tok.type == "footnote_ref":
+            label = tok.meta.get("label", "")
+            tok = (_html(footnote_html(notes[label], issue, media, embed_images)) if label in notes
+                   else _text(f"[^{label}]"))
+        elif tok.type == "text" and citations and _CITATION.search(tok.content):
+            at = 0
+            for m in _CITATION.finditer(tok.content):
+                out.append(_text(tok.content[at:m.start()]))
+                out.append(_html(f'<sup class="cite">[{escape(m.group(1))}]</sup>'))
+                at = m.end()
+            tok = _text(tok.content[at:])
         out.append(tok)
     holder = Token("inline", "", 0)
     holder.children = out
@@ -129,10 +164,34 @@ def split_first_sentence(tokens: list[Token]) -> tuple[list[Token], list[Token]]
     return tokens, []
 
 
-def inline_markdown(markdown: str, issue=None, paragraph=None, embed_images: bool = False) -> Markup:
-    """A string of inline Markdown as safe HTML (raw HTML in it is escaped)."""
-    return render_tokens(MARKDOWN.parseInline(markdown)[0].children or [], issue, paragraph,
-                         embed_images)
+def split_lead_tokens(tokens: list[Token]) -> tuple[list[Token], list[Token], bool]:
+    """(headline, rest, bold) of a numbered paragraph, among its tokens: the bold opening
+    when it has one (its content; a sentence mark right after it kept in the headline),
+    else the first sentence."""
+    if tokens and tokens[0].type == "strong_open":
+        level = 0
+        for j, tok in enumerate(tokens):
+            level += tok.nesting
+            if level == 0:
+                head, rest = tokens[1:j], tokens[j + 1:]
+                if rest and rest[0].type == "text" and rest[0].content[:1] in "。！？：:" and rest[0].content:
+                    mark, after = copy.copy(rest[0]), copy.copy(rest[0])
+                    mark.content, after.content = rest[0].content[0], rest[0].content[1:]
+                    head, rest = head + [mark], ([after] if after.content else []) + rest[1:]
+                return head, rest, True
+    head, rest = split_first_sentence(tokens)
+    return head, rest, False
+
+
+def footnote_html(note, issue, media: str, embed: bool) -> str:
+    """A footnote at its mark: in print the note itself (CSS floats it to the page foot),
+    on screen a superscript link to the notes after the article."""
+    if media == "print":
+        text = render_tokens(paragraph_tokens(note), issue, note, embed, media)
+        return (f'<span class="footnote" id="{note.id}"><span class="fn-text">{text}</span>'
+                f'</span>')
+    return (f'<sup class="fn-ref" id="{note.id}-ref"><a href="#{note.id}" '
+            f'aria-label="注{note.number}">{note.number}</a></sup>')
 
 
 def _css_family(family: str, fallback: str, series) -> str:
@@ -176,31 +235,75 @@ def _stylesheet(templates: Path, media: str) -> Markup:
     return Markup(css)
 
 
+def description(issue, max_chars: int = 120) -> str:
+    """The page's description (search results, link previews): the theme and the leading
+    sentences of the editor's note."""
+    return f"本期主题：{issue.theme}。" + "".join(shorten(issue.note, max_chars))
+
+
 def build_html(issue, options: RenderOptions, media: str = "print") -> str:
     """The issue as HTML for `media` "print" (paged, for WeasyPrint) or "screen" (web edition)."""
     embed = media == "screen"
-    chart_number = {c.id: n for n, c in enumerate(issue.charts, 1)}
+    chart_number = {c.id: c.number or n for n, c in enumerate(issue.charts, 1)}
+
+    citations = any(a.references for a in issue.articles)
 
     def md(paragraph) -> Markup:
-        return render_tokens(paragraph_tokens(paragraph), issue, paragraph, embed)
+        return render_tokens(paragraph_tokens(paragraph), issue, paragraph, embed, media, citations)
 
     def lead(point) -> tuple[Markup, Markup]:
         """(headline sentence, rest) of a "lead" point's first paragraph, as HTML: split
-        among the paragraph's tokens, so that no part is parsed again."""
-        first = point.paragraphs[0]
-        head, rest = split_first_sentence(paragraph_tokens(first))
-        return (render_tokens(head, issue, first, embed),
-                render_tokens(rest, issue, first, embed) if rest else Markup(""))
+        among the paragraph's tokens, so that no part of it is parsed again."""
+        para = point.lead_paragraph
+        head, rest, bold = split_lead_tokens(paragraph_tokens(para))
+        if not rest and not bold:
+            head, rest = [], head  # no headline sentence (一项 ending in ；): only the label is bold
+        return (render_tokens(head, issue, para, embed, media, citations),
+                render_tokens(rest, issue, para, embed, media, citations) if rest else Markup(""))
+
+    frame = chart_svg.SCREEN if media == "screen" else chart_svg.PRINT
 
     def chart(c) -> Markup:
-        return Markup(chart_svg.svg(c, issue.series.brand))
+        return Markup(chart_svg.svg(c, issue.series.brand, frame))
+
+    def chart_value(c, value: float) -> str:
+        """A chart's value as its data table prints it (the chart's number format)."""
+        return chart_svg.fmt(value, c.number_format)
+
+    def image_src(image) -> str:
+        return _image_source(image.src, issue, image, embed)
+
+    def number_cell(table, column: int, cell) -> Markup:
+        """A numeric cell padded with invisible zeros, so that the column's right-aligned
+        numbers line up on the decimal point."""
+        text = cell.text.strip()
+        percent = "%" if text.endswith("%") else ""
+        core = text.removesuffix("%")
+        whole, dot, frac = core.partition(".")
+        missing = table.decimals(column) - len(frac)
+        pad = ("" if dot else ".") + "0" * missing if missing > 0 else ""
+        hidden = f'<span class="pad" aria-hidden="true">{pad}</span>' if pad else ""
+        return Markup(f"{escape(core)}{hidden}{percent}")
+
+    def table_class(table) -> str:
+        """'narrow', 'wide' or 'wider': how much the table's type shrinks to fit the text
+        width (estimated from its longest cells; past that, cells wrap)."""
+        def width(text: str) -> float:
+            return sum(1.0 if ord(ch) > 0x2E7F else 0.55 for ch in text) + 1.2
+        columns = len(table.header)
+        need = sum(max(width(r[c].text) for r in [table.header, *table.rows]) for c in range(columns))
+        if need <= 46:
+            return "narrow"
+        return "wide" if need <= 54 else "wider"
 
     return render_template(
         options.templates, "briefing.html.j2",
         issue=issue, series=issue.series, media=media,
         brand_css=brand_css(issue.series), stylesheet=_stylesheet(options.templates, media),
-        md=md, lead=lead, chart=chart, chart_number=chart_number,
+        md=md, lead=lead, chart=chart, chart_value=chart_value, chart_number=chart_number,
+        image_src=image_src, number_cell=number_cell, table_class=table_class,
         keywords=f"{issue.theme}, {issue.series.name}, {issue.short_line}",
+        description=description(issue),
     )
 
 
