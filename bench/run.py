@@ -11,7 +11,9 @@ changed; (4) a watch-mode rebuild after one paragraph is edited (warm process);
 (5) an archive of copies of the sample built with --jobs 1 and --jobs 2:
 per-issue time, speed-up, peak memory per worker. Also the output sizes, and (6) the
 typesetting of the sample and of the test issues, measured from their PDFs by
-huoye.typography (``--typography`` measures only that).
+huoye.typography (``--typography`` measures only that). (7) ``--largest``: one cold full
+build of the largest issue.md the loader accepts (the sample's sections repeated up to
+just under 1 MB): time and peak memory (targets: under 60 s and 600 MB).
 """
 from __future__ import annotations
 
@@ -34,7 +36,47 @@ SAMPLE = "2020-03"
 TARGETS = {
     "full_vs_floor": 1.5, "full_s": 1.2, "nochange_s": 0.15, "watch_s": 0.5,
     "archive_per_issue_s": 0.6, "speedup": 1.7, "worker_mb": 300, "pdf_kb": 600,
+    "largest_s": 60, "largest_mb": 600,
 }
+LARGEST_DRIVER = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+run = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+print(json.dumps({"seconds": time.perf_counter() - start, "status": run.returncode,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                  "error": run.stderr.strip().splitlines()[-3:] if run.returncode else []}))
+"""
+
+
+def make_largest(work: Path) -> tuple[Path, int]:
+    """A content folder whose issue.md is the sample with its sections before the
+    recommendations repeated, up to just under the loader's 1 MB limit."""
+    from huoye.load.text import MAX_TEXT_BYTES
+
+    content = work / "largest"
+    shutil.copytree(ROOT / "content", content)
+    path = content / SAMPLE / "issue.md"
+    text = path.read_text(encoding="utf-8")
+    head, body = text.split("\n---\n", 1)
+    at = body.index("{.recommendations}")
+    at = body.rindex("\n## ", 0, at) + 1
+    sections, recommendations = body[:at], body[at:]
+    middle = sections
+    while len((head + "\n---\n" + middle + sections + recommendations).encode()) < MAX_TEXT_BYTES - 1024:
+        middle += sections
+    path.write_text(head + "\n---\n" + middle + recommendations, encoding="utf-8")
+    return content, path.stat().st_size
+
+
+def largest(work: Path) -> dict:
+    """(7): one cold build (PDF, PPTX, HTML) of the largest issue: seconds, peak MB."""
+    content, size = make_largest(work)
+    cmd = [PY, "-c", LARGEST_DRIVER, PY, str(ROOT / "build.py"), str(content), "--out",
+           str(work / "out-largest"), "--force", "--jobs", "1"]
+    run = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    result["bytes"] = size
+    return result
 
 
 def timed(cmd: list[str], cwd: Path, env=None) -> float:
@@ -163,7 +205,21 @@ def main() -> None:
     ap.add_argument("--json", type=Path, default=None, help="also write the numbers as JSON here")
     ap.add_argument("--typography", action="store_true",
                     help="only (6): build each test issue's PDF and measure its typesetting")
+    ap.add_argument("--largest", action="store_true",
+                    help="only (7): time and peak memory of a build of the largest issue.md allowed")
     args = ap.parse_args()
+    if args.largest:
+        sys.path.insert(0, str(ROOT))
+        with tempfile.TemporaryDirectory(prefix="huoye-bench-") as work:
+            r = largest(Path(work))
+        print(f"(7) largest issue.md ({r['bytes'] / 2**20:.2f} MB): exit {r['status']}, "
+              f"{r['seconds']:.1f} s (target ≤ {TARGETS['largest_s']} s), peak {r['peak_mb']:.0f} MB "
+              f"(target ≤ {TARGETS['largest_mb']} MB)")
+        for line in r["error"]:
+            print(f"    {line}")
+        if args.json:
+            args.json.write_text(json.dumps(r, indent=2))
+        return
     if args.typography:
         with tempfile.TemporaryDirectory(prefix="huoye-bench-") as work:
             print_typography(typography_rows(Path(work)))
