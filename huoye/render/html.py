@@ -96,12 +96,13 @@ def _text(content: str) -> Token:
 
 
 def render_tokens(tokens: list[Token], issue=None, paragraph=None, embed_images: bool = False,
-                  media: str = "print", citations: bool = False) -> Markup:
+                  media: str = "print", citations: bool = False, placed: set | None = None) -> Markup:
     """Inline tokens as safe HTML: text through markdown-it's escaping; links only to
     LINK_SCHEMES (others print their text); images only from the issue folder; raw HTML in
     content printed as text. Footnote marks of `paragraph` become the footnote (in print,
     its text floated to the page foot; on screen, a linked number); with `citations`,
-    marks like [1] or [2,3] in the text are set as superscript."""
+    marks like [1] or [2,3] in the text are set as superscript. `placed` holds the footnotes
+    already set in print: a note cited again gets its number only."""
     notes = {n.label: n for n in getattr(paragraph, "notes", [])}
     out: list[Token] = []
     links: list[bool] = []
@@ -125,8 +126,8 @@ def render_tokens(tokens: list[Token], issue=None, paragraph=None, embed_images:
             tok = _text(tok.content)  # the loader refuses raw HTML; were it here, it is text
         elif tok.type == "footnote_ref":
             label = tok.meta.get("label", "")
-            tok = (_html(footnote_html(notes[label], issue, media, embed_images)) if label in notes
-                   else _text(f"[^{label}]"))
+            tok = (_html(footnote_html(notes[label], issue, media, embed_images, placed))
+                   if label in notes else _text(f"[^{label}]"))
         elif tok.type == "text" and citations and _CITATION.search(tok.content):
             at = 0
             for m in _CITATION.finditer(tok.content):
@@ -183,14 +184,22 @@ def split_lead_tokens(tokens: list[Token]) -> tuple[list[Token], list[Token], bo
     return head, rest, False
 
 
-def footnote_html(note, issue, media: str, embed: bool) -> str:
+def footnote_html(note, issue, media: str, embed: bool, placed: set | None = None) -> str:
     """A footnote at its mark: in print the note itself (CSS floats it to the page foot),
     on screen a superscript link to the notes after the article."""
+    if media == "print" and placed is not None and note.id in placed:
+        return f'<sup class="fn-again">{note.number}</sup>'
     if media == "print":
+        if placed is not None:
+            placed.add(note.id)
         text = render_tokens(paragraph_tokens(note), issue, note, embed, media)
         return (f'<span class="footnote" id="{note.id}"><span class="fn-text">{text}</span>'
                 f'</span>')
-    return (f'<sup class="fn-ref" id="{note.id}-ref"><a href="#{note.id}" '
+    first = placed is None or note.id not in placed
+    if placed is not None:
+        placed.add(note.id)
+    anchor = f' id="{note.id}-ref"' if first else ""
+    return (f'<sup class="fn-ref"{anchor}><a href="#{note.id}" '
             f'aria-label="注{note.number}">{note.number}</a></sup>')
 
 
@@ -247,9 +256,11 @@ def build_html(issue, options: RenderOptions, media: str = "print") -> str:
     chart_number = {c.id: c.number or n for n, c in enumerate(issue.charts, 1)}
 
     citations = any(a.references for a in issue.articles)
+    placed: set[str] = set()  # footnotes already set (print): a second mark is a number
 
     def md(paragraph) -> Markup:
-        return render_tokens(paragraph_tokens(paragraph), issue, paragraph, embed, media, citations)
+        return render_tokens(paragraph_tokens(paragraph), issue, paragraph, embed, media, citations,
+                             placed)
 
     def lead(point) -> tuple[Markup, Markup]:
         """(headline sentence, rest) of a "lead" point's first paragraph, as HTML: split
@@ -258,8 +269,9 @@ def build_html(issue, options: RenderOptions, media: str = "print") -> str:
         head, rest, bold = split_lead_tokens(paragraph_tokens(para))
         if not rest and not bold:
             head, rest = [], head  # no headline sentence (一项 ending in ；): only the label is bold
-        return (render_tokens(head, issue, para, embed, media, citations),
-                render_tokens(rest, issue, para, embed, media, citations) if rest else Markup(""))
+        return (render_tokens(head, issue, para, embed, media, citations, placed),
+                render_tokens(rest, issue, para, embed, media, citations, placed)
+                if rest else Markup(""))
 
     frame = chart_svg.SCREEN if media == "screen" else chart_svg.PRINT
 
