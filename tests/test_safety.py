@@ -237,6 +237,7 @@ def test_the_first_sentence_is_cut_among_tokens(markdown, head, rest):
     ("1.`代码。`的标题。正文。", "1.<code>代码。</code>的标题。"),
     ("1、**加粗**标题。正文。", "1、加粗"),  # a bold opening is the headline
     ("1.**粗体开头**。正文。", "1.粗体开头。"),  # with the sentence mark after it
+    ("1.**句号在内。**正文。", "1.句号在内。"),  # stars CommonMark leaves as text, cut as tokens
     ("1．全角点的`[x](javascript:y)`标题。正文。", "1．全角点的<code>[x](javascript:y)</code>标题。"),
 ])
 def test_a_points_number_is_cut_from_its_tokens(content_copy, lead, headline_html, tmp_path):

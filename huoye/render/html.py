@@ -168,20 +168,52 @@ def split_first_sentence(tokens: list[Token]) -> tuple[list[Token], list[Token]]
 def split_lead_tokens(tokens: list[Token]) -> tuple[list[Token], list[Token], bool]:
     """(headline, rest, bold) of a numbered paragraph, among its tokens: the bold opening
     when it has one (its content; a sentence mark right after it kept in the headline),
-    else the first sentence."""
+    else the first sentence. A bold opening CommonMark leaves as text ("**标题。**正文":
+    a closing ** after 。 does not count for it) is recognised among the text tokens too:
+    its stars are cut from them, nothing is parsed again."""
+    tokens = [t for t in tokens if t.type != "text" or t.content]
+    head = rest = None
     if tokens and tokens[0].type == "strong_open":
         level = 0
         for j, tok in enumerate(tokens):
             level += tok.nesting
             if level == 0:
                 head, rest = tokens[1:j], tokens[j + 1:]
-                if rest and rest[0].type == "text" and rest[0].content[:1] in "。！？：:" and rest[0].content:
-                    mark, after = copy.copy(rest[0]), copy.copy(rest[0])
-                    mark.content, after.content = rest[0].content[0], rest[0].content[1:]
-                    head, rest = head + [mark], ([after] if after.content else []) + rest[1:]
-                return head, rest, True
-    head, rest = split_first_sentence(tokens)
-    return head, rest, False
+                break
+    elif tokens and tokens[0].type == "text" and tokens[0].content[:2] in ("**", "__"):
+        head, rest = _unparsed_bold(tokens)
+    if head is None:
+        head, rest = split_first_sentence(tokens)
+        return head, rest, False
+    if rest and rest[0].type == "text" and rest[0].content[:1] in ("。", "！", "？", "：", ":"):
+        mark, after = copy.copy(rest[0]), copy.copy(rest[0])
+        mark.content, after.content = rest[0].content[0], rest[0].content[1:]
+        head, rest = head + [mark], ([after] if after.content else []) + rest[1:]
+    return head, rest, True
+
+
+def _unparsed_bold(tokens: list[Token]) -> tuple[list[Token] | None, list[Token] | None]:
+    """(inside, after) of a bold opening whose delimiters stayed text, or (None, None)."""
+    delim, level = tokens[0].content[:2], 0
+    for j, tok in enumerate(tokens):
+        level += tok.nesting
+        if tok.type != "text" or level != 0:
+            continue
+        at = tok.content.find(delim, 2 if j == 0 else 0)
+        if at < 0 or (j == 0 and at == 2):
+            continue
+        first, last = copy.copy(tokens[0]), copy.copy(tok)
+        if j == 0:
+            first.content = tok.content[2:at]
+            inside = [first]
+        else:
+            first.content, last.content = tokens[0].content[2:], tok.content[:at]
+            inside = [first, *tokens[1:j], last]
+        after = copy.copy(tok)
+        after.content = tok.content[at + 2:]
+        return [t for t in inside if t.type != "text" or t.content], \
+            ([after] if after.content else []) + tokens[j + 1:]
+    return None, None
 
 
 def footnote_html(note, issue, media: str, embed: bool, placed: set | None = None) -> str:
