@@ -222,8 +222,17 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(0, "build")
     args = parser().parse_args(argv)
     setup_logging(getattr(args, "quiet", False))
+    from huoye import signals
+    from huoye.i18n import _
+
+    # Watch mode stops on Ctrl-C as its way of ending (exit 0); other signals stop it as a build.
     try:
-        return COMMANDS[args.command](args)
+        with signals.installed(signals.HANDLED[1:] if args.command == "watch" else signals.HANDLED):
+            return COMMANDS[args.command](args)
+    except signals.Stopped as stop:
+        print(_("stopped by {signal}; nothing more was written").format(signal=str(stop)),
+              file=sys.stderr)
+        return stop.exit_status
     except HuoyeError as err:
         print(_error_text(err), file=sys.stderr)
         return err.exit_status
