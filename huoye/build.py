@@ -5,7 +5,8 @@
 - load: the content folder → validated models (`huoye.load`);
 - preflight: every check that can refuse an issue (`huoye.preflight`);
 - render: each format in memory (`huoye.render`);
-- write: all of an issue's outputs and its stamp replaced atomically (`huoye.output`).
+- write: all of an issue's outputs replaced as one set, then its stamp (`huoye.output`);
+  then, if no issue failed, the series' archive page and feed (`huoye.site`).
 
 Where each step runs — worker processes for an archive, an early PDF process for
 one cold issue, a forked render for one warm issue — is `huoye.processes`; what the
@@ -16,12 +17,15 @@ from __future__ import annotations
 import contextlib
 import os
 import resource
+import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from huoye import cache, processes, progress
+from huoye.content import series_name
 from huoye.errors import HuoyeError, os_error_message
-from huoye.output import clean_stale_temporaries, issue_lock, write_atomic
+from huoye.output import check_targets, commit
 from huoye.plan import DEFAULT_TEMPLATES, BuildRequest, IssueResult, plan, select
 from huoye.processes import default_jobs
 from huoye.render import RenderOptions, output_name
@@ -31,6 +35,20 @@ __all__ = ["DEFAULT_TEMPLATES", "BuildRequest", "IssueResult", "build", "build_i
 
 
 def build(request: BuildRequest) -> list[IssueResult]:
+    """Build the requested issues, then, if none failed, the series' archive page and feed
+    (`huoye.site`); returns one result per issue (errors included), in issue order."""
+    results = build_issues(request)
+    if request.site and not any(r.error for r in results):
+        from huoye import site
+        from huoye.i18n import _
+
+        root, _only = select(request.paths)
+        for path in site.publish(root, request.out_dir, request.templates, series_name(root)):
+            progress.log.info(_("{path}: updated").format(path=progress.shown(path)))
+    return results
+
+
+def build_issues(request: BuildRequest) -> list[IssueResult]:
     """Build the requested issues; one result per issue (errors included), in issue order."""
     todo = plan(request)
     results = list(todo.up_to_date)
@@ -65,17 +83,17 @@ def build_issue(issue, key: str, request: BuildRequest, split: bool = False,
     options = RenderOptions(templates=request.templates,
                             pdf_variant=request.pdf_variant or issue.series.pdf_variant)
     wanted = {fmt: output_name(issue, fmt) for fmt in request.formats}
+    names = list(wanted.values())
+    check_targets(out_dir, names)  # an odd target (a folder, a link) is refused before rendering
     ready = preflight(issue, options, request.formats)
     fonts = _font_files(issue)
-    prepared = _prepared(ready)
-    if request.html_first and "html" in wanted and len(wanted) > 1:
-        # watch mode: the HTML edition at once (~0.1 s), the PDF (~1 s) and the deck after
-        _write(out_dir, {wanted.pop("html"): prepared["html"]()})
-        progress.log.info("%s: HTML edition updated in %.2f s; PDF and deck follow",
-                          issue.slug, time.perf_counter() - start)
-    rendered = processes.render_formats(issue, options, wanted, split, early_pdf, prepared)
-    names = [output_name(issue, fmt) for fmt in request.formats]
-    _write(out_dir, rendered, (cache.STAMP, cache.stamp_bytes(key, names, fonts)))
+    if request.html_first and "html" in wanted and len(wanted) > 1:  # watch mode: HTML first
+        wanted = {"html": wanted.pop("html"), **wanted}
+    rendered = processes.render_formats(issue, options, wanted, split, early_pdf, _prepared(ready))
+    # All formats are rendered: now, and only now, the set replaces the earlier outputs.
+    with cache.output_lock(out_dir):
+        commit(out_dir, {name: rendered[name] for name in names})
+        cache.write_stamp(out_dir, key, names, fonts)
     return IssueResult(issue.slug, True, time.perf_counter() - start, [out_dir / n for n in names])
 
 
@@ -88,16 +106,6 @@ def _prepared(ready) -> dict:
             "pdf_html": lambda: ready.print_html,
             "pptx": lambda: deck.render(issue, options, ready.deck),
             "html": lambda: ready.web_html.encode("utf-8")}
-
-
-def _write(out_dir: Path, files: dict[str, bytes], stamp: tuple[str, bytes] | None = None) -> None:
-    """Replace `files` in `out_dir`, then the stamp that says they are up to date."""
-    with issue_lock(out_dir):
-        clean_stale_temporaries(out_dir)
-        for name, data in files.items():
-            write_atomic(out_dir / name, data)
-        if stamp:
-            write_atomic(out_dir / stamp[0], stamp[1])
 
 
 def _build_guarded(issue, key: str, request: BuildRequest, split: bool = False,
@@ -128,3 +136,16 @@ def _font_files(issue) -> list[Path]:
 
     return font_files(issue.series.brand)
 
+
+
+class _CallableModule(type(sys)):  # type: ignore[misc]
+    """`huoye.build(...)` is the library's entry point (`huoye.api.build`), and `huoye.build`
+    is also this module: calling the module calls that function."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> list[IssueResult]:
+        from huoye.api import build as build_series
+
+        return build_series(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

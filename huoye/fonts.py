@@ -37,11 +37,12 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, cast
 
 from huoye.cache import user_cache_folder
 from huoye.errors import Problem, RenderError, SetupError
-from huoye.model import Heading, Image, Issue, Paragraph, Source, Table
-from huoye.typography import DECK, DOCUMENT_ROLES, KAI, ROLES, SANS_BOLD, SERIF, family
+from huoye.faces import DECK, DOCUMENT_ROLES, ROLES, family
+from huoye.model import Issue, Source
 
 LOG = logging.getLogger("huoye.render")
 
@@ -256,49 +257,66 @@ def _describe(chars: list[str]) -> str:
 
 def texts_by_role(issue: Issue) -> dict[str, list[tuple[str, Source, str]]]:
     """Every piece of the issue's content text, grouped by the typography role that draws
-    it (`huoye.typography`): {role name: [(text, source, what)]}.
+    it (`huoye.faces`): {role name: [(text, source, what)]}.
 
     The templates' fixed labels (本期主题, 要目, 数据来源 …) are not content: the preflight
     checks them in the rendered document (`huoye.preflight`).
+    Returns {role: [(text, source, what)]}, role one of "serif" (body and all regular
+    text: contents, call-outs, charts, header, back page), "sans_bold" (headings and
+    emphasis, 黑体: titles, captions, table headers) and "kai" (the editor's note, quotations,
+    bylines, 内容提要 and 关键词).
     """
     s = issue.series
+    points = [p for sec in issue.sections for p in sec.all_points]
     serif = [(p.text, p.source, "paragraph") for p in issue.paragraphs]
-    # every other block's inline text (tables, lists, quotes, captions), and footnotes
-    serif += [(p.text, p.source, block.kind) for block in issue.all_blocks
-              if not isinstance(block, Paragraph) for p in block.inlines()]
-    serif += [(b.caption, b.source, b.kind) for b in issue.all_blocks if isinstance(b, (Table, Image))]
-    serif += [(n.text, n.source, "footnote") for n in issue.footnotes]
+    kai = [(issue.note, issue.source, "editor's note")]
+    sans_bold = []
+    for b in issue.all_blocks:  # every block's own text: lists, table cells, captions …
+        b = cast(Any, b)  # told apart by `kind`
+        if b.kind == "quote":
+            kai += [(p.text, p.source, "quotation") for p in b.inlines()]
+        elif b.kind in ("heading", "image"):
+            sans_bold += [(p.text, p.source, b.kind) for p in b.inlines()]
+        elif b.kind == "table":
+            serif += [(p.text, p.source, "table cell") for p in b.inlines()]
+            sans_bold += [(b.caption + "".join(c.text for c in b.header), b.source, "table")]
+            serif += [(f"单位：{b.unit}{b.data_source_label}：{b.data_source}", b.source, "table")]
+        elif b.kind != "paragraph":
+            serif += [(p.text, p.source, b.kind) for p in b.inlines()]
+    serif += [(n.text + "0123456789", n.source, "footnote") for n in issue.footnotes]
     for a in issue.articles:
-        serif += [(a.front_text, a.source, "article")]
+        sans_bold += [(a.title + a.abstract_label + a.keywords_label + "：", a.source, "article")]
+        kai += [(a.byline + (a.abstract.text if a.abstract else "") + "；".join(a.keywords),
+                 a.source, "byline, 内容提要, 关键词")]
         serif += [(r.text, r.paragraph.source, "reference") for r in a.references]
-    serif += [(p.label, p.source, "point label") for sec in issue.sections for p in sec.all_points]
-    serif += [(f"{f.unit}{f.label}", f.source, "key figure") for f in issue.figures]
+        sans_bold += [(a.references_title, a.source, "references")] if a.references else []
+    serif += [(p.label, p.source, "point label") for p in points]
+    serif += [(f"{f.unit}{f.qualifier}{f.label}来源：{f.data_source}", f.source, "key figure")
+              for f in issue.figures]
     for c in issue.charts:
-        words = [c.title, c.unit, c.data_source, *c.categories, *(x.name for x in c.series)]
-        serif.append(("".join(words), c.source, "chart"))
+        words = [c.title, c.unit, c.data_source, *c.categories, *(x.name for x in c.series),
+                 *(q for x in c.series for q in x.qualifiers)]
+        serif.append(("".join(words) + "0123456789.-%数据来源：单位图", c.source, "chart"))
     serif += [(issue.issue_line + issue.date_line + "".join(s.publishers) + issue.theme,
                issue.source, "masthead")]
     serif += [(e.title, issue.source, "contents") for e in issue.contents]
     serif += [("".join(issue.recent_themes), s.source, "recent themes")]
-    serif += [("".join(m.role + m.name for m in s.staff) + s.address + s.postcode + s.telephone,
-               s.source, "colophon")]
-    sans_bold = [(sec.title, sec.source, "section title") for sec in issue.sections]
-    sans_bold += [(a.title, a.source, "article title") for a in issue.articles if a.title]
-    sans_bold += [(b.title, b.source, "heading") for b in issue.all_blocks if isinstance(b, Heading)]
-    sans_bold += [(p.label + p.headline, p.source, "point heading")
-                  for sec in issue.sections for p in sec.all_points]
+    serif += [("".join(m.role + m.name for m in s.staff) + s.address + s.postcode + s.telephone
+               + "地址邮编电话—0123456789", s.source, "colophon")]
+    sans_bold += [(sec.title, sec.source, "section title") for sec in issue.sections]
+    sans_bold += [(p.label + p.headline, p.source, "point heading") for p in points]
     sans_bold += [(p.label + p.headline + "。！？", p.source, "point headline")
-                  for sec in issue.sections for p in sec.all_points if p.style == "lead"]
-    sans_bold += [(s.name, s.source, "bulletin name"), (issue.theme, issue.source, "theme")]
+                  for p in points if p.style == "lead"]
+    sans_bold += [(s.name, s.source, "bulletin name"), (issue.theme, issue.source, "theme"),
+                  ("本期主题：要目近期一览按图", issue.source, "fixed labels")]
     sans_bold += [(f.value, f.source, "key figure") for f in issue.figures]
-    kai = [(issue.note, issue.source, "editor's note")]
-    return {SERIF.name: serif, SANS_BOLD.name: sans_bold, KAI.name: kai}
+    return {"serif": serif, "sans_bold": sans_bold, "kai": kai}
 
 
 def check_fonts(issue) -> dict[str, FontFile]:
     """Check that the PDF's families are installed and cover all the issue's text.
 
-    Returns the fonts by role (`huoye.typography.DOCUMENT_ROLES`). Raises RenderError
+    Returns the fonts by role (`huoye.faces.DOCUMENT_ROLES`). Raises RenderError
     listing every missing family (with the package to install) or every paragraph with
     a character the font cannot draw (with its content file:line).
     """

@@ -14,10 +14,8 @@ from pathlib import Path
 from huoye import cache
 from huoye.content import find_content_root, issue_folders, series_name
 from huoye.errors import HuoyeError
+from huoye.project import DEFAULT_TEMPLATES
 from huoye.render import FORMATS, file_name
-
-PROJECT = Path(__file__).resolve().parent.parent
-DEFAULT_TEMPLATES = PROJECT / "templates"
 
 
 @dataclass
@@ -31,8 +29,9 @@ class BuildRequest:
     force: bool = False
     jobs: int = 1
     pdf_variant: str | None = None
-    html_first: bool = False  # watch mode: write the HTML edition before the slower formats
+    html_first: bool = False  # watch mode: render the HTML edition before the slower formats
     warm: bool = False  # watch mode: this process builds again; keep WeasyPrint loaded in it
+    site: bool = True  # then write the series' archive page and feed (huoye.site)
 
     def options(self) -> dict[str, object]:
         """The options that change the output (part of the build key)."""

@@ -11,13 +11,13 @@ all are reported at once, each at the content `file:line` it came from with the 
 - `charts`: each chart can be drawn (`huoye.render.charts.problems`); tables, when
   the model has them, add their constraints here the same way;
 - `fonts`: each typography role's family is installed and has a glyph for every
-  character of the content that role draws (`huoye.typography`, `huoye.fonts`);
+  character of the content that role draws (`huoye.faces`, `huoye.fonts`);
 - `document`: the PDF's and the HTML edition's documents are made (templates,
   references inside the issue folder, the PDF variant) and every character the
   templates add (本期主题, 要目, 数据来源 …) is read back from the rendered document
   and checked in every face;
 - `deck`: the outline renders and parses, and every slide is laid out with the
-  deck's own measuring code (`huoye.render.deck.layout`); a slide its text does not
+  deck's own measuring code (`huoye.render.deck.draw`); a slide its text does not
   fit is reported at the content line that text came from, not at the outline
   template; the characters the outline adds are checked in the deck's face.
 
@@ -54,7 +54,7 @@ class Ready:
     formats: tuple[str, ...] = FORMATS
     print_html: str | None = None  # the PDF's document, `huoye.render.pdf.document_html`
     web_html: str | None = None  # the HTML edition
-    deck: Any = None  # the laid-out deck, `huoye.render.deck.layout`
+    deck: Any = None  # the laid-out deck, `huoye.render.deck.draw`
 
 
 def preflight(issue: Issue, options: RenderOptions, formats: Iterable[str] = FORMATS) -> Ready:
@@ -137,7 +137,7 @@ def _deck(ready: Ready) -> None:
     from huoye.render import deck
 
     try:
-        ready.deck = deck.layout(ready.issue, ready.options)
+        ready.deck = deck.draw(ready.issue, ready.options)
     except RenderError as err:
         raise RenderError([_at_content(ready.issue, err, p) for p in err.problems]) from None
     _labels_have_glyphs(ready.issue, deck.drawn_text(ready.deck), [check_deck_fonts(ready.issue)],

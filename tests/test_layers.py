@@ -12,7 +12,7 @@ PACKAGE = ROOT / "huoye"
 
 #: lowest first; a part is a module or a subpackage of huoye
 LAYERS = [
-    ("huoye", "huoye.errors", "huoye.i18n", "huoye.typography"),  # vocabulary
+    ("huoye", "huoye.errors", "huoye.i18n", "huoye.faces", "huoye.typography"),  # vocabulary
     ("huoye.model", "huoye.content"),  # the domain, and where content lives
     ("huoye.cache", "huoye.output"),  # files: the build key, atomic writes
     ("huoye.load", "huoye.summarise", "huoye.fonts"),  # content → model; derive; faces

@@ -12,11 +12,14 @@ from pathlib import Path
 
 from huoye.model import PDF_VARIANTS
 
-__all__ = ["FORMATS", "PDF_VARIANTS", "RenderOptions", "file_name", "output_name", "renderer"]
+__all__ = ["FORMATS", "ON_REQUEST", "PDF_VARIANTS", "RenderOptions", "file_name", "output_name", "renderer"]
 
 FORMATS = ("pdf", "pptx", "html")
-EXTENSIONS = {"pdf": "pdf", "pptx": "pptx", "html": "html"}
-_MODULES = {"pdf": "huoye.render.pdf", "pptx": "huoye.render.deck", "html": "huoye.render.html"}
+#: formats made only when asked for (--format handout): not part of a default build
+ON_REQUEST = ("handout",)
+EXTENSIONS = {"pdf": "pdf", "pptx": "pptx", "html": "html", "handout": "handout.pdf"}
+_MODULES = {"pdf": "huoye.render.pdf", "pptx": "huoye.render.deck", "html": "huoye.render.html",
+            "handout": "huoye.render.handout"}
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ name.
 """
 from __future__ import annotations
 
-from io import BytesIO
+import datetime as dt
 from pathlib import Path
 from zipfile import BadZipFile
 
@@ -28,11 +28,12 @@ from huoye.errors import Problem, RenderError, display_path
 from huoye.fonts import check_deck_fonts
 from huoye.render.templating import render_template
 
+from . import package
 from . import pptxkit as kit
 from .slides import DRAW, ITEM_KEYS, OUTLINE, REQUIRED, Deck
 from .theme import deck_theme
 
-__all__ = ["check", "drawn_text", "layout", "outline", "render"]
+__all__ = ["check", "draw", "drawn_text", "outline", "render"]
 
 TEMPLATE = "deck.yaml.j2"
 
@@ -41,17 +42,56 @@ TEMPLATE = "deck.yaml.j2"
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def draw(issue, options) -> Deck:
+    """The deck of ``issue`` drawn in memory (its slides, and a plain record of each for
+    the handout); template, outline and layout problems are a :class:`RenderError`
+    naming templates/deck.yaml.j2; a character the deck's fallback East Asian face
+    cannot draw is one naming its content file:line.
+
+    A slide that cannot be drawn (a title too long for it, a label that does not fit)
+    raises the handler's :class:`RenderError` with the outline entry it came from as
+    ``err.entry`` (and its number as ``err.slide``), so that the preflight can name the
+    content line behind it."""
+    cjk = check_deck_fonts(issue)
+    entries = outline(issue, options)
+    deck = _open(issue)
+    deck.outline = outline_name(options)
+    deck.fallback_font = cjk
+    for n, entry in enumerate(entries, start=1):
+        try:
+            DRAW[entry["kind"]](deck, entry)
+        except RenderError as err:
+            err.entry, err.slide = entry, n  # type: ignore[attr-defined]
+            raise
+    deck.finish()
+    return deck
+
+
+def drawn_text(deck: Deck) -> str:
+    """Every character drawn on the deck's slides (text, footers; not the charts' own
+    labels, which are the issue's data, nor bullets, drawn in the Latin face): what the
+    deck's face must have glyphs for."""
+    return "".join(kit.slide_text(slide) for slide, _ in deck.slides)
+
+
 def render(issue, options, deck: Deck | None = None) -> bytes:
-    """The deck of ``issue`` as .pptx bytes (``deck``: its :func:`layout`, if already
-    made by the preflight); template, outline and layout problems are a
-    :class:`RenderError` naming templates/deck.yaml.j2; a character the deck's
-    fallback East Asian face cannot draw is one naming its content file:line."""
-    if deck is None:
-        check_deck_fonts(issue)
-        deck = layout(issue, options)
-    out = BytesIO()
-    deck.prs.save(out)
-    return out.getvalue()
+    """The deck of ``issue`` as .pptx bytes, the same for the same inputs (``deck``: its
+    :func:`draw`, if the preflight made it; see :func:`draw` for the errors)."""
+    deck = deck if deck is not None else draw(issue, options)
+    cjk = deck.fallback_font
+    when = package.build_time(issue.date)
+    created = dt.datetime(issue.date.year, issue.date.month, issue.date.day, tzinfo=dt.UTC)
+    package.finish_package(deck.prs, package.Properties(
+        title=issue.title,
+        subject=f"本期主题：{issue.theme}",
+        authors=tuple(issue.series.publishers),
+        keywords=(issue.theme, *(s.title for s in issue.sections)),
+        when=created,
+        brand=deck.theme.brand,
+        thumbnail_font=cjk.path,
+        thumbnail_font_index=cjk.index,
+    ), deck.titles())
+    return package.save(deck.prs, when)
 
 
 def layout(issue, options) -> Deck:
@@ -72,12 +112,6 @@ def layout(issue, options) -> Deck:
             raise
     deck.finish()
     return deck
-
-
-def drawn_text(deck: Deck) -> str:
-    """Every character drawn on the deck's slides (text, footers, bullets; not the charts'
-    own labels, which are the issue's data): what the deck's face must have glyphs for."""
-    return "".join(kit.slide_text(slide) for slide, _ in deck.slides)
 
 
 def outline_name(options) -> str:

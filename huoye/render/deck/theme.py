@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from huoye.errors import RenderError
+from huoye.faces import DECK, family
 from huoye.model import Brand
-from huoye.typography import DECK, family
 
 from .pptxkit import DeckTheme
 

@@ -1,0 +1,226 @@
+"""Chinese typesetting as a reader sees it, measured from the PDF (huoye.typography):
+punctuation pairs compressed, no lone last characters, flush lines, line-start/end rules,
+on varied paragraphs rendered with and without huoye's adapter, and on the built sample.
+
+The oracle is the PDF read back by poppler (pdftotext) and pdfminer (pdfplumber), never
+the adapter's own bookkeeping."""
+from __future__ import annotations
+
+import collections
+import html
+import logging
+import re
+import statistics
+import subprocess
+from pathlib import Path
+
+import pytest
+
+weasyprint = pytest.importorskip("weasyprint")
+
+from huoye import typography
+from huoye.render.weasyprint import justify
+
+HAN = "产业链供应链现代化水平基础能力财政政策科技创新体系建设"
+
+
+def _han(count: int, offset: int = 0) -> str:
+    return "".join(HAN[(offset + i) % len(HAN)] for i in range(count))
+
+
+# Paragraphs built so that, at 20 em with a 2 em indent, bare WeasyPrint ends each of them with
+# a last line of one character (or one character and its full stop); with varied punctuation.
+LONE = [
+    _han(37) + "权。",                                       # 18 + 20 + 1
+    _han(12) + "“" + _han(6) + "”，“" + _han(10) + "”" + _han(18) + "局",
+    _han(20) + "（" + _han(8) + "）、" + _han(26) + "径。",
+    "2020年3月，" + _han(30) + "，" + _han(40) + "出口",
+]
+
+
+def _html(paragraphs, width_em=20, extra=""):
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    return ("<html lang='zh-CN'><head><meta charset='utf-8'><style>"
+            "@page { size: A4; margin: 20mm } body { margin: 0; font-family: 'Noto Serif CJK SC';"
+            f" font-size: 10.5pt; line-height: 1.8 }} p {{ width: {width_em}em; margin: 0 0 1em;"
+            f" text-indent: 2em; text-align: justify }} {extra}</style></head><body>{body}</body></html>")
+
+
+def _render(source: str, path, adapted: bool):
+    if adapted:
+        with justify.cjk_justification():
+            weasyprint.HTML(string=source).write_pdf(path)
+    else:
+        weasyprint.HTML(string=source).write_pdf(path)
+    return typography.measure(str(path), body_pages=range(0))
+
+
+def _text(path) -> str:
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
+    return re.sub(r"\s", "", out.stdout)
+
+
+def test_the_measure_sees_lone_lines_and_loose_pairs_in_stock_weasyprint(tmp_path):
+    figures = _render(_html(LONE), tmp_path / "bare.pdf", adapted=False)
+    assert len(figures.lone) >= 3, typography.report(figures)
+    assert figures.pairs >= 3 and figures.compressed == 0, typography.report(figures)
+
+
+@pytest.mark.parametrize("width_em", [20, 23, 31])
+def test_no_lone_last_line_and_every_pair_compressed(tmp_path, width_em):
+    source = _html(LONE * 2, width_em)
+    figures = _render(source, tmp_path / "adapted.pdf", adapted=True)
+    assert not figures.lone, typography.report(figures)
+    assert figures.pairs >= 6 and figures.compressed == figures.pairs, typography.report(figures)
+    assert not figures.bad_starts and not figures.bad_ends
+    assert figures.flush_share == 1.0, typography.report(figures)
+    # nothing inserted: the text a reader copies is the text written
+    assert _text(tmp_path / "adapted.pdf") == re.sub(r"\s", "", "".join(LONE * 2))
+
+
+def test_headings_and_centred_labels_lose_their_lone_characters_too(tmp_path):
+    css = ("h3 { width: 12em; font: bold 11pt 'Noto Sans CJK SC'; margin: 0 0 1em }"
+           ".label { width: 15em; font-size: 8.5pt; text-align: center; text-indent: 0 }")
+    heading = _han(12) + "全"
+    label = "工业大类，全部联合国工业门类齐全"
+    source = _html([], extra=css).replace(
+        "<body></body>", f"<body><h3>{heading}</h3><p class='label'>{label}</p></body>")
+    bare = _render(source, tmp_path / "bare.pdf", adapted=False)
+    assert len(bare.lone) == 2, typography.report(bare)
+    adapted = _render(source, tmp_path / "adapted.pdf", adapted=True)
+    assert not adapted.lone, typography.report(adapted)
+
+
+def test_a_lone_line_the_limits_cannot_avoid_is_reported_with_page_and_paragraph(
+        tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(justify, "LIMITS", justify.Limits(gap_widening=0.0))
+    monkeypatch.setattr(justify, "_warned", set())
+    with caplog.at_level(logging.WARNING, logger="huoye.render"):
+        figures = _render(_html(LONE[:1]), tmp_path / "limited.pdf", adapted=True)
+    assert len(figures.lone) == 1
+    [record] = [r for r in caplog.records if "one character" in r.getMessage()]
+    assert "page 1" in record.getMessage() and LONE[0][:10] in record.getMessage()
+
+
+def test_compressed_marks_follow_clreq_pairs():
+    # closing then anything: the closing mark gives up its right half
+    assert justify.compressed_marks("甲”，“乙") == [1, 2]
+    assert justify.compressed_marks("甲）。") == [1]
+    # opening after opening: the second gives up its left half
+    assert justify.compressed_marks("（“甲") == [1]
+    # single marks stay full width
+    assert justify.compressed_marks("甲，乙“丙”") == []
+    assert justify.is_lone("局。") and justify.is_lone("口") and not justify.is_lone("出口")
+
+
+def test_the_built_sample_is_set_like_a_professional(built_sample):
+    figures = typography.measure(str(built_sample["pdf"]))
+    report = typography.report(figures)
+    assert figures.continued > 150, report
+    assert figures.flush_share >= 0.99, report
+    assert not figures.bad_starts and not figures.bad_ends, report
+    assert figures.pairs >= 20 and figures.compressed == figures.pairs, report
+    assert not figures.lone, report
+
+
+# ------------------------------------------------------------------ CJK–Latin spacing option
+
+
+def test_the_spacing_option_wraps_only_han_latin_boundaries_in_body_text():
+    from huoye.render.spacing import space_cjk_latin
+
+    source = ("<html><head><title>2020年</title><style>a{}</style></head><body>"
+              "<p>截至2020年3月，GDP增长5.2%以上；A&amp;B公司、COVID-19 related 和 iOS</p>"
+              "<svg><text>2020年</text></svg></body></html>")
+    spaced = space_cjk_latin(source)
+    assert "<title>2020年</title>" in spaced and "<text>2020年</text>" in spaced
+    assert ('截<span class="cjk-latin">至</span><span class="latin-cjk">2020</span>'
+            '<span class="cjk-latin">年</span><span class="latin-cjk">3</span>月') in spaced
+    assert '<span class="latin-cjk">5.2%</span>以上' in spaced
+    assert "A&amp;" in spaced and '<span class="latin-cjk">B</span>公司' in spaced
+    assert "和 iOS" in spaced  # a written space is left as it is
+    assert re.sub(r"<[^>]+>", "", spaced) == re.sub(r"<[^>]+>", "", source)
+
+
+@pytest.fixture(scope="module")
+def spaced_sample(tmp_path_factory):
+    """The sample built (PDF and HTML) with series.yaml cjk_latin_spacing on and off."""
+    import shutil
+
+    from huoye.build import BuildRequest, build
+    from tests.conftest import CONTENT
+
+    built = {}
+    for spacing in (False, True):
+        root = tmp_path_factory.mktemp(f"spacing-{spacing}")
+        shutil.copytree(CONTENT, root / "content")
+        series = root / "content" / "series.yaml"
+        series.write_text(series.read_text(encoding="utf-8")
+                          + f"cjk_latin_spacing: {str(spacing).lower()}\n", encoding="utf-8")
+        [result] = build(BuildRequest(paths=[root / "content" / "2020-03"], out_dir=root / "out",
+                                      formats=("pdf", "html"), force=True))
+        assert result.error is None, result.error
+        built[spacing] = {p.suffix: p for p in result.outputs}
+    return built
+
+
+def _gaps(pdf, size=10.5):
+    """Advances between a Han character and a following digit in body text, in em."""
+    import pdfplumber
+
+    gaps = []
+    with pdfplumber.open(str(pdf)) as document:
+        for page in document.pages:
+            chars = [c for c in page.chars if abs(c["size"] - size) < 0.3]
+            for a, b in zip(chars, chars[1:]):
+                if (typography.HAN.match(a["text"]) and b["text"].isdigit()
+                        and abs(a["top"] - b["top"]) < 1 and -0.1 < b["x0"] - a["x1"] < size):
+                    gaps.append((b["x0"] - a["x1"]) / size)
+    return gaps
+
+
+def test_the_spacing_option_sets_a_quarter_em_and_keeps_the_rules(spaced_sample):
+    off, on = _gaps(spaced_sample[False][".pdf"]), _gaps(spaced_sample[True][".pdf"])
+    assert len(off) > 20 and len(on) > 20
+    assert max(off) < 0.1  # house style: side by side (justification adds a little)
+    assert statistics.median(on) == pytest.approx(0.25, abs=0.06)
+    figures = typography.measure(str(spaced_sample[True][".pdf"]))
+    assert not figures.lone and not figures.bad_starts and not figures.bad_ends
+    assert figures.flush_share >= 0.99, typography.report(figures)
+    # nothing inserted: the same characters as without the option (pages may break elsewhere)
+    on_text, off_text = (_text(spaced_sample[k][".pdf"]).replace(" ", "") for k in (True, False))
+    assert collections.Counter(on_text) == collections.Counter(off_text)
+    assert 'class="latin-cjk"' in spaced_sample[True][".html"].read_text(encoding="utf-8")
+    assert 'class="latin-cjk"' not in spaced_sample[False][".html"].read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ the test corpus
+
+CORPUS = Path(__file__).resolve().parent / "fixtures" / "issues"
+
+
+@pytest.fixture(scope="module")
+def corpus_pdfs(tmp_path_factory):
+    """Every issue of the test corpus as a PDF (rendered once for this module)."""
+    from huoye.load import load_archive
+    from huoye.render import RenderOptions, pdf
+    from tests.conftest import ROOT
+
+    folder = tmp_path_factory.mktemp("corpus-typography")
+    found = {}
+    for issue in load_archive(CORPUS):
+        path = folder / f"{issue.slug}.pdf"
+        path.write_bytes(pdf.render(issue, RenderOptions(templates=ROOT / "templates")))
+        found[issue.slug] = path
+    return found
+
+
+def test_the_corpus_is_set_by_the_same_rules(corpus_pdfs):
+    assert len(corpus_pdfs) >= 4
+    for slug, path in corpus_pdfs.items():
+        figures = typography.measure(str(path))
+        report = f"{slug}: {typography.report(figures)}"
+        assert not figures.lone, report
+        assert not figures.bad_starts and not figures.bad_ends, report
+        assert figures.compressed == figures.pairs, report
+        assert not figures.short_pages, report
