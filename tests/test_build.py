@@ -28,7 +28,12 @@ def make_archive(root: Path, n: int, broken: int | None = None) -> Path:
     return root
 
 
-def test_an_archive_built_by_workers_matches_one_process_and_survives_a_bad_issue(tmp_path):
+def test_an_archive_built_by_workers_matches_one_process_and_survives_a_bad_issue(tmp_path,
+                                                                                 monkeypatch):
+    # this machine's fontconfig caches are shared with other processes, which may touch them
+    # mid-test (a rebuild would then be right); the stamps watch a folder of the test's own
+    (tmp_path / "fontconfig").mkdir()
+    monkeypatch.setattr(cache, "FONTCONFIG_CACHES", (str(tmp_path / "fontconfig"),))
     content = make_archive(tmp_path / "content", 3, broken=2)
     formats = ("pdf", "html")
     parallel = build(BuildRequest(paths=[content], out_dir=tmp_path / "jobs2", formats=formats,

@@ -95,8 +95,10 @@ def test_a_fixed_label_no_face_has_is_read_back_from_the_rendered_document(conte
     # in the page's <head> only: not drawn, not refused
     page = templates / "briefing.html.j2"
     text = page.read_text(encoding="utf-8")
-    assert '<meta name="description" content="本期主题' in text
-    page.write_text(text.replace("本期主题", f"本期{RARE}主题", 1), encoding="utf-8")
+    assert '<meta name="description"' in text
+    page.write_text(text.replace('<meta name="description"',
+                                 f'<meta name="keywords" content="本期{RARE}主题">\n'
+                                 '<meta name="description"', 1), encoding="utf-8")
     assert check(content_copy, capsys, "--templates", str(templates))[0] == 0
     # drawn on the cover
     cover = templates / "blocks" / "cover.html.j2"
