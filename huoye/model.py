@@ -600,6 +600,9 @@ class Series:
     deck_layouts: dict[str, str] = field(default_factory=dict)
     first_serial: int = 1  # 总第N期 of the first issue ('huoye new' in an empty content folder)
     base_url: str | None = None  # where the series is published (the feed's absolute links)
+    # A quarter em between Han characters and Latin letters or digits (clreq 3.2.2); off
+    # by default: the bulletin's house style sets them side by side.
+    cjk_latin_spacing: bool = False
 
 
 @dataclass

@@ -44,6 +44,7 @@ SERIES_SCHEMA = {
     "past_themes": Field("str-list", example="[新基建, 数字经济]"),
     "recent_themes": Field("int", required=False, example="12"),
     "pdf_variant": Field("str", required=False, example="pdf/a-3u"),
+    "cjk_latin_spacing": Field("bool", required=False, example="true"),
     "deck": Field("map", required=False, example="{template: master.pptx}"),
     "first_serial": Field("int", required=False, example="1",
                           help="总第N期 of the first issue, for 'huoye new' in an empty content folder"),
@@ -224,6 +225,7 @@ def load_series(path: Path, problems: Problems) -> Series | None:
             pdf_variant=str(variant).lower() if variant else None,
             deck_template=template, deck_layouts=layouts,
             first_serial=int(data.get("first_serial") or 1), base_url=_base_url(data, path, problems),
+            cjk_latin_spacing=data.get("cjk_latin_spacing") is True,
         )
     except (KeyError, TypeError, ValueError):
         return None

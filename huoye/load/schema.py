@@ -19,7 +19,7 @@ from huoye.load.yamlsource import LList, LMap, line_of
 class Field:
     """One key of a mapping: its type, whether it must be there, and an example."""
 
-    kind: str  # "str" | "int" | "number" | "date" | "list" | "map" | "str-list" | "number-list"
+    kind: str  # "str" | "int" | "number" | "date" | "list" | "map" | "str-list" | "number-list" | "bool"
     required: bool = True
     example: str = ""
     help: str = ""
@@ -34,6 +34,7 @@ TYPE_WORDS = {
     "map": "a group of 'key: value' lines",
     "str-list": "a list of texts",
     "number-list": "a list of numbers, like [5, 20]",
+    "bool": "true or false",
 }
 
 
@@ -88,6 +89,8 @@ def fits(v, kind: str) -> bool:
         return isinstance(v, list) and all(fits(x, "str") for x in v)
     if kind == "number-list":
         return isinstance(v, list) and all(fits(x, "number") for x in v)
+    if kind == "bool":
+        return isinstance(v, bool)
     raise ValueError(kind)
 
 

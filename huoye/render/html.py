@@ -33,6 +33,7 @@ from huoye.i18n import _
 from huoye.load.body import MARKDOWN as LOADER_MARKDOWN
 from huoye.render import RenderOptions
 from huoye.render import charts as chart_svg
+from huoye.render.spacing import space_cjk_latin
 from huoye.render.templating import render_template
 from huoye.summarise import shorten
 
@@ -284,7 +285,10 @@ def _stylesheet(templates: Path, media: str) -> Markup:
 def description(issue, max_chars: int = 120) -> str:
     """The page's description (search results, link previews): the theme and the leading
     sentences of the editor's note."""
-    return f"本期主题：{issue.theme}。" + "".join(shorten(issue.note, max_chars))
+    note = "".join(shorten(issue.note, max_chars))
+    if len(note) > max_chars:  # one long first sentence
+        note = note[:max_chars - 1] + "…"
+    return f"本期主题：{issue.theme}。" + note
 
 
 def build_html(issue, options: RenderOptions, media: str = "print") -> str:
@@ -345,7 +349,7 @@ def build_html(issue, options: RenderOptions, media: str = "print") -> str:
             return "narrow"
         return "wide" if need <= 54 else "wider"
 
-    return render_template(
+    html = render_template(
         options.templates, "briefing.html.j2",
         issue=issue, series=issue.series, media=media,
         brand_css=brand_css(issue.series), stylesheet=_stylesheet(options.templates, media),
@@ -354,6 +358,9 @@ def build_html(issue, options: RenderOptions, media: str = "print") -> str:
         keywords=f"{issue.theme}, {issue.series.name}, {issue.short_line}",
         description=description(issue),
     )
+    if issue.series.cjk_latin_spacing:  # series.yaml: a quarter em between Han and Latin
+        html = space_cjk_latin(html)
+    return html
 
 
 def render(issue, options: RenderOptions) -> bytes:

@@ -981,6 +981,15 @@ def add_native_chart(
             dl.position = XL_LABEL_POSITION.OUTSIDE_END
         else:
             dl.position = XL_LABEL_POSITION.ABOVE
+        for si in sorted({si for si, _pi in (point_labels or {})}):
+            # a series with labels of its own gets series-level label settings, which
+            # replace the plot's: repeat them there, or its other values lose their labels
+            own = plot.series[si].data_labels
+            own.show_value = True
+            own.number_format = label_format
+            own.number_format_is_linked = False
+            own.position = dl.position
+            _style_rpr(own.font._rPr, font, size - 2, colour, None, "中")
         for (si, pi), text in sorted((point_labels or {}).items()):
             label = plot.series[si].points[pi].data_label
             tf = label.text_frame
