@@ -144,26 +144,31 @@ def render_tokens(tokens: list[Token], issue=None, paragraph=None, embed_images:
 
 
 def split_first_sentence(tokens: list[Token]) -> tuple[list[Token], list[Token]]:
-    """Tokens of the first sentence (up to 。！？ in the text) and of the rest. The split is
-    made in a text token; a sentence end inside a link or emphasis splits after it, and a
-    code span is never split."""
+    """Tokens of the first sentence (up to 。！？ in the text) and of the rest, as the plain
+    text's first sentence ends. The split is made in a text token; a sentence end inside a
+    link or emphasis splits after it, and one inside a code span after the span (a code
+    span is never split)."""
     level = 0
     for i, tok in enumerate(tokens):
         level += tok.nesting
-        if tok.type != "text":
+        if tok.type == "code_inline" and re.search(r"[。！？]", tok.content):
+            m = None  # the sentence ends after the code span
+        elif tok.type != "text":
             continue
-        m = re.search(r"[。！？]", tok.content)
-        if not m:
-            continue
-        if level == 0:
-            head, rest = copy.copy(tok), copy.copy(tok)
-            head.content, rest.content = tok.content[: m.end()], tok.content[m.end():]
-            return tokens[:i] + [head], ([rest] if rest.content else []) + tokens[i + 1:]
-        for j in range(i + 1, len(tokens)):  # inside markup: split where it closes
-            level += tokens[j].nesting
-            if level == 0:
-                return tokens[: j + 1], tokens[j + 1:]
-        break
+        else:
+            m = re.search(r"[。！？]", tok.content)
+            if not m:
+                continue
+        if m is None or level > 0:
+            for j in range(i, len(tokens)):  # split where the markup closes
+                if j > i:
+                    level += tokens[j].nesting
+                if level == 0:
+                    return tokens[: j + 1], tokens[j + 1:]
+            break
+        head, rest = copy.copy(tok), copy.copy(tok)
+        head.content, rest.content = tok.content[: m.end()], tok.content[m.end():]
+        return tokens[:i] + [head], ([rest] if rest.content else []) + tokens[i + 1:]
     return tokens, []
 
 
