@@ -221,9 +221,11 @@ def main(argv: list[str] | None = None) -> int:
     from huoye import signals
     from huoye.i18n import _
 
-    # Watch mode stops on Ctrl-C as its way of ending (exit 0); other signals stop it as a build.
+    # Watch mode and the preview server stop on Ctrl-C as their way of ending (exit 0); other
+    # signals stop them as a build.
+    ends_on_ctrl_c = args.command in ("watch", "serve")
     try:
-        with signals.installed(signals.HANDLED[1:] if args.command == "watch" else signals.HANDLED):
+        with signals.installed(signals.HANDLED[1:] if ends_on_ctrl_c else signals.HANDLED):
             return COMMANDS[args.command](args)
     except signals.Stopped as stop:
         print(_("stopped by {signal}; nothing more was written").format(signal=str(stop)),
