@@ -222,7 +222,7 @@ CASES: dict[str, Case] = {
                                      "the file must begin with a '---' line"),
     "encoding/front matter not closed": Case(edit(ISSUE, lambda t: t.replace("\n---\n", "\n", 1)), ISSUE, 1,
                                              "add one after the last key"),
-    "encoding/front matter only": Case(edit(ISSUE, lambda t: t[: t.index("\n---\n") + 5]), ISSUE, 92,
+    "encoding/front matter only": Case(edit(ISSUE, lambda t: t[: t.index("\n---\n") + 5]), ISSUE, 94,
                                        "add '## 标题' headings"),
     "encoding/invalid bytes on line 97": Case(
         edit_bytes(ISSUE, lambda b: b.replace(BODY_AT.encode(), BODY_AT.encode() + b"caf\xe9 au lait\n\n", 1)),
@@ -251,9 +251,10 @@ CASES: dict[str, Case] = {
     "content/raw HTML": Case(body("正文<b>加粗</b>。"), ISSUE, "正文<b>", "raw HTML '<b>' is not part of the format"),
     "content/footnote without text": Case(body("正文[^9]。"), ISSUE, "正文[^9]", "the footnote [^9] has no text"),
     "content/code block": Case(body("```\ncode\n```"), ISSUE, "```", "remove the ``` lines"),
-    "content/level-1 heading": Case(body("# 大标题"), ISSUE, "# 大标题", "Write sections as '## 标题'"),
+    "content/level-1 heading": Case(body("# 大标题"), ISSUE, "# 大标题",
+                                    "text comes before the first article title"),
     "content/points numbered twice": Case(sub("2.关键基础材料", "1.关键基础材料"), ISSUE, "1.关键基础材料",
-                                          "renumber the points"),
+                                          "numbered '1.' after '1.'; expected '2.'"),
     "content/empty section": Case(sub("## 当前我国产业链的发展情况", "## 空的部分\n\n## 当前我国产业链的发展情况"),
                                   ISSUE, "## 空的部分", "is empty; add its text"),
 
