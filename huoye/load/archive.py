@@ -356,7 +356,7 @@ def _figures(value: object, path: Path, problems: Problems) -> list[KeyFigure]:
             qualifier = str(item.get("qualifier") or "").strip()
             if qualifier and not _qualifier_ok(qualifier):
                 problems.add(path, line_of(item, "qualifier"), f"figures[{i + 1}].qualifier",
-                             BAD_QUALIFIER.format(q=qualifier))
+                             _bad_qualifier(qualifier))
             out.append(KeyFigure(_number(v), str(item["unit"]), str(item["label"]),
                                  str(item["sentence"]).strip(), Source(path, ln),
                                  qualifier=qualifier,
@@ -421,8 +421,9 @@ def _charts(value: object, path: Path, problems: Problems) -> list[Chart]:
     return out
 
 
-BAD_QUALIFIER = _("'{q}' is not a qualifier of a number; write one word such as 以上, 左右, "
-                  "约, 近, 超过 (or leave it out)")
+def _bad_qualifier(q: str) -> str:
+    return _("'{q}' is not a qualifier of a number; write one word such as 以上, 左右, 约, 近, "
+             "超过 (or leave it out)").format(q=q)
 
 
 def _qualifier_ok(q: str) -> bool:
@@ -443,7 +444,7 @@ def _qualifiers(s: LMap, count: int, path: Path, where: str, problems: Problems)
     for q in value:
         q = "" if q is None else str(q).strip()
         if q and not _qualifier_ok(q):
-            problems.add(path, line_of(s, "qualifiers"), where, BAD_QUALIFIER.format(q=q))
+            problems.add(path, line_of(s, "qualifiers"), where, _bad_qualifier(q))
         out.append(q)
     return out
 
