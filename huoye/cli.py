@@ -6,6 +6,7 @@
     huoye build [ISSUE…] [--format pdf,pptx,html] [--jobs N] [--force]
     huoye serve [ISSUE…] [--port 8000]
     huoye watch [ISSUE…]
+    huoye import MANUSCRIPT [--issue YEAR-NUMBER] [--article]
 
 `huoye PATH…` (no command) builds; a word that is neither a command nor an existing
 path is refused with the nearest command (`huoye serv` → did you mean 'serve'?).
@@ -60,6 +61,11 @@ EXAMPLES_SERVE = """examples:
   huoye serve --port 8080      another port
   huoye serve content/2020-03  only one issue
   huoye serve --host 0.0.0.0   let other machines of the network see the preview
+"""
+EXAMPLES_IMPORT = """examples:
+  huoye import 稿件.docx                     the next issue, content/<year>-<number>/issue.md
+  huoye import 稿件.docx --issue 2021-05     that issue
+  huoye import 第二篇.docx --issue 2021-05 --article   a further article of 2021-05
 """
 EXAMPLES_WATCH = """examples:
   huoye watch                  rebuild the issues whose files change, on every save
@@ -146,6 +152,19 @@ def parser() -> argparse.ArgumentParser:
     add_build_options(v, watch=True)
     v.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default: 127.0.0.1)"))
     v.add_argument("--port", type=int, default=8000, help=_("port (default: 8000; 0: any free port)"))
+
+    m = sub.add_parser("import", help=_("turn an author's Word manuscript (.docx) into an issue"),
+                       epilog=EXAMPLES_IMPORT, formatter_class=argparse.RawDescriptionHelpFormatter,
+                       description=_("Read a .docx manuscript and write content/<issue>/issue.md in "
+                                     "the content format, with a report of what was mapped and "
+                                     "what was not."))
+    m.add_argument("manuscript", type=Path, metavar="MANUSCRIPT", help=_("the .docx file"))
+    m.add_argument("--issue", default=None, metavar="YEAR-NUMBER",
+                   help=_("the issue to write, like 2021-05 (default: the next issue)"))
+    m.add_argument("--article", action="store_true",
+                   help=_("add the manuscript as a further article of the existing --issue"))
+    m.add_argument("--content", type=Path, default=Path("content"),
+                   help=_("content folder (default: content)"))
 
     w = sub.add_parser("watch", help="rebuild on every save", epilog=EXAMPLES_WATCH,
                        formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -379,6 +398,16 @@ def cmd_serve(args) -> int:
     return serve(request, host=args.host, port=args.port)
 
 
+def cmd_import(args) -> int:
+    from huoye.importer import import_manuscript, report_lines
+
+    imported = import_manuscript(args.manuscript, args.content, issue=args.issue,
+                                 article=args.article)
+    for line in report_lines(imported, args.manuscript):
+        print(line)
+    return 0
+
+
 def cmd_watch(args) -> int:
     from huoye.watch import watch
 
@@ -386,5 +415,6 @@ def cmd_watch(args) -> int:
     return watch(args)
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "init": cmd_init, "new": cmd_new,
+COMMANDS = {"build": cmd_build, "check": cmd_check, "import": cmd_import, "init": cmd_init,
+            "new": cmd_new,
             "serve": cmd_serve, "watch": cmd_watch}

@@ -1,0 +1,159 @@
+"""`huoye import`: from the author's Word manuscript (.docx) to an issue's issue.md.
+
+Where it stands in the pipeline: before everything else. It writes the content format
+(docs/content.md) that `huoye check` and the loader (`huoye.load`) then judge; the
+import itself decides nothing the editor must decide (the 按, the theme): those are
+left as the 【待填：…】 placeholders `huoye new` writes, which `huoye check` reports at
+their lines.
+
+    package.py   opening the .docx safely (zip bombs, external targets, entities,
+                 macros refused), footnotes/endnotes read from their parts
+    mapping.py   the body: headings, numbered points, bold run-in headlines, byline,
+                 内容提要/关键词, tables, footnotes, quotations → Markdown, with a report
+
+Reading Word files: python-docx (maintained, MIT, lxml-based). It gives paragraphs with
+their styles and runs with their bold, tables with their merged cells, and its
+package/part API reaches the parts it does not model (footnotes.xml), so nothing is
+parsed by hand beyond the notes. mammoth converts to HTML and drops the styles and
+numbering we map from; docx2python flattens runs and loses the paragraph/table order.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from huoye.content import ISSUE_FILE, find_content_root
+from huoye.errors import ContentError
+from huoye.i18n import _
+from huoye.importer.mapping import Mapper, Report
+from huoye.importer.package import inspect, notes
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NOTE = "note: |\n  【待填：编者按】\n"
+
+
+@dataclass
+class Imported:
+    path: Path
+    report: Report
+
+
+def read_manuscript(path: Path) -> tuple[str, Report]:
+    """The body Markdown of a .docx manuscript and the report of its mapping."""
+    import docx
+
+    if path.suffix.lower() != ".docx":
+        raise ContentError(_("{path}: only .docx manuscripts are read so far; open it in Word or "
+                             "LibreOffice and save it as .docx").format(path=path))
+    inspect(path)
+    try:
+        document = docx.Document(str(path))
+    except Exception as err:  # python-docx raises many kinds on a broken package
+        raise ContentError(_("{path}: Word cannot have written this file ({error}); open and "
+                             "save it again in Word").format(path=path, error=err)) from None
+    body = document.element.body
+    if body.find(f".//{{{W}}}ins") is not None or body.find(f".//{{{W}}}del") is not None:
+        raise ContentError(_("{path}: the manuscript has tracked changes (修订); accept or reject "
+                             "them all in Word (审阅 → 接受所有修订) and save, then import "
+                             "again; nothing was written").format(path=path))
+    report = Report()
+    mapper = Mapper(document, notes(document, "footnotes"), notes(document, "endnotes"), report)
+    return mapper.run(), report
+
+
+def _next_issue(root: Path, year: int | None, number: int | None) -> tuple[int, int, int]:
+    """(year, number, serial) of the issue to write: as `huoye new` counts them."""
+    from huoye.load import load_archive
+    from huoye.scaffold import _series
+
+    issues = load_archive(root)
+    latest = max(issues, key=lambda i: (i.date, i.serial), default=None)
+    today = dt.date.today()
+    if latest is None:
+        serial = _series(root).first_serial
+        return year or today.year, number or 1, serial
+    y = year or today.year
+    n = number or (latest.number + 1 if y == latest.year else 1)
+    return y, n, latest.serial + 1
+
+
+def import_manuscript(manuscript: Path, content: Path, issue: str | None = None,
+                      article: bool = False) -> Imported:
+    """Write content/<issue>/issue.md from `manuscript` (or, with `article`, append its
+    body to that existing issue). Nothing is written when the manuscript is refused."""
+    body, report = read_manuscript(manuscript)
+    root = find_content_root(content)
+    year = number = None
+    if issue is not None:
+        m = re.fullmatch(r"(\d{4})-(\d{1,2})", issue)
+        if not m:
+            raise ContentError(_("--issue {issue}: write the issue as YEAR-NUMBER, like "
+                                 "2021-05").format(issue=issue))
+        year, number = int(m.group(1)), int(m.group(2))
+    if article:
+        if issue is None:
+            raise ContentError(_("--article needs --issue YEAR-NUMBER: the issue to add the "
+                                 "article to"))
+        path = root / f"{year}-{number:02d}" / ISSUE_FILE
+        if not path.exists():
+            raise ContentError(_("{path}: no such issue to add an article to; leave out "
+                                 "--article to start it").format(path=path))
+        if not body.lstrip().startswith("# "):
+            raise ContentError(_("{path}: the manuscript has no title line, so it cannot be added "
+                                 "as a further article; give it a title (style 标题)").format(
+                                     path=manuscript))
+        old = path.read_text(encoding="utf-8")
+        path.write_text(old.rstrip("\n") + "\n\n" + body, encoding="utf-8")
+        return Imported(path, report)
+    year, number, serial = _next_issue(root, year, number)
+    folder = root / f"{year}-{number:02d}"
+    if folder.exists():
+        raise ContentError(_("{folder}: already exists; import with --article to add the "
+                             "manuscript to it, or choose another --issue").format(folder=folder))
+    today = dt.date.today()
+    front: dict[str, object] = {"year": year, "number": number, "serial": serial}
+    if today.year == year:
+        front["date"] = today
+        report.decisions.append(_("date: today's date was written; change it to the "
+                                  "publication date"))
+    else:
+        front["date"] = "【待填：出版日期 YYYY-MM-DD】"
+        report.decisions.append(_("date: the publication date"))
+    front["theme"] = "【待填：本期主题】"
+    report.decisions.append(_("theme: 本期主题"))
+    report.decisions.append(_("note: the editor's note (按)"))
+    if "{.recommendations}" not in body:
+        report.decisions.append(_("no section was recognised as 对策建议: mark one heading with "
+                                  "{.recommendations}"))
+    text = ("---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1_000_000)
+            + NOTE + "---\n\n" + body)
+    folder.mkdir()
+    try:
+        (folder / ISSUE_FILE).write_text(text, encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return Imported(folder / ISSUE_FILE, report)
+
+
+def report_lines(imported: Imported, manuscript: Path) -> list[str]:
+    """The terminal report: what was mapped, what was not, what the editor must decide."""
+    r = imported.report
+    out = [_("{manuscript} → {path}").format(manuscript=manuscript, path=imported.path)]
+    for n, what in r.mapped:
+        out.append(_("  ¶{n}: {what}").format(n=n, what=what))
+    for n, what in r.warnings:
+        out.append(_("  warning: ¶{n}: {what}").format(n=n, what=what))
+    for n, what in r.unmapped:
+        out.append(_("  not mapped: ¶{n}: {what}").format(n=n, what=what))
+    for what, count in sorted(r.normalised.items()):
+        out.append(_("  whitespace: {what}: {count}").format(what=what, count=count))
+    for what in r.decisions:
+        out.append(_("  to decide: {what}").format(what=what))
+    out.append(_("next: fill in what is to decide, then run 'huoye check'"))
+    return out

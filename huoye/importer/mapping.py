@@ -1,0 +1,366 @@
+"""A Word manuscript's body, mapped to the content format (docs/content.md).
+
+Walks the document body in order (paragraphs and tables, as python-docx gives them) and
+writes Markdown blocks, noting in a `Report` what each paragraph became and what could
+not be mapped, with its paragraph number (the body's paragraphs counted from 1, empty
+ones included, as Word's navigation counts them).
+
+Text is taken as written. The only changes are whitespace Word uses for layout, each
+counted in the report: indentation at a paragraph's start (full-width or ASCII spaces,
+tabs), spaces at its end, and manual line breaks inside a paragraph (joined: without a
+space between Han characters, with one between Latin words). Characters Markdown would
+read as syntax are escaped with a backslash, which the reader drops again.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+from huoye.i18n import _
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+Q = f"{{{W}}}"
+
+# typed numbering, outermost first (docs/content.md "Numbering as written")
+NUMBERING = [
+    ("一、", re.compile(r"^[一二三四五六七八九十]+、")),
+    ("（一）", re.compile(r"^[（(][一二三四五六七八九十]+[）)]")),
+    ("1.", re.compile(r"^\d{1,2}[.．、](?!\d)")),
+    ("（1）", re.compile(r"^[（(]\d{1,2}[）)]")),
+    ("①", re.compile(r"^[①-⑳]")),
+]
+SENTENCE_END = "。！？；：!?;"
+HEADING_MAX = 40          # a numbered paragraph this short, without 。, is a heading
+REFERENCES = ("参考文献", "参考资料", "参考书目")
+FRONT_LABELS = ("内容提要：", "摘要：", "关键词：", "关键字：", "内容提要:", "摘要:", "关键词:")
+BYLINE = re.compile(r"^[\u4e00-\u9fff·A-Za-z　 、，,]+[（(][^（）()]+[）)]"
+                    r"([　 、]*[\u4e00-\u9fff·A-Za-z　 、，,]+[（(][^（）()]+[）)])*$")
+AFFILIATION = re.compile(r"^[（(][^（）()]+[）)]$")
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass
+class Report:
+    """What the import did: one line per mapped element, one per element not mapped."""
+
+    mapped: list[tuple[int, str]] = field(default_factory=list)      # (paragraph, what)
+    unmapped: list[tuple[int, str]] = field(default_factory=list)    # (paragraph, what)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+    normalised: Counter[str] = field(default_factory=Counter)
+    decisions: list[str] = field(default_factory=list)               # front matter to fill
+
+
+def level_of(text: str) -> int | None:
+    """The typed numbering style `text` begins with: 0 (一、) … 4 (①), or None."""
+    for k, (_label, pattern) in enumerate(NUMBERING):
+        if pattern.match(text):
+            return k
+    return None
+
+
+class Mapper:
+    def __init__(self, document, footnotes: dict, endnotes: dict, report: Report):
+        self.document = document
+        self.notes = {"footnote": footnotes, "endnote": endnotes}
+        self.report = report
+        self.blocks: list[str] = []
+        self.note_texts: list[tuple[int, str]] = []   # (label, text) of the current article
+        self.next_note = 1
+        self.number = 0            # paragraph number in the manuscript
+        self.seen_text = False
+        self.byline_possible = False
+        self.styled_headings = False
+        self.section_level: int | None = None   # typed numbering style used for sections
+
+    # --- the walk ---------------------------------------------------------------------
+    def run(self) -> str:
+        body = self.document.element.body
+        paragraphs = [Paragraph(el, self.document) for el in body.iterchildren(f"{Q}p")]
+        self.styled_headings = any(_style(p).startswith(("heading", "标题")) for p in paragraphs)
+        if not self.styled_headings:
+            self.section_level = self._typed_section_level(paragraphs)
+        for el in body.iterchildren():
+            if el.tag == f"{Q}p":
+                self.number += 1
+                self.paragraph(Paragraph(el, self.document))
+            elif el.tag == f"{Q}tbl":
+                self.table(Table(el, self.document))
+            elif el.tag == f"{Q}sdt":
+                self.number += 1
+                self.report.unmapped.append((self.number, _("content control (文档部件/目录); "
+                                                            "its text is not imported")))
+        self.flush_notes()
+        return "\n\n".join(self.blocks) + "\n"
+
+    def _typed_section_level(self, paragraphs) -> int | None:
+        """Without heading styles, the outermost typed numbering written as short
+        headline-only paragraphs marks the sections."""
+        levels = [level_of(t) for t in (p.text.strip("　 \t") for p in paragraphs)
+                  if level_of(t) is not None and _is_headline(t)]
+        return min(levels) if levels else None
+
+    # --- paragraphs ---------------------------------------------------------------------
+    def paragraph(self, p: Paragraph) -> None:
+        n = self.number
+        self.unsupported(p, n)
+        text = self.inline(p, n)
+        plain = _unescape(text)
+        if not plain.strip():
+            return
+        style = _style(p)
+        if style in ("title", "标题") or (not self.seen_text and self._looks_like_title(p, plain)):
+            self.flush_notes()
+            self.blocks.append("# " + text)
+            self.report.mapped.append((n, _("article title")))
+            self.seen_text, self.byline_possible = True, True
+            return
+        self.seen_text = True
+        if self.byline_possible:
+            self.byline_possible = False
+            if BYLINE.match(plain):
+                self.blocks.append(text)
+                self.report.mapped.append((n, _("byline (authors and affiliations)")))
+                return
+            if self._is_names(plain):
+                self.blocks.append(text)
+                self.report.mapped.append((n, _("byline (authors)")))
+                return
+        if AFFILIATION.match(plain) and self.blocks and self.report.mapped and \
+                self.report.mapped[-1][1] == _("byline (authors)"):
+            self.blocks[-1] += text
+            self.report.normalised[_("affiliation line joined to the byline")] += 1
+            self.report.mapped.append((n, _("affiliation, joined to the byline")))
+            return
+        if plain.startswith(FRONT_LABELS):
+            self.blocks.append(text)
+            self.report.mapped.append((n, _("abstract or keywords ({label})").format(
+                label=plain.split("：")[0].split(":")[0])))
+            return
+        if plain.strip() in REFERENCES:
+            self.blocks.append("## " + text)
+            self.report.mapped.append((n, _("references section")))
+            return
+        if style.startswith(("heading", "标题")):
+            depth = _heading_depth(style)
+            mark = "##" if depth <= 1 else "###"
+            self.blocks.append(f"{mark} {text}{_recommendations(plain) if mark == '##' else ''}")
+            self.report.mapped.append((n, _("heading by Word style '{style}' → {mark}").format(
+                style=p.style.name, mark=mark)))
+            return
+        level = level_of(plain)
+        if level is not None and _is_headline(plain) and not self.styled_headings:
+            mark = "##" if level == self.section_level else "###"
+            self.blocks.append(f"{mark} {text}{_recommendations(plain) if mark == '##' else ''}")
+            self.report.mapped.append((n, _("heading by typed numbering '{label}' → {mark}").format(
+                label=NUMBERING[level][0], mark=mark)))
+            return
+        if style in ("quote", "intense quote", "引用", "明显引用"):
+            self.blocks.append("> " + text)
+            self.report.mapped.append((n, _("quotation")))
+            return
+        if style.startswith("list bullet"):
+            self.blocks.append("- " + text)
+            self.report.mapped.append((n, _("bulleted list item")))
+            return
+        if p._p.pPr is not None and p._p.pPr.numPr is not None:
+            self.report.unmapped.append((n, _("Word's automatic numbering (numbering.xml) is not "
+                                              "read yet: the number is missing; type it at the "
+                                              "paragraph's start")))
+        if level is not None:
+            self.report.mapped.append((n, _("numbered point in the style '{label}'").format(
+                label=NUMBERING[level][0])))
+        self.blocks.append(text)
+
+    def _looks_like_title(self, p: Paragraph, plain: str) -> bool:
+        centred = p.alignment is not None and int(p.alignment) == 1
+        return (centred or _all_bold(p)) and _is_headline(plain) and level_of(plain) is None
+
+    @staticmethod
+    def _is_names(plain: str) -> bool:
+        parts = [x for x in re.split(r"[　 、，,]+", plain) if x]
+        return bool(parts) and len(parts) <= 8 and all(2 <= len(x) <= 4 and HAN.match(x)
+                                                       for x in parts)
+
+    def unsupported(self, p: Paragraph, n: int) -> None:
+        el = p._p
+        checks = [
+            (f".//{Q}txbxContent", _("text box: its text is not imported; move it into the text")),
+            (".//{http://schemas.openxmlformats.org/drawingml/2006/chart}chart",
+             _("chart embedded as an Office object: not imported; give its data as a 'charts' "
+               "entry of the front matter")),
+            (f".//{Q}object", _("embedded Office object (OLE): not imported")),
+            (f".//{Q}commentReference", _("comment: not imported (comments are for the author)")),
+        ]
+        for path, what in checks:
+            if el.find(path) is not None:
+                self.report.unmapped.append((n, what))
+        if el.find(f".//{Q}drawing") is not None and el.find(f".//{Q}txbxContent") is None \
+                and el.find(".//{http://schemas.openxmlformats.org/drawingml/2006/chart}chart") is None:
+            self.report.unmapped.append((n, _("picture: images are not imported yet; save it "
+                                              "into the issue folder and add ![…](file)")))
+
+    # --- runs -----------------------------------------------------------------------------
+    def inline(self, p: Paragraph, n: int) -> str:
+        """The paragraph's text as Markdown: a bold run-in headline as **…**, footnote
+        marks as [^n], layout whitespace normalised."""
+        pieces: list[tuple[str, bool]] = []   # (text, bold)
+        for item in p.iter_inner_content():
+            runs = item.runs if hasattr(item, "runs") and not hasattr(item, "bold") else [item]
+            for r in runs:
+                pieces.append((r.text, bool(r.bold)))
+                for ref in r._r.iterchildren(f"{Q}footnoteReference", f"{Q}endnoteReference"):
+                    pieces.append((self.note_mark(ref, n), False))
+        got = "".join(t for t, _b in pieces)
+        every = "".join(t.text or "" for t in p._p.iter(f"{Q}t"))
+        if _han(got) != _han(every):
+            # text in places python-docx does not walk (fields, smart tags): keep it all
+            self.report.warnings.append((n, _("text inside fields or smart tags taken as plain "
+                                              "text (bold lost)")))
+            pieces = [(every, False)]
+        # leading bold run-in headline
+        joined = ""
+        k = 0
+        while k < len(pieces) and (pieces[k][1] or not pieces[k][0].strip()):
+            k += 1
+        bold_head = "".join(t for t, _b in pieces[:k])
+        rest = "".join(t for t, _b in pieces[k:])
+        if not bold_head.strip():
+            bold_head, rest = "", bold_head + rest
+        head = self.normalise(bold_head, n, start=True)
+        rest = self.normalise(rest, n, start=not head)
+        if head.strip() and rest.strip():
+            label = ""
+            level = level_of(head)
+            if level is not None:
+                m = NUMBERING[level][1].match(head)
+                label, head = head[:m.end()], head[m.end():]
+            joined = _escape(label) + "**" + _escape(head) + "**" + _escape(rest)
+            self.report.mapped.append((n, _("bold run-in headline")))
+        else:
+            joined = _escape(head + rest)
+        return _restore_marks(joined.rstrip(" 　\t"))
+
+    def normalise(self, text: str, n: int, start: bool) -> str:
+        if start:
+            stripped = text.lstrip(" 　\t")
+            if stripped != text:
+                self.report.normalised[_("indentation at a paragraph's start removed")] += 1
+            text = stripped
+        if "\n" in text:
+            self.report.normalised[_("manual line break inside a paragraph joined")] += text.count("\n")
+            text = re.sub(r"(?<=[A-Za-z0-9,.;:])\n(?=[A-Za-z0-9])", " ", text).replace("\n", "")
+        if "\t" in text:
+            self.report.normalised[_("tab inside a paragraph made a space")] += text.count("\t")
+            text = text.replace("\t", " ")
+        return text
+
+    def note_mark(self, ref, n: int) -> str:
+        kind = "footnote" if ref.tag.endswith("footnoteReference") else "endnote"
+        note = self.notes[kind].get(str(ref.get(f"{Q}id")))
+        if note is None:
+            self.report.unmapped.append((n, _("a note mark whose text is missing from the file")))
+            return ""
+        label = self.next_note
+        self.next_note += 1
+        text = "".join(t.text or "" for t in note.iter(f"{Q}t"))
+        text = re.sub(r"\s+", lambda m: "" if HAN.search(m.group()) is None and False else " ",
+                      text.replace("\u3000", " ")).strip()
+        self.note_texts.append((label, _escape(text)))
+        self.report.mapped.append((n, _("{kind} {label}").format(
+            kind=_("footnote") if kind == "footnote" else _("endnote (set as a footnote)"),
+            label=label)))
+        return f"\x00{label}\x00"
+
+    def flush_notes(self) -> None:
+        if self.note_texts:
+            self.blocks.append("\n".join(f"[^{k}]: {t}" for k, t in self.note_texts))
+            self.note_texts = []
+
+    # --- tables -----------------------------------------------------------------------
+    def table(self, t: Table) -> None:
+        n = self.number
+        rows: list[list[str]] = []
+        merged = False
+        for row in t.rows:
+            cells, seen = [], set()
+            for cell in row.cells:
+                vmerge = cell._tc.tcPr is not None and cell._tc.tcPr.find(f"{Q}vMerge") is not None
+                if id(cell._tc) in seen or (vmerge and cell._tc.tcPr.find(f"{Q}vMerge").get(
+                        f"{Q}val") in (None, "continue") and rows):
+                    merged = True
+                    cells.append("")
+                    continue
+                seen.add(id(cell._tc))
+                text = "".join(_unescape(self.inline(par, n)) for par in cell.paragraphs)
+                cells.append(_escape(text).replace("|", "\\|"))
+            rows.append(cells)
+        if not rows:
+            return
+        width = max(len(r) for r in rows)
+        rows = [r + [""] * (width - len(r)) for r in rows]
+        numeric = [all(re.fullmatch(r"-?[\d,.]+%?", c.strip()) for c in col[1:] if c.strip())
+                   and any(c.strip() for c in col[1:]) for col in zip(*rows)]
+        lines = ["| " + " | ".join(c or " " for c in rows[0]) + " |",
+                 "| " + " | ".join("---:" if num else ":---" for num in numeric) + " |"]
+        lines += ["| " + " | ".join(c or " " for c in r) + " |" for r in rows[1:]]
+        self.blocks.append("\n".join(lines))
+        self.report.mapped.append((n, _("table of {rows} rows and {cols} columns, after this "
+                                        "paragraph").format(rows=len(rows), cols=width)))
+        if merged:
+            self.report.warnings.append((n, _("table with merged cells: flattened, the text in "
+                                              "the first cell and the others left empty; check it")))
+
+
+def _style(p: Paragraph) -> str:
+    try:
+        return (p.style.name or "").lower() if p.style is not None else ""
+    except (KeyError, ValueError):
+        return ""
+
+
+def _heading_depth(style: str) -> int:
+    m = re.search(r"(\d+)", style)
+    return int(m.group(1)) if m else 1
+
+
+def _is_headline(text: str) -> bool:
+    t = text.strip()
+    return 0 < len(t) <= HEADING_MAX and not any(c in t for c in "。！？")
+
+
+def _all_bold(p: Paragraph) -> bool:
+    runs = [r for r in p.runs if r.text.strip()]
+    return bool(runs) and all(r.bold for r in runs)
+
+
+def _recommendations(plain: str) -> str:
+    return " {.recommendations}" if ("建议" in plain or "对策" in plain) else ""
+
+
+def _han(text: str) -> str:
+    return "".join(HAN.findall(text))
+
+
+_SPECIAL = re.compile(r"([\\`*_<>\[\]{}|])")
+
+
+def _escape(text: str) -> str:
+    """Backslash-escape what Markdown would read as syntax; a line starting like a block
+    marker (#, -, +, >, '1. ') is escaped too. Citation marks [1] are kept as written."""
+    out = _SPECIAL.sub(r"\\\1", text)
+    out = re.sub(r"\\\[(\d+(?:[,，\-–]\d+)*)\\\]", r"[\1]", out)   # [1], [2,3]: citations
+    if re.match(r"^(#|[-+] |\d+\. )", out):
+        out = "\\" + out
+    return out
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text.replace("**", ""))
+
+
+def _restore_marks(text: str) -> str:
+    return re.sub("\x00(\\d+)\x00", r"[^\1]", text)

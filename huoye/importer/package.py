@@ -1,0 +1,129 @@
+"""Opening a Word manuscript safely, before python-docx reads it.
+
+A .docx is a zip of XML parts. Before python-docx is given the file, this module refuses
+what a manuscript has no business holding, so that a hostile file costs nothing and
+fetches nothing: a zip whose parts would expand beyond `MAX_TOTAL` bytes or by more than
+`MAX_RATIO` (a zip bomb), more than `MAX_PARTS` parts, a relationship with
+`TargetMode="External"` (an image linked by URL, a remote template), a document type
+declaration in any XML part (entity expansion), and macros (vbaProject, a macro-enabled
+content type renamed to .docx). Every refusal is a `ContentError`: exit status 2,
+nothing written.
+
+python-docx does not read footnotes.xml or endnotes.xml; `notes` reads those parts'
+XML through python-docx's own package/part API, parsed by lxml with a parser that
+resolves no entity, loads no DTD and touches no network.
+"""
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+from huoye.errors import ContentError
+from huoye.i18n import _
+
+MAX_TOTAL = 200 * 1024 * 1024   # bytes all parts may expand to
+MAX_RATIO = 200                 # expanded / compressed, per part larger than 1 MB
+MAX_PARTS = 2000
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+MACRO_TYPES = ("macroEnabled", "vbaProject", "vbaData", "activeX")
+
+
+def safe_parser() -> etree.XMLParser:
+    """lxml parser for untrusted parts: no entities resolved, no DTD, no network."""
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                           dtd_validation=False, huge_tree=False, remove_comments=True)
+
+
+def _refuse(path: Path, what: str) -> ContentError:
+    return ContentError(_("{path}: {what}; nothing was written").format(path=path, what=what))
+
+
+def inspect(path: Path) -> None:
+    """Refuse a manuscript that is not a plain, self-contained .docx (see the module text)."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        raise _refuse(path, _("not a .docx file (not a zip package); save it from Word as "
+                              "'Word 文档 (*.docx)'")) from None
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > MAX_PARTS:
+            raise _refuse(path, _("the package has {n} parts, more than a manuscript "
+                                  "has").format(n=len(infos)))
+        total = 0
+        for info in infos:
+            total += info.file_size
+            if total > MAX_TOTAL or (info.file_size > 1_000_000 and
+                                     info.file_size > MAX_RATIO * max(info.compress_size, 1)):
+                raise _refuse(path, _("part {part} expands to {size} bytes: the file looks like "
+                                      "a zip bomb and is not read").format(part=info.filename,
+                                                                           size=info.file_size))
+        names = {i.filename for i in infos}
+        if "[Content_Types].xml" not in names or "word/document.xml" not in names:
+            raise _refuse(path, _("not a Word document (no word/document.xml); save it from "
+                                  "Word as 'Word 文档 (*.docx)'"))
+        for info in infos:
+            if not info.filename.endswith((".xml", ".rels")):
+                if "vbaproject" in info.filename.lower():
+                    raise _refuse(path, _("the document holds macros ({part}); save it from Word "
+                                          "as 'Word 文档 (*.docx)', without macros").format(
+                                              part=info.filename))
+                continue
+            data = _read_bounded(archive, info)
+            head = data[:4096]
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in data:
+                raise _refuse(path, _("part {part} declares a document type or entities, which "
+                                      "Word never writes; the file is not read").format(
+                                          part=info.filename))
+            if info.filename == "[Content_Types].xml" and any(m.encode() in data for m in MACRO_TYPES):
+                raise _refuse(path, _("the document is macro-enabled (.docm saved as .docx); save "
+                                      "it from Word as 'Word 文档 (*.docx)', without macros"))
+            if info.filename.endswith(".rels"):
+                _check_relationships(path, info.filename, data)
+
+
+def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """A part's bytes, never more than its declared size (a lying header is a bomb too)."""
+    with archive.open(info) as stream:
+        data = stream.read(info.file_size + 1)
+    if len(data) > info.file_size:
+        raise ContentError(_("part {part} is larger than its zip header says; the file is "
+                             "not read").format(part=info.filename))
+    return data
+
+
+def _check_relationships(path: Path, part: str, data: bytes) -> None:
+    try:
+        root = etree.fromstring(data, safe_parser())
+    except etree.XMLSyntaxError as err:
+        raise _refuse(path, _("part {part} is not well-formed XML ({error})").format(
+            part=part, error=err)) from None
+    for rel in root:
+        if str(rel.get("TargetMode", "")).lower() == "external":
+            kind = str(rel.get("Type", "")).rsplit("/", 1)[-1]
+            if kind == "hyperlink":
+                continue  # a web link in the text: kept as a link, never fetched
+            raise _refuse(path, _("part {part} links {kind} outside the file ({target}); huoye "
+                                  "fetches nothing: insert the picture or object into the "
+                                  "document itself and save again").format(
+                                      part=part, kind=kind, target=rel.get("Target")))
+
+
+def notes(document, kind: str = "footnotes") -> dict[str, etree._Element]:
+    """The footnotes (or endnotes) of a python-docx Document: {id: <w:footnote>}, without
+    Word's separator notes. Read through the document part's relationships."""
+    rel_type = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+                + kind)
+    out: dict[str, etree._Element] = {}
+    for rel in document.part.rels.values():
+        if rel.reltype != rel_type or rel.is_external:
+            continue
+        root = etree.fromstring(rel.target_part.blob, safe_parser())
+        for note in root.findall(f"{{{W}}}{kind[:-1]}"):
+            if note.get(f"{{{W}}}type") in ("separator", "continuationSeparator",
+                                            "continuationNotice"):
+                continue
+            out[str(note.get(f"{{{W}}}id"))] = note
+    return out

@@ -1,0 +1,286 @@
+"""`huoye import`: Word manuscripts made here with python-docx → issue.md → check → build.
+
+The oracles are the loader and `huoye check` (the imported issue is valid once the editor
+fills the front matter the report lists) and the PDF's text read back by poppler's
+pdftotext (every Han character of the manuscript is printed, in order)."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+docx = pytest.importorskip("docx")
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml import parse_xml
+
+from huoye.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SERIES = ROOT / "tests" / "fixtures" / "issues" / "series.yaml"
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+FOOTNOTE_TEXT = "监测数据来自县级国库集中支付系统，按月汇总。"
+
+
+def _footnotes(document, texts: dict[int, str]) -> None:
+    """Give the document a footnotes part (python-docx writes none) with `texts`."""
+    notes = "".join(
+        f'<w:footnote w:id="{k}"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> '
+        f'{t}</w:t></w:r></w:p></w:footnote>' for k, t in texts.items())
+    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:footnotes xmlns:w="{W_NS}">'
+           '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+           f'{notes}</w:footnotes>').encode()
+    part = Part(PackURI("/word/footnotes.xml"),
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml",
+                xml, document.part.package)
+    document.part.relate_to(part, RT.FOOTNOTES)
+
+
+def _note_mark(paragraph, k: int) -> None:
+    paragraph._p.append(parse_xml(f'<w:r xmlns:w="{W_NS}"><w:footnoteReference w:id="{k}"/></w:r>'))
+
+
+def _bold_point(document, label_head: str, rest: str):
+    p = document.add_paragraph()
+    p.add_run(label_head).bold = True
+    p.add_run(rest)
+    return p
+
+
+def typed_manuscript(path: Path) -> Path:
+    """A manuscript as authors send it: no heading styles, typed numbering, bold run-in
+    headlines, byline, abstract, keywords, a table with a merged cell, a footnote,
+    indentation with full-width spaces and a manual line break."""
+    d = docx.Document()
+    t = d.add_paragraph()
+    t.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    t.add_run("县级财政运行监测的实践与建议").bold = True
+    d.add_paragraph("孙婷　李华（某省财政科学研究所）")
+    d.add_paragraph("内容提要：本文总结某省县级财政运行监测的做法，分析监测中发现的收支矛盾，并提出完善预警机制的建议。")
+    d.add_paragraph("关键词：县级财政；运行监测；风险预警")
+    intro = d.add_paragraph("　　县级财政是国家治理的基础，运行监测是防范风险的第一道防线")
+    _note_mark(intro, 1)
+    intro.add_run("。")
+    _footnotes(d, {1: FOOTNOTE_TEXT})
+    d.add_paragraph("一、监测的基本做法")
+    _bold_point(d, "（一）建立月度报送制度。", "各县每月十日前报送库款余额、工资发放和债务还本付息情况。")
+    p = d.add_paragraph("　　2020年全省共监测县区")
+    p.add_run().add_break()
+    p.add_run("八十六个，覆盖全部财政困难县。")
+    _bold_point(d, "（二）实行分级预警。", "按库款保障水平分为红、黄、绿三级，分别采取约谈、督导和提醒措施。")
+    d.add_paragraph("表1　监测县区库款保障情况（单位：个）")
+    table = d.add_table(rows=3, cols=3)
+    for r, row in enumerate([("等级", "2019年", "2020年"), ("红色", "12", "7"), ("黄色", "20", "15")]):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    merged = d.add_table(rows=2, cols=2)
+    merged.cell(0, 0).text = "合计说明"
+    merged.cell(0, 1).text = "县区"
+    merged.cell(1, 0).merge(merged.cell(1, 1)).text = "绿色县区不再列示"
+    d.add_paragraph("数据来源：省财政厅运行监测系统")
+    d.add_paragraph("二、完善监测预警的对策建议")
+    d.add_paragraph("1.扩大监测范围。将乡镇财政纳入监测，掌握基层库款的真实状况。")
+    d.add_paragraph("2.强化结果运用。把预警结果与转移支付分配挂钩，督促县区落实整改。")
+    d.save(path)
+    return path
+
+
+def _project(tmp_path: Path) -> Path:
+    content = tmp_path / "content"
+    content.mkdir()
+    shutil.copy(SERIES, content / "series.yaml")
+    return content
+
+
+def _fill_decisions(issue_md: Path) -> None:
+    """What the editor decides, as the report lists it: the theme and the note."""
+    text = issue_md.read_text(encoding="utf-8")
+    text = text.replace("【待填：本期主题】", "县级财政").replace(
+        "【待填：编者按】", "本期刊发县级财政运行监测的研究文章。")
+    text = re.sub(r"date: 【待填：出版日期 YYYY-MM-DD】", "date: 2021-06-01", text)
+    issue_md.write_text(text, encoding="utf-8")
+
+
+def _han_in_order(needle: str, haystack: str) -> str | None:
+    """None when every Han character of `needle` occurs in `haystack` in order; else the
+    text from the first one missing."""
+    pos = 0
+    chars = HAN.findall(needle)
+    for k, ch in enumerate(chars):
+        pos = haystack.find(ch, pos)
+        if pos < 0:
+            return "".join(chars[k:k + 20])
+        pos += 1
+    return None
+
+
+def _manuscript_body(path: Path) -> str:
+    """The manuscript's body text in reading order, read by python-docx (paragraphs and
+    table cells; footnote texts are read separately)."""
+    d = docx.Document(str(path))
+    out = []
+    for el in d.element.body.iterchildren():
+        if el.tag.endswith("}p"):
+            out.append("".join(t.text or "" for t in el.iter(f"{{{W_NS}}}t")))
+        elif el.tag.endswith("}tbl"):
+            out.append("".join(t.text or "" for t in el.iter(f"{{{W_NS}}}t")))
+    return "\n".join(out)
+
+
+@pytest.fixture(scope="session")
+def imported(tmp_path_factory):
+    """The typed manuscript imported, the decisions filled, built to PDF once."""
+    tmp = tmp_path_factory.mktemp("import")
+    content = _project(tmp)
+    manuscript = typed_manuscript(tmp / "稿件.docx")
+    import io
+    from contextlib import redirect_stdout
+
+    out = io.StringIO()
+    with redirect_stdout(out):
+        status = main(["import", str(manuscript), "--issue", "2021-06", "--content", str(content)])
+    assert status == 0
+    issue_md = content / "2021-06" / "issue.md"
+    written = issue_md.read_text(encoding="utf-8")
+    _fill_decisions(issue_md)
+    return {"content": content, "manuscript": manuscript, "issue_md": issue_md,
+            "written": written, "report": out.getvalue(), "tmp": tmp}
+
+
+@pytest.fixture(scope="session")
+def imported_pdf(imported):
+    out = imported["tmp"] / "output"
+    status = main(["build", str(imported["content"] / "2021-06"), "--format", "pdf",
+                   "--out", str(out), "--force"])
+    assert status == 0
+    [pdf] = out.rglob("*.pdf")
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True, timeout=120).stdout
+
+
+def test_the_manuscript_maps_to_the_content_format(imported):
+    md = imported["written"]
+    assert "\n# 县级财政运行监测的实践与建议\n" in md
+    assert "\n孙婷　李华（某省财政科学研究所）\n" in md
+    assert "\n内容提要：本文总结" in md and "\n关键词：县级财政；运行监测；风险预警\n" in md
+    assert "\n## 一、监测的基本做法\n" in md
+    assert "\n## 二、完善监测预警的对策建议 {.recommendations}\n" in md
+    assert "\n（一）**建立月度报送制度。**各县每月十日前" in md
+    assert "\n1.扩大监测范围。将乡镇财政纳入监测" in md
+    # indentation and the manual line break are layout: removed, the text kept
+    assert "\n2020年全省共监测县区八十六个，覆盖全部财政困难县。\n" in md
+    assert "第一道防线[^1]。" in md and f"[^1]: {FOOTNOTE_TEXT}" in md
+    assert "| 等级 | 2019年 | 2020年 |\n| :--- | ---: | ---: |\n| 红色 | 12 | 7 |" in md
+    assert "| 绿色县区不再列示 |   |" in md or "| 绿色县区不再列示 | |" in md
+
+
+def test_the_report_lists_mappings_warnings_normalisations_and_decisions(imported):
+    report = imported["report"]
+    assert re.search(r"¶1: article title", report)
+    assert re.search(r"¶2: byline", report)
+    assert re.search(r"¶6: heading by typed numbering '一、' → ##", report)
+    assert re.search(r"¶7: bold run-in headline", report)
+    assert re.search(r"¶5: footnote 1", report)
+    assert "merged cells" in report
+    assert re.search(r"indentation at a paragraph's start removed: 2", report)
+    assert re.search(r"manual line break inside a paragraph joined: 1", report)
+    assert "to decide: theme" in report and "to decide: note" in report
+
+
+def test_the_import_leaves_only_the_listed_decisions_to_check(tmp_path, capsys):
+    content = _project(tmp_path)
+    manuscript = typed_manuscript(tmp_path / "m.docx")
+    assert main(["import", str(manuscript), "--issue", "2021-06", "--content", str(content)]) == 0
+    capsys.readouterr()
+    assert main(["check", str(content / "2021-06")]) == 2
+    errors = capsys.readouterr().err
+    fields = set(re.findall(r"issue\.md:\d+: (\w+):", errors))
+    assert fields <= {"placeholder", "date"}, errors
+    assert "【待填：本期主题】" in errors and "【待填：编者按】" in errors
+
+
+def test_the_filled_import_checks_and_builds_with_every_han_character_in_order(imported, imported_pdf,
+                                                                                 capsys):
+    assert main(["check", str(imported["content"] / "2021-06")]) == 0
+    body = _manuscript_body(imported["manuscript"])
+    text = re.sub(r"\s+", "", imported_pdf)
+    assert _han_in_order(body, text) is None, _han_in_order(body, text)
+    assert _han_in_order(FOOTNOTE_TEXT, text) is None
+
+
+def _hostile(tmp_path: Path, name: str, edit) -> Path:
+    base = typed_manuscript(tmp_path / "base.docx")
+    out = tmp_path / name
+    with zipfile.ZipFile(base) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, edit(info.filename, src.read(info)))
+        extra = getattr(edit, "extra", None)
+        if extra:
+            extra(dst)
+    return out
+
+
+def _bomb(name, data):
+    return data
+
+
+def _bomb_extra(dst):
+    dst.writestr("word/media/image9.png", b"\0" * (20 * 1024 * 1024))
+
+
+_bomb.extra = _bomb_extra  # type: ignore[attr-defined]
+
+
+def _external(name, data):
+    if name == "word/_rels/document.xml.rels":
+        return data.replace(b"</Relationships>", b'<Relationship Id="rIdX" Type="http://schemas.'
+                            b'openxmlformats.org/officeDocument/2006/relationships/image" '
+                            b'Target="http://127.0.0.1:9/x.png" TargetMode="External"/></Relationships>')
+    return data
+
+
+def _entities(name, data):
+    if name == "word/document.xml":
+        return data.replace(b"?>", b'?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;">]>', 1)
+    return data
+
+
+def _tracked(name, data):
+    if name == "word/document.xml":
+        return data.replace(b"<w:r><w:t>\xe5\x90\x88\xe8\xae\xa1", b'<w:ins w:id="9" w:author="x">'
+                            b"<w:r><w:t>\xe6\x96\xb0</w:t></w:r></w:ins><w:r><w:t>\xe5\x90\x88\xe8\xae\xa1", 1)
+    return data
+
+
+def _macro(name, data):
+    if name == "[Content_Types].xml":
+        return data.replace(b"wordprocessingml.document.main+xml",
+                            b"ms-word.document.macroEnabled.main+xml")
+    return data
+
+
+@pytest.mark.parametrize("edit, says", [
+    (_bomb, "zip bomb"),
+    (_external, "outside the file"),
+    (_entities, "entities"),
+    (_tracked, "tracked changes"),
+    (_macro, "macro-enabled"),
+], ids=["zip-bomb", "external-target", "entity-expansion", "tracked-changes", "macro-enabled"])
+def test_hostile_manuscripts_exit_2_and_write_nothing(tmp_path, capsys, edit, says):
+    content = _project(tmp_path)
+    manuscript = _hostile(tmp_path, "hostile.docx", edit)
+    if edit is _tracked:
+        assert b"<w:ins " in zipfile.ZipFile(manuscript).read("word/document.xml")
+    before = sorted(p.relative_to(content) for p in content.rglob("*"))
+    assert main(["import", str(manuscript), "--content", str(content)]) == 2
+    err = capsys.readouterr().err
+    assert says in err and "nothing was written" in err, err
+    assert sorted(p.relative_to(content) for p in content.rglob("*")) == before
