@@ -284,3 +284,58 @@ def test_hostile_manuscripts_exit_2_and_write_nothing(tmp_path, capsys, edit, sa
     err = capsys.readouterr().err
     assert says in err and "nothing was written" in err, err
     assert sorted(p.relative_to(content) for p in content.rglob("*")) == before
+
+
+def styled_manuscript(path: Path) -> Path:
+    """A manuscript that uses Word's styles: 标题 (Title), 标题 1/2, 引用, 项目符号, 参考文献,
+    and holds what cannot be mapped yet: a picture, a comment, automatic numbering."""
+    from docx.shared import Inches
+    from PIL import Image
+
+    d = docx.Document()
+    d.add_paragraph("乡村振兴资金整合的甲县经验", style="Title")
+    d.add_paragraph("周静")
+    d.add_paragraph("（某省财政科学研究所）")
+    d.add_paragraph("甲县自2019年起统筹整合涉农资金，集中投向高标准农田和人居环境整治[1]。")
+    d.add_heading("整合的主要做法", level=1)
+    d.add_heading("一、统一资金池", level=2)
+    d.add_paragraph("中央一号文件对财政支持乡村振兴提出了明确要求：")
+    d.add_paragraph("坚持把农业农村作为一般公共预算优先保障领域。", style="Quote")
+    d.add_paragraph("高标准农田建设和农田水利设施；", style="List Bullet")
+    d.add_paragraph("农村人居环境整治，包括厕所改造。", style="List Bullet")
+    png = path.with_suffix(".png")
+    Image.new("RGB", (40, 20), "white").save(png)
+    d.add_picture(str(png), width=Inches(1))
+    auto = d.add_paragraph("建立项目库，实行滚动管理。", style="List Number")
+    d.add_comment(auto.runs, text="请核实", author="编辑")
+    d.add_heading("完善整合机制的建议", level=1)
+    d.add_paragraph("1.扩大整合范围。将更多涉农专项纳入整合，减少资金碎片化。")
+    d.add_heading("参考文献", level=1)
+    d.add_paragraph("[1] 王立. 涉农资金整合研究[M]. 北京: 经济科学出版社, 2018.")
+    d.save(path)
+    return path
+
+
+def test_word_styles_map_and_what_cannot_be_mapped_is_reported(tmp_path, capsys):
+    content = _project(tmp_path)
+    manuscript = styled_manuscript(tmp_path / "styled.docx")
+    assert main(["import", str(manuscript), "--issue", "2021-07", "--content", str(content)]) == 0
+    report = capsys.readouterr().out
+    md = (content / "2021-07" / "issue.md").read_text(encoding="utf-8")
+    assert "\n# 乡村振兴资金整合的甲县经验\n\n周静（某省财政科学研究所）\n" in md
+    assert "\n## 整合的主要做法\n\n### 一、统一资金池\n" in md
+    assert "\n> 坚持把农业农村作为一般公共预算优先保障领域。\n" in md
+    assert "\n- 高标准农田建设和农田水利设施；\n- " in md or "\n- 高标准农田建设和农田水利设施；\n\n- " in md
+    assert "\n## 完善整合机制的建议 {.recommendations}\n" in md
+    assert "\n## 参考文献\n\n[1] 王立. 涉农资金整合研究[M]. 北京: 经济科学出版社, 2018.\n" in md
+    # every paragraph's text is there, the unmapped ones included
+    assert "\n建立项目库，实行滚动管理。\n" in md
+    assert re.search(r"not mapped: ¶11: picture", report), report
+    assert re.search(r"not mapped: ¶12: comment", report), report
+    assert re.search(r"not mapped: ¶12: Word's automatic numbering", report), report
+    assert re.search(r"¶3: affiliation, joined to the byline", report), report
+    assert "affiliation line joined to the byline: 1" in report
+    # with the listed decisions filled, check accepts it (the picture was reported, not kept)
+    _fill_decisions(content / "2021-07" / "issue.md")
+    capsys.readouterr()
+    assert main(["check", str(content / "2021-07")]) == 0, capsys.readouterr().err

@@ -166,7 +166,7 @@ class Mapper:
             self.blocks.append("- " + text)
             self.report.mapped.append((n, _("bulleted list item")))
             return
-        if p._p.pPr is not None and p._p.pPr.numPr is not None:
+        if _auto_numbered(p):
             self.report.unmapped.append((n, _("Word's automatic numbering (numbering.xml) is not "
                                               "read yet: the number is missing; type it at the "
                                               "paragraph's start")))
@@ -322,6 +322,19 @@ def _style(p: Paragraph) -> str:
         return ""
 
 
+def _auto_numbered(p: Paragraph) -> bool:
+    """Word's automatic numbering, set on the paragraph or on its style (or a base style)."""
+    if p._p.pPr is not None and p._p.pPr.numPr is not None:
+        return True
+    style, depth = p.style, 0
+    while style is not None and depth < 10:
+        ppr = style.element.pPr
+        if ppr is not None and ppr.numPr is not None:
+            return True
+        style, depth = style.base_style, depth + 1
+    return False
+
+
 def _heading_depth(style: str) -> int:
     m = re.search(r"(\d+)", style)
     return int(m.group(1)) if m else 1
@@ -345,14 +358,18 @@ def _han(text: str) -> str:
     return "".join(HAN.findall(text))
 
 
-_SPECIAL = re.compile(r"([\\`*_<>\[\]{}|])")
+_SPECIAL = re.compile(r"([\\`*_<>{}|])")
 
 
 def _escape(text: str) -> str:
     """Backslash-escape what Markdown would read as syntax; a line starting like a block
     marker (#, -, +, >, '1. ') is escaped too. Citation marks [1] are kept as written."""
     out = _SPECIAL.sub(r"\\\1", text)
-    out = re.sub(r"\\\[(\d+(?:[,，\-–]\d+)*)\\\]", r"[\1]", out)   # [1], [2,3]: citations
+    # brackets only where Markdown would read a link, a note mark or a definition; [1],
+    # [2,3] and [M] stay as written (citation marks, reference types)
+    out = out.replace("[^", "\\[^").replace("](", "\\](")
+    if re.match(r"^\[[^\]]*\]:", out):
+        out = "\\" + out
     if re.match(r"^(#|[-+] |\d+\. )", out):
         out = "\\" + out
     return out
