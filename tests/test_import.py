@@ -339,3 +339,61 @@ def test_word_styles_map_and_what_cannot_be_mapped_is_reported(tmp_path, capsys)
     _fill_decisions(content / "2021-07" / "issue.md")
     capsys.readouterr()
     assert main(["check", str(content / "2021-07")]) == 0, capsys.readouterr().err
+
+
+SYNTAX_TEXTS = [
+    "按*加权*口径计算，增长率为_12_%以下，见<b>附表</b>。",
+    "# 不是标题，而是作者写的井号开头的一句话。",
+    "1. 这一行以数字、句点和空格开头，仍是普通段落。",
+    "模板文字{{ 7*7 }}和[链接](http://127.0.0.1/)原样保留，竖线|也一样。",
+    "[注]: 方括号开头并带冒号的一句话。",
+]
+
+
+def test_markdown_syntax_in_the_manuscript_is_text_after_import(tmp_path, capsys):
+    """What Markdown would read as syntax is escaped: the loader reads back the
+    manuscript's characters exactly."""
+    from huoye.load import load_archive
+
+    content = _project(tmp_path)
+    d = docx.Document()
+    d.add_heading("一、基本情况", level=1)
+    for t in SYNTAX_TEXTS:
+        d.add_paragraph(t)
+    d.add_heading("二、对策建议", level=1)
+    d.add_paragraph("1.加强管理。完善制度。")
+    d.save(tmp_path / "syntax.docx")
+    assert main(["import", str(tmp_path / "syntax.docx"), "--issue", "2021-08",
+                 "--content", str(content)]) == 0
+    _fill_decisions(content / "2021-08" / "issue.md")
+    [issue] = load_archive(content, [content / "2021-08"])
+    texts = [p.text for s in issue.sections for p in s.paragraphs]
+    for t in SYNTAX_TEXTS:
+        if t.startswith("1. "):
+            # typed with a space, the number still opens a numbered point: the loader keeps
+            # its label apart from the text (the space between is layout)
+            [point] = [pt for s in issue.sections for pt in s.points if pt.label == "1."][:1]
+            assert point.paragraphs[0].text == t[3:]
+            continue
+        assert t in texts, (t, texts)
+    capsys.readouterr()
+    assert main(["check", str(content / "2021-08")]) == 0, capsys.readouterr().err
+
+
+def test_article_appends_a_further_article_to_an_existing_issue(tmp_path, capsys):
+    from huoye.load import load_archive
+
+    content = _project(tmp_path)
+    first = typed_manuscript(tmp_path / "first.docx")
+    second = styled_manuscript(tmp_path / "second.docx")
+    assert main(["import", str(first), "--issue", "2021-06", "--content", str(content)]) == 0
+    assert main(["import", str(second), "--issue", "2021-06", "--article",
+                 "--content", str(content)]) == 0
+    _fill_decisions(content / "2021-06" / "issue.md")
+    [issue] = load_archive(content, [content / "2021-06"])
+    assert [a.title for a in issue.articles] == ["县级财政运行监测的实践与建议", "乡村振兴资金整合的甲县经验"]
+    # a second import of the same issue without --article is refused, and writes nothing
+    before = (content / "2021-06" / "issue.md").read_text(encoding="utf-8")
+    assert main(["import", str(first), "--issue", "2021-06", "--content", str(content)]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert (content / "2021-06" / "issue.md").read_text(encoding="utf-8") == before

@@ -370,8 +370,9 @@ def _escape(text: str) -> str:
     out = out.replace("[^", "\\[^").replace("](", "\\](")
     if re.match(r"^\[[^\]]*\]:", out):
         out = "\\" + out
-    if re.match(r"^(#|[-+] |\d+\. )", out):
+    if re.match(r"^(#|[-+=] )", out):
         out = "\\" + out
+    out = re.sub(r"^(\d{1,9})([.)]) ", r"\1\\\2 ", out)   # '1. ' would open a list
     return out
 
 
