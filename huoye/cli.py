@@ -225,9 +225,11 @@ def main(argv: list[str] | None = None) -> int:
     from huoye import signals
     from huoye.i18n import _
 
-    # Watch mode stops on Ctrl-C as its way of ending (exit 0); other signals stop it as a build.
+    # Watch and serve stop on Ctrl-C as their way of ending (exit 0); other signals stop them
+    # as they stop a build.
     try:
-        with signals.installed(signals.HANDLED[1:] if args.command == "watch" else signals.HANDLED):
+        handled = signals.HANDLED[1:] if args.command in ("watch", "serve") else signals.HANDLED
+        with signals.installed(handled):
             return COMMANDS[args.command](args)
     except signals.Stopped as stop:
         print(_("stopped by {signal}; nothing more was written").format(signal=str(stop)),
