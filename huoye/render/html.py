@@ -29,6 +29,7 @@ from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 from huoye.errors import RenderError
+from huoye.faces import DOCUMENT_ROLES, family
 from huoye.i18n import _
 from huoye.load.body import MARKDOWN as LOADER_MARKDOWN
 from huoye.render import RenderOptions
@@ -39,7 +40,7 @@ from huoye.summarise import shorten
 
 #: the renderers' dialect: the loader's inline Markdown, raw HTML off (content is text)
 MARKDOWN = MarkdownIt("commonmark", {"html": False})
-MARKDOWN.validateLink = lambda url: True
+MARKDOWN.validateLink = lambda url: True  # type: ignore[method-assign]
 _CITATION = re.compile(r"(?<![A-Za-z0-9\]])\[(\d{1,3}(?:\s*[,，\-–—]\s*\d{1,3})*)\](?![(\[:])")
 STYLESHEETS = {"print": "briefing.css", "screen": "screen.css"}
 _COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?(?:[0-9a-fA-F]{2})?")
@@ -262,10 +263,9 @@ def brand_css(series) -> Markup:
         "--brand": _css_colour(b.colour, series),
         "--accent": _css_colour(b.accent, series),
         "--ink": _css_colour(b.ink, series),
-        "--serif": _css_family(b.serif, "serif", series),
-        "--sans": _css_family(b.sans, "sans-serif", series),
-        "--kai": _css_family(b.kai, "serif", series),
     }
+    for role in DOCUMENT_ROLES:  # the faces by role, as the glyph check sees them
+        props[str(role.css)] = _css_family(family(b, role), role.css_fallback, series)
     return Markup(":root { " + " ".join(f"{k}: {v};" for k, v in props.items()) + " }")
 
 
