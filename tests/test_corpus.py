@@ -264,11 +264,13 @@ def test_key_figures_and_chart_values_show_their_qualifiers(built_corpus):
 
 
 def _fits_everywhere(pptx: Path) -> int:
-    """Every text frame of the deck holds its text at its size (measured with the fonts)."""
+    """Every text frame of the deck holds its text: each paragraph measured at the size,
+    weight, left margin, line spacing and space above the file declares for it (a list
+    in a body placeholder sets headlines and facts differently)."""
     from pptx import Presentation
     from pptx.oxml.ns import qn
 
-    from huoye.render.deck.measure import FontSpec, FrameSpec, Para, fits
+    from huoye.render.deck.measure import FontSpec, FrameSpec, ParaStyle, styled_height
 
     prs = Presentation(str(pptx))
     checked = 0
@@ -276,24 +278,27 @@ def _fits_everywhere(pptx: Path) -> int:
         for sh in slide.shapes:
             if not sh.has_text_frame or not sh.text_frame.text.strip():
                 continue
-            p0 = sh.text_frame.paragraphs[0]
-            runs = [r for p in sh.text_frame.paragraphs for r in p.runs]
-            run = runs[0]
-            size = run.font.size.pt
+            paras = [p for p in sh.text_frame.paragraphs if p.runs]
+            run = paras[0].runs[0]
             ea = run._r.rPr.find(qn("a:ea"))
-            font = FontSpec(run.font.name, ea.get("typeface") if ea is not None else run.font.name,
-                            "Noto Sans CJK SC", bool(run.font.bold))
-            ppr = p0._p.pPr
-            bullets = ppr is not None and ppr.find(qn("a:buChar")) is not None
-            paras = [Para(p.text.replace("\v", "\n"), 0,
-                          bullets and (p._p.pPr is None or p._p.pPr.find(qn("a:buChar")) is None))
-                     for p in sh.text_frame.paragraphs]
-            spacing = p0.line_spacing.pt / size if p0.line_spacing is not None else 1.0
+            font = FontSpec(run.font.name, ea.get("typeface") if ea is not None else run.font.name)
+            styles = []
+            for p in paras:
+                size = p.runs[0].font.size.pt
+                ppr = p._p.pPr
+                before = ppr.find(qn("a:spcBef")) if ppr is not None else None
+                styles.append(ParaStyle(
+                    size, "#000000", bool(p.runs[0].font.bold),
+                    indent=int(ppr.get("marL", "0")) / 12700 if ppr is not None else 0.0,
+                    space_before=int(before[0].get("val")) / 100 if before is not None else 0.0,
+                    spacing=p.line_spacing.pt / size if p.line_spacing is not None else 1.0))
             body = sh.text_frame._txBody.bodyPr
             frame = FrameSpec(*(int(body.get(k, 91440 if k[0] in "lr" else 45720)) / 12700
                                 for k in ("lIns", "rIns", "tIns", "bIns")))
-            assert fits(paras, font, size, sh.width / 12700, sh.height / 12700, spacing,
-                        bullets=bullets, frame=frame), (sh.name, sh.text_frame.text[:30])
+            need = styled_height([p.text.replace("\v", "\n") for p in paras], styles, font,
+                                 sh.width / 12700, frame)
+            assert need <= frame.text_height(sh.height / 12700) + 0.01, (
+                sh.name, sh.text_frame.text[:30])
             assert sh.left + sh.width <= prs.slide_width and sh.top + sh.height <= prs.slide_height
             checked += 1
     return checked
