@@ -32,6 +32,7 @@ build: setup
 
 test: setup-test
 	$(VENV)/bin/ruff check huoye tests bench build.py
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 check: setup
@@ -42,6 +43,7 @@ bench: setup-test
 
 lint: setup-test
 	$(VENV)/bin/ruff check huoye tests bench build.py
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf output/ .pytest_cache/ .ruff_cache/ .hypothesis/ .huoye-cache/

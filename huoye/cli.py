@@ -99,9 +99,13 @@ def parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="validate content without writing anything",
                        epilog=EXAMPLES_CHECK, formatter_class=argparse.RawDescriptionHelpFormatter,
-                       description="Validate the content files and report every problem.")
+                       description="Validate the content files and report every problem: "
+                       "the build's own checks (fonts, slides, charts), before anything is "
+                       "rendered.")
     c.add_argument("paths", nargs="*", type=Path, metavar="ISSUE",
                    help="content/ or issue folders (default: content)")
+    c.add_argument("--templates", type=Path, default=None,
+                   help="templates folder (default: huoye's templates/)")
 
     n = sub.add_parser("new", help="start the next issue from a skeleton to fill in",
                        epilog=EXAMPLES_NEW, formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -199,18 +203,10 @@ def _date(text: str) -> dt.date:
 
 def run(argv: list[str] | None = None) -> NoReturn:
     """The process's entry point (build.py, `python -m huoye`, the `huoye` command): `main`,
-    then, once the output is flushed, leave at once. Every file is written and closed and
-    every worker process joined by then; what is skipped is the interpreter's teardown,
-    ~0.1 s of garbage collection and destructors after a build (freeing Pango's font map
-    late in that teardown can even crash in C)."""
-    code = main(argv)
-    logging.shutdown()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe: nothing more can be said there
-            pass
-    os._exit(code)
+    then `huoye.processes.leave`: out at once, without the interpreter's teardown."""
+    from huoye.processes import leave
+
+    leave(main(argv))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -222,8 +218,19 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(0, "build")
     args = parser().parse_args(argv)
     setup_logging(getattr(args, "quiet", False))
+    from huoye import signals
+    from huoye.i18n import _
+
+    # Watch mode and the preview server stop on Ctrl-C as their way of ending (exit 0); other
+    # signals stop them as a build.
+    ends_on_ctrl_c = args.command in ("watch", "serve")
     try:
-        return COMMANDS[args.command](args)
+        with signals.installed(signals.HANDLED[1:] if ends_on_ctrl_c else signals.HANDLED):
+            return COMMANDS[args.command](args)
+    except signals.Stopped as stop:
+        print(_("stopped by {signal}; nothing more was written").format(signal=str(stop)),
+              file=sys.stderr)
+        return stop.exit_status
     except HuoyeError as err:
         print(_error_text(err), file=sys.stderr)
         return err.exit_status
@@ -293,16 +300,30 @@ def cmd_build(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from huoye.build import select
+    """Load every issue and run the build's own preflight on each (`huoye.preflight`): what
+    passes here builds; every problem of every issue is reported, nothing is written."""
+    from huoye.build import DEFAULT_TEMPLATES, select
     from huoye.load import load_archive
+    from huoye.preflight import preflight
+    from huoye.render import RenderOptions
 
     root, only = select(args.paths)
     issues = load_archive(root, only)
+    templates = (getattr(args, "templates", None) or DEFAULT_TEMPLATES).resolve()
+    problems: list = []
     for issue in issues:
+        options = RenderOptions(templates=templates, pdf_variant=issue.series.pdf_variant)
+        try:
+            preflight(issue, options)
+        except HuoyeError as err:
+            problems += err.problems
+            continue
         logging.getLogger("huoye.progress").info(
             "%s: ok — %s, %d sections, %d points, %d figures, %d charts", issue.slug,
             issue.issue_line, len(issue.sections), sum(len(s.points) for s in issue.sections),
             len(issue.figures), len(issue.charts))
+    if problems:
+        raise HuoyeError(problems)
     return 0
 
 

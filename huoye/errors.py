@@ -7,6 +7,7 @@ lines and exit status 2, never a traceback.
 from __future__ import annotations
 
 import errno
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,10 +41,10 @@ class HuoyeError(Exception):
 
     exit_status = 2
 
-    def __init__(self, problems: list[Problem] | Problem | str):
+    def __init__(self, problems: Sequence[Problem | str] | Problem | str):
         if isinstance(problems, (Problem, str)):
             problems = [problems]
-        self.problems = list(problems)
+        self.problems: list[Problem | str] = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
@@ -63,7 +64,7 @@ class Problems:
     """Collects problems so that validation reports all of them at once."""
 
     def __init__(self) -> None:
-        self.items: list[Problem] = []
+        self.items: list[Problem | str] = []
 
     def add(self, path, line, field, message) -> None:
         self.items.append(Problem(path, line, field, message))
@@ -74,7 +75,7 @@ class Problems:
     def raise_if_any(self, cls: type[HuoyeError] = ContentError) -> None:
         if self.items:
             unique = list(dict.fromkeys(self.items))
-            unique.sort(key=lambda p: (str(p.path), p.line or 0))
+            unique.sort(key=lambda p: (str(getattr(p, "path", "")), getattr(p, "line", 0) or 0))
             raise cls(unique)
 
 
@@ -87,5 +88,5 @@ def os_error_message(err: OSError) -> str:
         errno.EPERM: "choose an output folder you may write to (--out) or fix its permissions",
         errno.EROFS: "the disk is read-only; choose another output folder with --out",
         errno.ENOENT: "check that the folder still exists",
-    }.get(err.errno, "check the folder and the disk, then build again")
+    }.get(err.errno or 0, "check the folder and the disk, then build again")
     return f"{where} {err.strerror or err}; {fix}"

@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from huoye.errors import display_path
 
@@ -47,6 +48,7 @@ class Footnote:
     markdown: str
     source: Source
     id: str = ""
+    tokens: list[Any] | None = field(default=None, repr=False, compare=False)  # as Paragraph.tokens
 
 
 @dataclass
@@ -59,6 +61,9 @@ class Paragraph:
     markdown: str = ""
     id: str = ""
     notes: list[Footnote] = field(default_factory=list)
+    # The inline Markdown tokens the loader parsed (markdown-it), which the editions render:
+    # content is parsed once, never again from a string derived from it.
+    tokens: list[Any] | None = field(default=None, repr=False, compare=False)
 
     kind = "paragraph"
 
@@ -377,7 +382,7 @@ class Section:
         """Every point of the section at every level, in reading order."""
         out: list[Point] = []
 
-        def walk(points):
+        def walk(points: list[Point]) -> None:
             for p in points:
                 out.append(p)
                 walk(p.points)
@@ -563,6 +568,10 @@ class StaffMember:
     name: str
 
 
+#: PDF variants a series may ask for (series.yaml pdf_variant, --pdf-variant), besides plain PDF.
+PDF_VARIANTS = ("pdf/a-3u", "pdf/ua-1")
+
+
 @dataclass
 class Brand:
     """Colours and typefaces of a bulletin; renderers take them from here, not from code."""
@@ -596,6 +605,9 @@ class Series:
     deck_layouts: dict[str, str] = field(default_factory=dict)
     first_serial: int = 1  # 总第N期 of the first issue ('huoye new' in an empty content folder)
     base_url: str | None = None  # where the series is published (the feed's absolute links)
+    # A quarter em between Han characters and Latin letters or digits (clreq 3.2.2); off
+    # by default: the bulletin's house style sets them side by side.
+    cjk_latin_spacing: bool = False
 
 
 @dataclass

@@ -20,6 +20,7 @@ from huoye.load.schema import Field, check, fits, items
 from huoye.load.text import read_text
 from huoye.load.yamlsource import LMap, line_of, parse_yaml
 from huoye.model import (
+    PDF_VARIANTS,
     Brand,
     Chart,
     ChartSeries,
@@ -31,7 +32,6 @@ from huoye.model import (
     Source,
     StaffMember,
 )
-from huoye.render import PDF_VARIANTS
 
 SERIES_SCHEMA = {
     "name": Field("str", example="财经活页"),
@@ -44,6 +44,7 @@ SERIES_SCHEMA = {
     "past_themes": Field("str-list", example="[新基建, 数字经济]"),
     "recent_themes": Field("int", required=False, example="12"),
     "pdf_variant": Field("str", required=False, example="pdf/a-3u"),
+    "cjk_latin_spacing": Field("bool", required=False, example="true"),
     "deck": Field("map", required=False, example="{template: master.pptx}"),
     "first_serial": Field("int", required=False, example="1",
                           help="总第N期 of the first issue, for 'huoye new' in an empty content folder"),
@@ -126,7 +127,7 @@ def load_archive(root: Path, only: list[Path] | None = None) -> list[Issue]:
     _check_unique(issues, problems)
     problems.raise_if_any()
     for issue in issues:
-        issue.recent_themes = recent_themes(issue, issues, series)
+        issue.recent_themes = recent_themes(issue, issues, issue.series)
     if only is not None:
         wanted = {p.resolve() for p in only}
         issues = [i for i in issues if i.folder.resolve() in wanted]
@@ -149,7 +150,7 @@ def load_series(path: Path, problems: Problems) -> Series | None:
         problems.add(path, None, "series", f"missing; create {SERIES_FILE} (see docs/content.md)")
         return None
     try:
-        data = parse_yaml(read_text(path), path)
+        data = parse_yaml(read_text(path, path.parent), path)
     except ContentError as err:
         problems.items += err.problems
         return None
@@ -224,12 +225,13 @@ def load_series(path: Path, problems: Problems) -> Series | None:
             pdf_variant=str(variant).lower() if variant else None,
             deck_template=template, deck_layouts=layouts,
             first_serial=int(data.get("first_serial") or 1), base_url=_base_url(data, path, problems),
+            cjk_latin_spacing=data.get("cjk_latin_spacing") is True,
         )
     except (KeyError, TypeError, ValueError):
         return None
 
 
-def _base_url(data, path: Path, problems: Problems) -> str | None:
+def _base_url(data: LMap, path: Path, problems: Problems) -> str | None:
     """series.yaml's base_url, ending with '/', or None; an unusable one is a problem."""
     from urllib.parse import urlsplit
 
@@ -284,7 +286,7 @@ def split_front_matter(text: str, path: Path, problems: Problems) -> tuple[str, 
 
 def _load_issue(folder: Path, series: Series | None, problems: Problems) -> Issue | None:
     path = folder / ISSUE_FILE
-    parts = split_front_matter(read_text(path), path, problems)
+    parts = split_front_matter(read_text(path, folder.parent), path, problems)
     if parts is None:
         return None
     front, body, body_line = parts
@@ -341,7 +343,7 @@ def _check_masthead(issue: Issue, data: LMap, path: Path, problems: Problems) ->
                      f"the date {issue.date} is not in the issue's year {issue.year}; fix one of them")
 
 
-def _figures(value, path: Path, problems: Problems) -> list[KeyFigure]:
+def _figures(value: object, path: Path, problems: Problems) -> list[KeyFigure]:
     out = []
     for i, ln, item in items(value, path, "figures", problems):
         item = check(item, FIGURE_SCHEMA, path, f"figures[{i + 1}]", problems, line=ln)
@@ -367,15 +369,15 @@ UNORDINARY = (f"only ordinary numbers (at most {LARGEST:.0e} in size) can be sho
               "write the number in digits, like 13.5, not .inf or .nan")
 
 
-def _ordinary(v) -> bool:
+def _ordinary(v: float) -> bool:
     return math.isfinite(v) and abs(v) <= LARGEST
 
 
-def _number(v) -> str:
+def _number(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else str(v)
 
 
-def _charts(value, path: Path, problems: Problems) -> list[Chart]:
+def _charts(value: object, path: Path, problems: Problems) -> list[Chart]:
     out = []
     for i, ln, item in items(value, path, "charts", problems):
         where = f"charts[{i + 1}]"
@@ -427,7 +429,7 @@ def _qualifier_ok(q: str) -> bool:
     return len(q) <= 4 and not re.search(r"[\d\s。，,.;；%]", q)
 
 
-def _qualifiers(s, count: int, path: Path, where: str, problems: Problems) -> list[str]:
+def _qualifiers(s: LMap, count: int, path: Path, where: str, problems: Problems) -> list[str]:
     """The `qualifiers` of a chart series: one per value ("" for none)."""
     value = s.get("qualifiers")
     if value is None:
@@ -460,7 +462,7 @@ def _number_figures(issue: Issue, path: Path, problems: Problems) -> None:
     """Charts and images share one sequence 图1, 图2 … in reading order; an image's written
     label must be its place in that sequence."""
     order = {p.id: k for k, p in enumerate(issue.paragraphs)}
-    items: list[tuple[tuple, object]] = []
+    items: list[tuple[tuple[int, int, int], Image | Chart]] = []
     for block_index, b in enumerate(issue.all_blocks):
         if isinstance(b, Image):
             # an image sits after the paragraph before it
@@ -508,7 +510,7 @@ def _anchor(issue: Issue, path: Path, problems: Problems) -> None:
             chart.paragraph_id = para.id
 
 
-def _summaries(issue: Issue, value, path: Path, problems: Problems) -> None:
+def _summaries(issue: Issue, value: object, path: Path, problems: Problems) -> None:
     if not value:
         return
     value = check(value, SUMMARIES_SCHEMA, path, "summaries", problems)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from huoye.errors import Problems
 from huoye.load.yamlsource import LList, LMap, line_of
@@ -19,7 +21,7 @@ from huoye.load.yamlsource import LList, LMap, line_of
 class Field:
     """One key of a mapping: its type, whether it must be there, and an example."""
 
-    kind: str  # "str" | "int" | "number" | "date" | "list" | "map" | "str-list" | "number-list"
+    kind: str  # "str" | "int" | "number" | "date" | "list" | "map" | "str-list" | "number-list" | "bool"
     required: bool = True
     example: str = ""
     help: str = ""
@@ -34,10 +36,11 @@ TYPE_WORDS = {
     "map": "a group of 'key: value' lines",
     "str-list": "a list of texts",
     "number-list": "a list of numbers, like [5, 20]",
+    "bool": "true or false",
 }
 
 
-def check(value, schema: dict[str, Field], path: Path, where: str, problems: Problems,
+def check(value: object, schema: dict[str, Field], path: Path, where: str, problems: Problems,
           line: int = 0) -> LMap:
     """Check `value` is a mapping fitting `schema`; return it (or an empty LMap)."""
     if not isinstance(value, dict):
@@ -68,10 +71,17 @@ def check(value, schema: dict[str, Field], path: Path, where: str, problems: Pro
             problems.add(path, line_of(value, key), _join(where, key),
                          f"expected {TYPE_WORDS[spec.kind]}, found {found};"
                          f" write it as{example or ' ' + TYPE_WORDS[spec.kind]}")
-    return value
+    return value if isinstance(value, LMap) else _located(value, line)
 
 
-def fits(v, kind: str) -> bool:
+def _located(value: dict[str, Any], line: int) -> LMap:
+    """A plain mapping (made in code, not read from YAML) as an LMap at `line`."""
+    out = LMap(value)
+    out.line, out.lines = line, {}
+    return out
+
+
+def fits(v: object, kind: str) -> bool:
     if kind == "str":
         return isinstance(v, (str, int, float)) and not isinstance(v, bool) and str(v).strip() != ""
     if kind == "int":
@@ -88,10 +98,12 @@ def fits(v, kind: str) -> bool:
         return isinstance(v, list) and all(fits(x, "str") for x in v)
     if kind == "number-list":
         return isinstance(v, list) and all(fits(x, "number") for x in v)
+    if kind == "bool":
+        return isinstance(v, bool)
     raise ValueError(kind)
 
 
-def describe(v) -> str:
+def describe(v: object) -> str:
     if v is None:
         return "nothing"
     if isinstance(v, bool):
@@ -107,7 +119,8 @@ def _join(where: str, key: str) -> str:
     return f"{where}.{key}" if where else key
 
 
-def items(value, path: Path, where: str, problems: Problems):
+def items(value: object, path: Path, where: str,
+          problems: Problems) -> Iterator[tuple[int, int, Any]]:
     """Yield (index, line, item) of a list value; report a non-list."""
     if not isinstance(value, list):
         problems.add(path, line_of(value), where, f"expected {TYPE_WORDS['list']}, found {describe(value)}")

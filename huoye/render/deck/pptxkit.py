@@ -40,7 +40,7 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
 from pptx.oxml.simpletypes import ST_TextFontSize, ST_TextSpacingPoint
-from pptx.util import Emu, Pt
+from pptx.util import Emu, Length, Pt
 
 from .measure import (
     DEFAULT_FRAME,
@@ -107,7 +107,7 @@ class Box:
             raise ValueError(f"box must have a positive size, got {self}")
 
     @property
-    def emu(self) -> tuple[Emu, Emu, Emu, Emu]:
+    def emu(self) -> tuple[Length, Length, Length, Length]:
         return (Pt(self.x), Pt(self.y), Pt(self.w), Pt(self.h))
 
     @property
@@ -906,7 +906,10 @@ def add_native_chart(
     colour = colour or theme.text_colour
     palette = list(palette or theme.chart_palette)
 
-    data = CategoryChartData(number_format=number_format)
+    # python-pptx pastes a chart data's number format into its XML as a string; the data
+    # carries "General" and the real format (which holds the chart's unit, content) is set
+    # afterwards through lxml, which escapes it.
+    data = CategoryChartData(number_format="General")
     data.categories = cats
     for name, values in series:
         values = list(values)
@@ -915,12 +918,15 @@ def add_native_chart(
         for v in values:
             if v is not None and not isinstance(v, (int, float)):
                 raise TypeError(f"series {name!r}: value {v!r} is not a number")
-        data.add_series(sanitize_xml_text(name), values, number_format)
+        data.add_series(sanitize_xml_text(name), values, "General")
 
+    number_format = sanitize_xml_text(number_format)
     gframe = slide.shapes.add_chart(_KINDS[kind], *box.emu, data)
     if alt_text:
         gframe._element.nvGraphicFramePr.cNvPr.set("descr", sanitize_xml_text(alt_text))
     chart = gframe.chart
+    for code in chart._chartSpace.xpath(".//c:val/c:numRef/c:numCache/c:formatCode"):
+        code.text = number_format
     label_format = label_format or number_format
 
     _style_rpr(chart.font._rPr, font, size, colour, False, "中")
@@ -1056,6 +1062,10 @@ def labels_clear_of_bars(chart) -> None:
         axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW
 
 
+def slide_text(slide) -> str:
+    """The text of every run and field on ``slide`` itself (bullets are drawn in the Latin
+    face; charts draw their own parts' text, which is the issue's data)."""
+    return "".join(slide._element.xpath(".//a:t/text()"))
 # -------------------------------------------------------------------------- tables
 
 #: cell margins of native tables (pt): left/right, top/bottom

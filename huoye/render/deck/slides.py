@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from huoye.errors import RenderError
 from huoye.i18n import _
@@ -86,7 +87,7 @@ class Deck:
     so only text, charts and footers are drawn on its layouts.
     """
 
-    prs: object
+    prs: Any  # a python-pptx Presentation
     theme: DeckTheme
     issue: Issue
     layouts: dict[str, str] = field(default_factory=dict)
@@ -192,7 +193,7 @@ class Deck:
         if chart.unit:
             labels += '"' + chart.unit.replace('"', "") + '"'
         drawn = kit.add_native_chart(
-            slide, box, chart.kind, chart.categories,
+            slide, box, chart.kind, chart.categories,  # type: ignore[arg-type]
             [(s.name, s.values) for s in chart.series], fmt,
             font=self.font(), size=SIZES.chart, colour=self.ink, label_format=labels,
             value_axis_title=f"单位：{chart.unit}" if chart.unit and chart.kind != "pie" else None,
