@@ -286,7 +286,14 @@ def section_gist(section, max_chars: int = FACT_MAX_CHARS) -> str:
         return out
     text = "".join(b.text for b in section.intro if getattr(b, "kind", "") == "paragraph")
     first = sentences(text)
-    return cut_at_clause(first[0], max_chars) if first else ""
+    if not first:
+        return ""
+    sentence = first[0]
+    if sentence.endswith(("：", ":")):  # a lead-in to a list: what it says before the first colon
+        clauses = [c for c in CLAUSE.split(sentence) if c]
+        end = next(i for i, c in enumerate(clauses) if c.endswith(("：", ":")))
+        sentence = "".join(clauses[:end + 1]).rstrip("，；：:") + "。"
+    return cut_at_clause(sentence, max_chars)
 
 
 def byline_lines(article) -> list[str]:

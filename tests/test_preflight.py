@@ -190,3 +190,16 @@ def test_an_outline_value_that_breaks_the_outline_is_reported_at_its_content_lin
     status, err = check(content_copy, capsys, "--templates", str(templates))
     assert status == 2, err
     assert f"issue.md:{line}: deck: the rendered outline is not valid YAML" in err, err
+
+
+def test_the_test_corpus_passes_preflight_and_then_renders():
+    """The test issues (tests/fixtures/issues): each passes the preflight, and then every
+    renderer makes its format."""
+    corpus = ROOT / "tests" / "fixtures" / "issues"
+    issues = load_archive(corpus)
+    assert len(issues) >= 4
+    for issue in issues:
+        ready = preflight(issue, OPTIONS, FORMATS)
+        assert ready.print_html and ready.web_html and ready.deck is not None, issue.slug
+        for fmt in FORMATS:
+            assert renderer(fmt).render(issue, OPTIONS), (issue.slug, fmt)
