@@ -397,3 +397,26 @@ def test_article_appends_a_further_article_to_an_existing_issue(tmp_path, capsys
     assert main(["import", str(first), "--issue", "2021-06", "--content", str(content)]) == 2
     assert "already exists" in capsys.readouterr().err
     assert (content / "2021-06" / "issue.md").read_text(encoding="utf-8") == before
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
+def test_a_doc_manuscript_is_converted_by_libreoffice_then_imported(tmp_path, capsys):
+    """A .doc (Word 97, written here by LibreOffice from the typed manuscript) reads as the
+    .docx it came from."""
+    manuscript = typed_manuscript(tmp_path / "稿件.docx")
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
+                    "--convert-to", "doc:MS Word 97", "--outdir", str(tmp_path / "doc"),
+                    str(manuscript)], check=True, capture_output=True, timeout=300)
+    doc = tmp_path / "doc" / "稿件.doc"
+    assert doc.read_bytes()[:8] == bytes.fromhex("d0cf11e0a1b11ae1")  # an OLE2 Word 97 file
+    content = _project(tmp_path)
+    assert main(["import", str(doc), "--issue", "2021-06", "--content", str(content)]) == 0
+    md = (content / "2021-06" / "issue.md").read_text(encoding="utf-8")
+    for line in ("# 县级财政运行监测的实践与建议", "孙婷　李华（某省财政科学研究所）",
+                 "## 一、监测的基本做法", "（一）**建立月度报送制度。**各县每月十日前报送",
+                 "## 二、完善监测预警的对策建议 {.recommendations}", f"[^1]: {FOOTNOTE_TEXT}"):
+        assert f"\n{line}" in md, (line, md)
+    _fill_decisions(content / "2021-06" / "issue.md")
+    capsys.readouterr()
+    assert main(["check", str(content / "2021-06")]) == 0, capsys.readouterr().err

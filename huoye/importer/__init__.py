@@ -7,7 +7,8 @@ left as the 【待填：…】 placeholders `huoye new` writes, which `huoye che
 their lines.
 
     package.py   opening the .docx safely (zip bombs, external targets, entities,
-                 macros refused), footnotes/endnotes read from their parts
+                 macros refused), footnotes/endnotes read from their parts; .doc, .wps,
+                 .odt, .rtf saved as .docx by LibreOffice Writer (headless) first
     mapping.py   the body: headings, numbered points, bold run-in headlines, byline,
                  内容提要/关键词, tables, footnotes, quotations → Markdown, with a report
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +33,7 @@ from huoye.content import ISSUE_FILE, find_content_root
 from huoye.errors import ContentError
 from huoye.i18n import _
 from huoye.importer.mapping import Mapper, Report
-from huoye.importer.package import inspect, notes
+from huoye.importer.package import CONVERTED, convert, inspect, notes
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NOTE = "note: |\n  【待填：编者按】\n"
@@ -45,22 +47,31 @@ class Imported:
 
 def read_manuscript(path: Path) -> tuple[str, Report]:
     """The body Markdown of a .docx manuscript and the report of its mapping."""
+    if path.suffix.lower() in CONVERTED:
+        with tempfile.TemporaryDirectory(prefix="huoye-import-") as scratch:
+            return _read_docx(convert(path, Path(scratch)), shown=path)
+    if path.suffix.lower() != ".docx":
+        raise ContentError(_("{path}: not a manuscript huoye reads (.docx, .doc, .wps, .odt, "
+                             ".rtf); nothing was written").format(path=path))
+    return _read_docx(path, shown=path)
+
+
+def _read_docx(path: Path, shown: Path) -> tuple[str, Report]:
     import docx
 
-    if path.suffix.lower() != ".docx":
-        raise ContentError(_("{path}: only .docx manuscripts are read so far; open it in Word or "
-                             "LibreOffice and save it as .docx").format(path=path))
-    inspect(path)
+    if not path.is_file():
+        raise ContentError(_("{path}: no such file; nothing was written").format(path=shown))
+    inspect(path, shown)
     try:
         document = docx.Document(str(path))
     except Exception as err:  # python-docx raises many kinds on a broken package
         raise ContentError(_("{path}: Word cannot have written this file ({error}); open and "
-                             "save it again in Word").format(path=path, error=err)) from None
+                             "save it again in Word").format(path=shown, error=err)) from None
     body = document.element.body
     if body.find(f".//{{{W}}}ins") is not None or body.find(f".//{{{W}}}del") is not None:
         raise ContentError(_("{path}: the manuscript has tracked changes (修订); accept or reject "
                              "them all in Word (审阅 → 接受所有修订) and save, then import "
-                             "again; nothing was written").format(path=path))
+                             "again; nothing was written").format(path=shown))
     report = Report()
     mapper = Mapper(document, notes(document, "footnotes"), notes(document, "endnotes"), report)
     return mapper.run(), report

@@ -15,6 +15,8 @@ resolves no entity, loads no DTD and touches no network.
 """
 from __future__ import annotations
 
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -27,6 +29,8 @@ MAX_TOTAL = 200 * 1024 * 1024   # bytes all parts may expand to
 MAX_RATIO = 200                 # expanded / compressed, per part larger than 1 MB
 MAX_PARTS = 2000
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+CONVERTED = (".doc", ".wps", ".odt", ".rtf")   # saved as .docx by LibreOffice Writer first
+CONVERT_TIMEOUT = 300   # hang guard for LibreOffice, seconds
 MACRO_TYPES = ("macroEnabled", "vbaProject", "vbaData", "activeX")
 
 
@@ -40,48 +44,77 @@ def _refuse(path: Path, what: str) -> ContentError:
     return ContentError(_("{path}: {what}; nothing was written").format(path=path, what=what))
 
 
-def inspect(path: Path) -> None:
+def inspect(path: Path, shown: Path | None = None) -> None:
     """Refuse a manuscript that is not a plain, self-contained .docx (see the module text)."""
+    label = shown or path
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):
-        raise _refuse(path, _("not a .docx file (not a zip package); save it from Word as "
+        raise _refuse(label, _("not a .docx file (not a zip package); save it from Word as "
                               "'Word 文档 (*.docx)'")) from None
     with archive:
         infos = archive.infolist()
         if len(infos) > MAX_PARTS:
-            raise _refuse(path, _("the package has {n} parts, more than a manuscript "
+            raise _refuse(label, _("the package has {n} parts, more than a manuscript "
                                   "has").format(n=len(infos)))
         total = 0
         for info in infos:
             total += info.file_size
             if total > MAX_TOTAL or (info.file_size > 1_000_000 and
                                      info.file_size > MAX_RATIO * max(info.compress_size, 1)):
-                raise _refuse(path, _("part {part} expands to {size} bytes: the file looks like "
+                raise _refuse(label, _("part {part} expands to {size} bytes: the file looks like "
                                       "a zip bomb and is not read").format(part=info.filename,
                                                                            size=info.file_size))
         names = {i.filename for i in infos}
         if "[Content_Types].xml" not in names or "word/document.xml" not in names:
-            raise _refuse(path, _("not a Word document (no word/document.xml); save it from "
+            raise _refuse(label, _("not a Word document (no word/document.xml); save it from "
                                   "Word as 'Word 文档 (*.docx)'"))
         for info in infos:
             if not info.filename.endswith((".xml", ".rels")):
                 if "vbaproject" in info.filename.lower():
-                    raise _refuse(path, _("the document holds macros ({part}); save it from Word "
+                    raise _refuse(label, _("the document holds macros ({part}); save it from Word "
                                           "as 'Word 文档 (*.docx)', without macros").format(
                                               part=info.filename))
                 continue
             data = _read_bounded(archive, info)
-            head = data[:4096]
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in data:
-                raise _refuse(path, _("part {part} declares a document type or entities, which "
+            if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+                raise _refuse(label, _("part {part} declares a document type or entities, which "
                                       "Word never writes; the file is not read").format(
                                           part=info.filename))
             if info.filename == "[Content_Types].xml" and any(m.encode() in data for m in MACRO_TYPES):
-                raise _refuse(path, _("the document is macro-enabled (.docm saved as .docx); save "
+                raise _refuse(label, _("the document is macro-enabled (.docm saved as .docx); save "
                                       "it from Word as 'Word 文档 (*.docx)', without macros"))
             if info.filename.endswith(".rels"):
-                _check_relationships(path, info.filename, data)
+                _check_relationships(label, info.filename, data)
+
+
+def convert(path: Path, scratch: Path) -> Path:
+    """`path` (.doc, .wps, .odt, .rtf) saved as .docx in `scratch` by LibreOffice Writer,
+    headless, with a profile of its own (so a running LibreOffice is not disturbed). The
+    .docx it writes is then inspected like any other."""
+    if not path.is_file():
+        raise _refuse(path, _("no such file"))
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise _refuse(path, _("reading {suffix} needs LibreOffice Writer (soffice), which is not "
+                              "installed; save the file as .docx in Word or WPS instead").format(
+                                  suffix=path.suffix))
+    out_dir = scratch / "converted"
+    out_dir.mkdir()
+    cmd = [soffice, f"-env:UserInstallation={(scratch / 'profile').as_uri()}", "--headless",
+           "--norestore", "--nolockcheck", "--convert-to", "docx:MS Word 2007 XML",
+           "--outdir", str(out_dir), str(path.resolve())]
+    try:
+        subprocess.run(cmd, capture_output=True, timeout=CONVERT_TIMEOUT, check=False,
+                       stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        raise _refuse(path, _("LibreOffice did not finish converting it in {seconds} s; save it "
+                              "as .docx yourself").format(seconds=CONVERT_TIMEOUT)) from None
+    converted = out_dir / (path.stem + ".docx")
+    if not converted.exists():
+        raise _refuse(path, _("LibreOffice could not read it as a document; open it and save "
+                              "it as .docx"))
+    return converted
 
 
 def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
