@@ -44,6 +44,7 @@ RUNTIME_PKGS=(
 )
 TEST_PKGS=(
     libreoffice-impress
+    libreoffice-writer   # huoye import: .doc, .wps, .odt, .rtf → .docx (optional at run time)
     poppler-utils
     qpdf
     fonts-liberation
