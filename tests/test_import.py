@@ -288,7 +288,7 @@ def test_hostile_manuscripts_exit_2_and_write_nothing(tmp_path, capsys, edit, sa
 
 def styled_manuscript(path: Path) -> Path:
     """A manuscript that uses Word's styles: 标题 (Title), 标题 1/2, 引用, 项目符号, 参考文献,
-    and holds what cannot be mapped yet: a picture, a comment, automatic numbering."""
+    and holds what cannot be mapped yet: a picture, a comment; and a List Number paragraph."""
     from docx.shared import Inches
     from PIL import Image
 
@@ -329,10 +329,10 @@ def test_word_styles_map_and_what_cannot_be_mapped_is_reported(tmp_path, capsys)
     assert "\n## 完善整合机制的建议 {.recommendations}\n" in md
     assert "\n## 参考文献\n\n[1] 王立. 涉农资金整合研究[M]. 北京: 经济科学出版社, 2018.\n" in md
     # every paragraph's text is there, the unmapped ones included
-    assert "\n建立项目库，实行滚动管理。\n" in md
+    assert "\n1.建立项目库，实行滚动管理。\n" in md   # List Number: Word's own 1.
     assert re.search(r"not mapped: ¶11: picture", report), report
     assert re.search(r"not mapped: ¶12: comment", report), report
-    assert re.search(r"not mapped: ¶12: Word's automatic numbering", report), report
+    assert re.search(r"¶12: Word's automatic number written out as '1\.'", report), report
     assert re.search(r"¶3: affiliation, joined to the byline", report), report
     assert "affiliation line joined to the byline: 1" in report
     # with the listed decisions filled, check accepts it (the picture was reported, not kept)
@@ -420,3 +420,49 @@ def test_a_doc_manuscript_is_converted_by_libreoffice_then_imported(tmp_path, ca
     _fill_decisions(content / "2021-06" / "issue.md")
     capsys.readouterr()
     assert main(["check", str(content / "2021-06")]) == 0, capsys.readouterr().err
+
+
+ABSTRACT = (f'<w:abstractNum xmlns:w="{W_NS}" w:abstractNumId="90">'
+            '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>'
+            '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/></w:lvl>'
+            '<w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%3."/></w:lvl>'
+            '<w:lvl w:ilvl="3"><w:start w:val="1"/><w:numFmt w:val="decimalEnclosedCircle"/><w:lvlText w:val="%4"/></w:lvl>'
+            '</w:abstractNum>')
+
+
+def test_automatic_chinese_numbering_is_written_out_as_word_shows_it(tmp_path, capsys):
+    """numbering.xml with 一、/（一）/1./① levels: the numbers Word shows are written out,
+    the counters restart below a level that advances, and the issue checks."""
+    d = docx.Document()
+    numbering = d.part.numbering_part.element
+    first_num = numbering.find(f"{{{W_NS}}}num")
+    first_num.addprevious(parse_xml(ABSTRACT))
+    numbering.append(parse_xml(f'<w:num xmlns:w="{W_NS}" w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+
+    def numbered(text, level):
+        p = d.add_paragraph(text)
+        p._p.get_or_add_pPr().append(parse_xml(
+            f'<w:numPr xmlns:w="{W_NS}"><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
+        return p
+
+    numbered("总体情况", 0)
+    numbered("收入稳步增长。全年一般公共预算收入增长百分之五。", 1)
+    numbered("税收收入增长。", 2)
+    numbered("非税收入下降。", 2)
+    numbered("支出结构优化。民生支出占比提高。", 1)
+    numbered("教育支出增长。", 2)
+    numbered("对策建议", 0)
+    numbered("加强收入征管。堵塞征管漏洞。", 1)
+    d.save(tmp_path / "auto.docx")
+    content = _project(tmp_path)
+    assert main(["import", str(tmp_path / "auto.docx"), "--issue", "2021-09",
+                 "--content", str(content)]) == 0
+    md = (content / "2021-09" / "issue.md").read_text(encoding="utf-8")
+    body = md.split("---\n", 2)[2]
+    assert body.strip().split("\n\n") == [
+        "## 一、总体情况", "（一）收入稳步增长。全年一般公共预算收入增长百分之五。",
+        "1.税收收入增长。", "2.非税收入下降。", "（二）支出结构优化。民生支出占比提高。",
+        "1.教育支出增长。", "## 二、对策建议 {.recommendations}", "（一）加强收入征管。堵塞征管漏洞。"]
+    _fill_decisions(content / "2021-09" / "issue.md")
+    capsys.readouterr()
+    assert main(["check", str(content / "2021-09")]) == 0, capsys.readouterr().err

@@ -21,6 +21,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from huoye.i18n import _
+from huoye.importer.numbering import Numbering
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 Q = f"{{{W}}}"
@@ -67,6 +68,7 @@ class Mapper:
         self.document = document
         self.notes = {"footnote": footnotes, "endnote": endnotes}
         self.report = report
+        self.numbering = Numbering(document)
         self.blocks: list[str] = []
         self.note_texts: list[tuple[int, str]] = []   # (label, text) of the current article
         self.next_note = 1
@@ -99,8 +101,13 @@ class Mapper:
     def _typed_section_level(self, paragraphs) -> int | None:
         """Without heading styles, the outermost typed numbering written as short
         headline-only paragraphs marks the sections."""
-        levels = [level_of(t) for t in (p.text.strip("　 \t") for p in paragraphs)
-                  if level_of(t) is not None and _is_headline(t)]
+        counting = Numbering(self.document)   # a counter of its own: labels as Word shows them
+        texts = []
+        for p in paragraphs:
+            ref = counting.reference(p)
+            label = counting.label(ref)[0] if ref is not None else None
+            texts.append((label or "") + p.text.strip("　 \t"))
+        levels = [level_of(t) for t in texts if level_of(t) is not None and _is_headline(t)]
         return min(levels) if levels else None
 
     # --- paragraphs ---------------------------------------------------------------------
@@ -109,9 +116,21 @@ class Mapper:
         self.unsupported(p, n)
         text = self.inline(p, n)
         plain = _unescape(text)
+        style = _style(p)
+        ref = self.numbering.reference(p)
+        if ref is not None:
+            label, fmt = self.numbering.label(ref)
+            if label is not None and plain.strip():
+                text, plain = _escape(label) + text, label + plain
+                self.report.mapped.append((n, _("Word's automatic number written out as "
+                                                "'{label}'").format(label=label)))
+            elif label is None and fmt not in ("bullet", "none"):
+                self.report.unmapped.append((n, _("Word's automatic numbering in the format "
+                                                  "'{format}' is not read: the number is missing; "
+                                                  "type it at the paragraph's start").format(
+                                                      format=fmt)))
         if not plain.strip():
             return
-        style = _style(p)
         if style in ("title", "标题") or (not self.seen_text and self._looks_like_title(p, plain)):
             self.flush_notes()
             self.blocks.append("# " + text)
@@ -166,10 +185,6 @@ class Mapper:
             self.blocks.append("- " + text)
             self.report.mapped.append((n, _("bulleted list item")))
             return
-        if _auto_numbered(p):
-            self.report.unmapped.append((n, _("Word's automatic numbering (numbering.xml) is not "
-                                              "read yet: the number is missing; type it at the "
-                                              "paragraph's start")))
         if level is not None:
             self.report.mapped.append((n, _("numbered point in the style '{label}'").format(
                 label=NUMBERING[level][0])))
@@ -320,19 +335,6 @@ def _style(p: Paragraph) -> str:
         return (p.style.name or "").lower() if p.style is not None else ""
     except (KeyError, ValueError):
         return ""
-
-
-def _auto_numbered(p: Paragraph) -> bool:
-    """Word's automatic numbering, set on the paragraph or on its style (or a base style)."""
-    if p._p.pPr is not None and p._p.pPr.numPr is not None:
-        return True
-    style, depth = p.style, 0
-    while style is not None and depth < 10:
-        ppr = style.element.pPr
-        if ppr is not None and ppr.numPr is not None:
-            return True
-        style, depth = style.base_style, depth + 1
-    return False
 
 
 def _heading_depth(style: str) -> int:
