@@ -61,7 +61,7 @@ def test_the_process_leaves_with_mains_status_and_everything_said(args, status, 
     ("serv", "huoye: unknown command 'serv'; did you mean 'serve'?"),
     ("biuld", "huoye: unknown command 'biuld'; did you mean 'build'?"),
     ("innit", "huoye: unknown command 'innit'; did you mean 'init'?"),
-    ("publish", "huoye: 'publish' is neither a command (build, check, init, new, serve, watch) "
+    ("publish", "huoye: 'publish' is neither a command (build, check, import, init, new, serve, watch) "
                 "nor an existing folder"),
 ])
 def test_an_unknown_command_says_so_with_the_nearest_and_exits_2(word, says, tmp_path):
