@@ -282,8 +282,10 @@ class Mapper:
         label = self.next_note
         self.next_note += 1
         text = "".join(t.text or "" for t in note.iter(f"{Q}t"))
-        text = re.sub(r"\s+", lambda m: "" if HAN.search(m.group()) is None and False else " ",
-                      text.replace("\u3000", " ")).strip()
+        stripped = text.strip(" 　\t")   # Word puts a space after the note's own number
+        if stripped != text:
+            self.report.normalised[_("spaces at a note's start or end removed")] += 1
+        text = stripped
         self.note_texts.append((label, _escape(text)))
         self.report.mapped.append((n, _("{kind} {label}").format(
             kind=_("footnote") if kind == "footnote" else _("endnote (set as a footnote)"),
