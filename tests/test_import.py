@@ -466,3 +466,34 @@ def test_automatic_chinese_numbering_is_written_out_as_word_shows_it(tmp_path, c
     _fill_decisions(content / "2021-09" / "issue.md")
     capsys.readouterr()
     assert main(["check", str(content / "2021-09")]) == 0, capsys.readouterr().err
+
+
+def test_text_boxes_charts_objects_and_content_controls_are_reported_or_kept(tmp_path, capsys):
+    """What has no place in the format is reported at its paragraph; the text of a content
+    control (w:sdt) is kept in order."""
+    d = docx.Document()
+    d.add_heading("一、基本情况", level=1)
+    box = d.add_paragraph("正文在此。")
+    box._p.append(parse_xml(
+        f'<w:r xmlns:w="{W_NS}"><w:pict><w:txbxContent><w:p><w:r><w:t>文本框里的话</w:t></w:r></w:p>'
+        '</w:txbxContent></w:pict></w:r>'))
+    chart = d.add_paragraph("图表如下。")
+    chart._p.append(parse_xml(
+        f'<w:r xmlns:w="{W_NS}"><w:drawing><c:chart xmlns:c="http://schemas.openxmlformats.org/'
+        'drawingml/2006/chart"/></w:drawing></w:r>'))
+    ole = d.add_paragraph("附件对象。")
+    ole._p.append(parse_xml(f'<w:r xmlns:w="{W_NS}"><w:object/></w:r>'))
+    d.element.body.insert(len(d.element.body) - 1, parse_xml(
+        f'<w:sdt xmlns:w="{W_NS}"><w:sdtContent><w:p><w:r><w:t>控件中的段落照样保留。</w:t></w:r></w:p>'
+        '</w:sdtContent></w:sdt>'))
+    d.save(tmp_path / "objects.docx")
+    content = _project(tmp_path)
+    assert main(["import", str(tmp_path / "objects.docx"), "--issue", "2021-10",
+                 "--content", str(content)]) == 0
+    report = capsys.readouterr().out
+    assert re.search(r"not mapped: ¶2: text box", report), report
+    assert re.search(r"not mapped: ¶3: chart embedded as an Office object", report), report
+    assert re.search(r"not mapped: ¶4: embedded Office object", report), report
+    md = (content / "2021-10" / "issue.md").read_text(encoding="utf-8")
+    assert md.index("附件对象。") < md.index("控件中的段落照样保留。")
+    assert "文本框里的话" not in md   # as reported: the box's text is the editor's to place

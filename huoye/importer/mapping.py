@@ -81,20 +81,16 @@ class Mapper:
     # --- the walk ---------------------------------------------------------------------
     def run(self) -> str:
         body = self.document.element.body
-        paragraphs = [Paragraph(el, self.document) for el in body.iterchildren(f"{Q}p")]
+        paragraphs = [Paragraph(el, self.document) for el in _blocks(body) if el.tag == f"{Q}p"]
         self.styled_headings = any(_style(p).startswith(("heading", "标题")) for p in paragraphs)
         if not self.styled_headings:
             self.section_level = self._typed_section_level(paragraphs)
-        for el in body.iterchildren():
+        for el in _blocks(body):
             if el.tag == f"{Q}p":
                 self.number += 1
                 self.paragraph(Paragraph(el, self.document))
             elif el.tag == f"{Q}tbl":
                 self.table(Table(el, self.document))
-            elif el.tag == f"{Q}sdt":
-                self.number += 1
-                self.report.unmapped.append((self.number, _("content control (文档部件/目录); "
-                                                            "its text is not imported")))
         self.flush_notes()
         return "\n\n".join(self.blocks) + "\n"
 
@@ -230,7 +226,7 @@ class Mapper:
                 for ref in r._r.iterchildren(f"{Q}footnoteReference", f"{Q}endnoteReference"):
                     pieces.append((self.note_mark(ref, n), False))
         got = "".join(t for t, _b in pieces)
-        every = "".join(t.text or "" for t in p._p.iter(f"{Q}t"))
+        every = "".join(t.text or "" for t in p._p.xpath(".//w:t[not(ancestor::w:txbxContent)]"))
         if _han(got) != _han(every):
             # text in places python-docx does not walk (fields, smart tags): keep it all
             self.report.warnings.append((n, _("text inside fields or smart tags taken as plain "
@@ -330,6 +326,18 @@ class Mapper:
         if merged:
             self.report.warnings.append((n, _("table with merged cells: flattened, the text in "
                                               "the first cell and the others left empty; check it")))
+
+
+def _blocks(parent):
+    """The body's paragraphs and tables in order, those inside content controls (w:sdt:
+    a table of contents, a building block) included."""
+    for el in parent.iterchildren():
+        if el.tag in (f"{Q}p", f"{Q}tbl"):
+            yield el
+        elif el.tag == f"{Q}sdt":
+            content = el.find(f"{Q}sdtContent")
+            if content is not None:
+                yield from _blocks(content)
 
 
 def _style(p: Paragraph) -> str:
