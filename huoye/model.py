@@ -47,6 +47,7 @@ class Footnote:
     markdown: str
     source: Source
     id: str = ""
+    tokens: list | None = field(default=None, repr=False, compare=False)  # as Paragraph.tokens
 
 
 @dataclass
@@ -59,6 +60,9 @@ class Paragraph:
     markdown: str = ""
     id: str = ""
     notes: list[Footnote] = field(default_factory=list)
+    # The inline Markdown tokens the loader parsed (markdown-it), which the editions render:
+    # content is parsed once, never again from a string derived from it.
+    tokens: list | None = field(default=None, repr=False, compare=False)
 
     kind = "paragraph"
 

@@ -150,7 +150,7 @@ def load_series(path: Path, problems: Problems) -> Series | None:
         problems.add(path, None, "series", f"missing; create {SERIES_FILE} (see docs/content.md)")
         return None
     try:
-        data = parse_yaml(read_text(path), path)
+        data = parse_yaml(read_text(path, path.parent), path)
     except ContentError as err:
         problems.items += err.problems
         return None
@@ -286,7 +286,7 @@ def split_front_matter(text: str, path: Path, problems: Problems) -> tuple[str, 
 
 def _load_issue(folder: Path, series: Series | None, problems: Problems) -> Issue | None:
     path = folder / ISSUE_FILE
-    parts = split_front_matter(read_text(path), path, problems)
+    parts = split_front_matter(read_text(path, folder.parent), path, problems)
     if parts is None:
         return None
     front, body, body_line = parts

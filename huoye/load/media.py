@@ -16,11 +16,17 @@ with the content file and line, rather than crash, swell or fetch mid-render.
 """
 from __future__ import annotations
 
+import base64
+import binascii
+import io
 import re
 import warnings
 import xml.etree.ElementTree as ET
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import unquote_to_bytes
+
+from huoye.i18n import _
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # an A4 page at 300 dpi is 2480 × 3508 ≈ 8.7 megapixels
@@ -117,6 +123,63 @@ def _inspect_svg(path: Path) -> str | None:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         return f"'{name}' is not UTF-8 text; save the SVG as UTF-8"
+    return _inspect_svg_text(name, text, [0], 0)
+
+
+def _embedded_pixels(data: bytes) -> int | None:
+    """The pixel count a raster image's header declares (nothing decoded), or None."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                return img.size[0] * img.size[1]
+    except Image.DecompressionBombError as err:
+        size = re.search(r"\((\d+) pixels\)", str(err))
+        return int(size.group(1)) if size else MAX_PIXELS + 1
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return None
+
+
+def _inspect_data_uri(name: str, ref: str, pixels: list[int], depth: int) -> str | None:
+    """An image embedded in an SVG as a data: URI counts against the same pixel budget as
+    the SVG's other images, however deep it is nested (SVG in SVG in …)."""
+    header, _comma, payload = ref.partition(",")
+    try:
+        data = (base64.b64decode("".join(payload.split()), validate=True) if ";base64" in header.lower()
+                else unquote_to_bytes(payload))
+    except (ValueError, binascii.Error):
+        return _("'{name}' holds an embedded image that cannot be decoded; export the SVG "
+                 "again").format(name=name)
+    kind = sniff(data[:4096])
+    if kind == "SVG":
+        if depth >= 3:
+            return _("'{name}' nests SVG images more than 3 deep; export it again as one "
+                     "plain SVG").format(name=name)
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return _("'{name}' holds an embedded SVG that is not UTF-8; export it again").format(
+                name=name)
+        return _inspect_svg_text(name, text, pixels, depth + 1)
+    if kind is None:
+        return None if not header.lower().startswith("data:image/") else _(
+            "'{name}' holds an embedded image of an unknown kind; embed it as PNG, JPEG, GIF or "
+            "WebP").format(name=name)
+    count = _embedded_pixels(data)
+    if count is None:
+        return _("'{name}' holds a damaged embedded {kind} image; export the SVG again").format(
+            name=name, kind=kind)
+    pixels[0] += count
+    if pixels[0] > MAX_PIXELS:
+        return _("'{name}' embeds images of {pixels} megapixels in all (at most {limit}); "
+                 "{fix}").format(name=name, pixels=f"{pixels[0] / 1e6:.0f}",
+                                 limit=MAX_PIXELS // 1_000_000, fix=RESIZE)
+    return None
+
+
+def _inspect_svg_text(name: str, text: str, pixels: list[int], depth: int) -> str | None:
     m = _SVG_DECLARATION.search(text)
     if m:
         return (f"'{name}' declares a {m.group(1).upper()} (entities can read other files or "
@@ -145,4 +208,8 @@ def _inspect_svg(path: Path) -> str | None:
                 return (f"'{name}' refers to '{ref}' outside the image; the bulletin is built "
                         "offline from the issue folder: embed that part in the SVG, or export "
                         "it as PNG")
+            if ref[:5].lower() == "data:":
+                trouble = _inspect_data_uri(name, ref, pixels, depth)
+                if trouble:
+                    return trouble
     return None
