@@ -236,7 +236,6 @@ LIMITS = Limits()
 LONE_LAST_LINE = re.compile(f"^[{re.escape(COMPRESSIBLE_CLOSING + COMPRESSIBLE_OPENING)}…—]*"
                             f"{_CJK}[{re.escape(COMPRESSIBLE_CLOSING)}…—]*$")
 LOG = logging.getLogger("huoye.render")
-_warned: set[str] = set()
 
 
 def is_lone(text: str) -> bool:
@@ -306,8 +305,9 @@ def _lines_without_lone_last(stock_lines, context, box, position_y, bottom_space
         text.style = style
     lines = list(stock_lines(context, box, position_y, bottom_space, skip_stack, *args))
     paragraph = "".join(t.text for t in texts)[:24]
-    if paragraph not in _warned:
-        _warned.add(paragraph)
+    warned = context.__dict__.setdefault("huoye_lone_warned", set())  # once per document
+    if paragraph not in warned:  # (the contents pages are laid out more than once)
+        warned.add(paragraph)
         from huoye.i18n import _
 
         LOG.warning(_("page {page}: the paragraph beginning '{paragraph}' ends with a line of one "
