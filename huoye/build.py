@@ -22,6 +22,7 @@ from pathlib import Path
 from huoye import cache
 from huoye.content import find_content_root, issue_folders, series_name
 from huoye.errors import HuoyeError, os_error_message
+from huoye.i18n import _, language, set_language
 from huoye.output import clean_stale_temporaries, issue_lock, write_atomic
 from huoye.render import FORMATS, RenderOptions, file_name, output_name, renderer
 
@@ -71,7 +72,8 @@ def select(paths: list[Path]) -> tuple[Path, list[Path] | None]:
     for p in paths:
         p = p.resolve()
         if not p.exists():
-            raise HuoyeError(f"{p}: no such folder; name content/ or an issue folder like content/2020-03")
+            raise HuoyeError(_("{path}: no such folder; name content/ or an issue folder like "
+                               "content/2020-03").format(path=p))
         if p.is_file():
             p = p.parent
         root = find_content_root(p)
@@ -79,7 +81,7 @@ def select(paths: list[Path]) -> tuple[Path, list[Path] | None]:
         if p != root:
             only.append(p)
     if len(roots) > 1:
-        raise HuoyeError("the paths belong to different content folders; build one at a time")
+        raise HuoyeError(_("the paths belong to different content folders; build one at a time"))
     return roots.pop(), (only or None)
 
 
@@ -109,7 +111,7 @@ def build(request: BuildRequest) -> list[IssueResult]:
 
         issues = load_archive(root, only)
         if not issues:
-            raise HuoyeError(f"{root}: no issues to build; create one with 'huoye new'")
+            raise HuoyeError(_("{path}: no issues to build; create one with 'huoye new'").format(path=root))
         todo = [i for i in issues if i.folder.resolve() not in fresh]
         done, total = len(results), len(results) + len(todo)
         if request.jobs > 1 and len(todo) > 1:
@@ -140,7 +142,7 @@ def _build_parallel(issues, root: Path, request: BuildRequest, done: int = 0,
 
     results = []
     with ProcessPoolExecutor(max_workers=min(request.jobs, len(issues)),
-                             initializer=_worker_init) as pool:
+                             initializer=_worker_init, initargs=(language(),)) as pool:
         futures = [pool.submit(_build_guarded, issue, root, request) for issue in issues]
         for n, future in enumerate(as_completed(futures), start=done + 1):
             result = future.result()
@@ -149,7 +151,10 @@ def _build_parallel(issues, root: Path, request: BuildRequest, done: int = 0,
     return results
 
 
-def _worker_init() -> None:
+def _worker_init(lang: str) -> None:
+    """A worker speaks the build's language (`--lang`, which a spawned worker would not
+    see in its environment) and leaves progress lines to the build's process."""
+    set_language(lang)
     logging.getLogger("huoye.progress").disabled = True
 
 
@@ -165,8 +170,9 @@ def _build_guarded(issue, root: Path, request: BuildRequest, split_formats: bool
             raise
         internal = not isinstance(err, OSError)
         what = (os_error_message(err).strip() if not internal
-                else f"internal error ({type(err).__name__}: {err}); this is a bug in huoye, not a "
-                     "mistake in your content; run with HUOYE_DEBUG=1 for the details")
+                else _("internal error ({error}); this is a bug in huoye, not a mistake in your "
+                       "content; run with HUOYE_DEBUG=1 for the details").format(
+                    error=f"{type(err).__name__}: {err}"))
         result = IssueResult(issue.slug, False, time.perf_counter() - start, error=what,
                              internal=internal)
     result.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -217,8 +223,8 @@ def _write_html_first(issue, options: RenderOptions, out_dir: Path, name: str, t
     data = renderer("html").render(issue, options)
     with issue_lock(out_dir):
         write_atomic(out_dir / name, data)
-    progress_log.info("%s: HTML edition updated in %.2f s; PDF and deck follow",
-                      issue.slug, time.perf_counter() - start)
+    progress_log.info("%s", _("{slug}: HTML edition updated in {seconds} s; PDF and deck follow").format(
+        slug=issue.slug, seconds=f"{time.perf_counter() - start:.2f}"))
 
 
 def render_formats(issue, options: RenderOptions, names: dict[str, str], split: bool,
@@ -284,8 +290,8 @@ class EarlyPdf:
             outcome, value = self._conn.recv()
         except EOFError:
             self._process.join()
-            raise HuoyeError(f"the process rendering the PDF ended unexpectedly (exit status "
-                             f"{self._process.exitcode}); build again") from None
+            raise HuoyeError(_("the process rendering the PDF ended unexpectedly (exit status "
+                               "{status}); build again").format(status=self._process.exitcode)) from None
         if outcome == "error":
             raise value
         return value
@@ -345,14 +351,17 @@ def _report(result: IssueResult, n: int, total: int) -> None:
     prefix = f"[{n}/{total}] " if total > 1 else ""
     if result.error:
         _clear_bar()
-        progress_log.error("%s%s: failed\n%s", prefix, result.slug, result.error)
+        progress_log.error("%s", _("{prefix}{slug}: failed\n{error}").format(
+            prefix=prefix, slug=result.slug, error=result.error))
     elif result.built:
         files = ", ".join(_shown(p) for p in result.outputs)
         _clear_bar()
-        progress_log.info("%s%s: built %s in %.2f s", prefix, result.slug, files, result.seconds)
+        progress_log.info("%s", _("{prefix}{slug}: built {files} in {seconds} s").format(
+            prefix=prefix, slug=result.slug, files=files, seconds=f"{result.seconds:.2f}"))
     else:
         _clear_bar()
-        progress_log.info("%s%s: up to date (use --force to rebuild)", prefix, result.slug)
+        progress_log.info("%s", _("{prefix}{slug}: up to date (use --force to rebuild)").format(
+            prefix=prefix, slug=result.slug))
     if total > 1 and n < total:
         _draw_bar(n, total)
 
@@ -365,7 +374,8 @@ def _bar_enabled() -> bool:
 def _draw_bar(n: int, total: int, width: int = 30) -> None:
     if _bar_enabled():
         done = round(width * n / total)
-        sys.stderr.write(f"\r[{'█' * done}{'░' * (width - done)}] {n}/{total} issues")
+        sys.stderr.write(f"\r[{'█' * done}{'░' * (width - done)}] "
+                         + _("{done}/{total} issues").format(done=n, total=total))
         sys.stderr.flush()
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from huoye.content import ISSUE_FILE, find_content_root
 from huoye.errors import ContentError
+from huoye.i18n import _
 from huoye.load import load_archive
 
 SKELETON = """\
@@ -45,11 +46,13 @@ def new_issue(content: Path, theme: str, date: dt.date) -> Path:
     issues = load_archive(root)
     latest = max(issues, key=lambda i: (i.date, i.serial), default=None)
     if latest is None:
-        raise ContentError(f"{root}: no issue to follow; copy content/2020-03 as a model")
+        raise ContentError(_("{path}: no issue to follow; copy content/2020-03 as a model").format(
+            path=root))
     number = latest.number + 1 if date.year == latest.year else 1
     folder = root / f"{date.year}-{number:02d}"
     if folder.exists():
-        raise ContentError(f"{folder}: already exists; edit it, or remove it to start again")
+        raise ContentError(_("{path}: already exists; edit it, or remove it to start again").format(
+            path=folder))
     folder.mkdir()
     path = folder / ISSUE_FILE
     path.write_text(SKELETON.format(name=latest.series.name, year=date.year, number=number,

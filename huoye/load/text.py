@@ -11,7 +11,8 @@ import logging
 import re
 from pathlib import Path
 
-from huoye.errors import ContentError, Problem
+from huoye.errors import ContentError, Problem, system_says
+from huoye.i18n import _
 
 log = logging.getLogger("huoye.load")
 
@@ -25,12 +26,13 @@ def read_text(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as err:
-        raise ContentError(Problem(path, None, "file", f"cannot be read ({err.strerror}); "
-                                   "check that it exists and that you may read it")) from None
+        raise ContentError(Problem(path, None, _("file"), _(
+            "cannot be read ({reason}); check that it exists and that you may read it").format(
+            reason=system_says(err)))) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data[:200]):
-        raise ContentError(Problem(path, 1, "encoding",
-                                   "this file is saved as UTF-16 (Notepad's 'Unicode'); save it "
-                                   "as UTF-8 (in Notepad: 另存为 → 编码 UTF-8)"))
+        raise ContentError(Problem(path, 1, _("encoding"),
+                                   _("this file is saved as UTF-16 (Notepad's 'Unicode'); save it "
+                                     "as UTF-8 (in Notepad: 另存为 → 编码 UTF-8)")))
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -54,16 +56,15 @@ def _not_utf8(path: Path, data: bytes, err: UnicodeDecodeError) -> str:
         except UnicodeDecodeError:
             pass
         else:
-            log.warning(
-                "%s: this file is saved as GBK/GB18030, not UTF-8; it was read as GB18030. "
-                "To silence this notice, save it as UTF-8 (in Notepad: 另存为 → 编码 UTF-8).",
-                path,
-            )
+            log.warning("%s", _(
+                "{path}: this file is saved as GBK/GB18030, not UTF-8; it was read as GB18030. "
+                "To silence this notice, save it as UTF-8 (in Notepad: 另存为 → 编码 UTF-8)."
+            ).format(path=path))
             return text
     raise ContentError(
-        Problem(path, line, "encoding",
-                f"byte 0x{data[err.start]:02x} is not valid UTF-8; save the file as UTF-8 "
-                "and retype the characters on this line")
+        Problem(path, line, _("encoding"),
+                _("byte {byte} is not valid UTF-8; save the file as UTF-8 "
+                  "and retype the characters on this line").format(byte=f"0x{data[err.start]:02x}"))
     )
 
 
@@ -72,7 +73,7 @@ def clean_characters(path: Path, text: str) -> str:
     m = _ILLEGAL.search(text)
     if m:
         line = text.count("\n", 0, m.start()) + 1
-        raise ContentError(Problem(path, line, "text", illegal_character(m.group())))
+        raise ContentError(Problem(path, line, _("text"), illegal_character(m.group())))
     return _ZERO_WIDTH.sub("", text)
 
 
@@ -81,5 +82,6 @@ def illegal_character(text: str) -> str | None:
     m = _ILLEGAL.search(text)
     if not m:
         return None
-    return (f"control character U+{ord(m.group()):04X} is not allowed in content; "
-            "delete it (it is invisible in most editors: retype the line)")
+    return _("control character {code} is not allowed in content; "
+             "delete it (it is invisible in most editors: retype the line)").format(
+        code=f"U+{ord(m.group()):04X}")

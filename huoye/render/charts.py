@@ -16,6 +16,7 @@ import math
 from xml.sax.saxutils import escape, quoteattr
 
 from huoye.errors import RenderError
+from huoye.i18n import _
 
 WIDTH = 480
 FONT_SIZE = 10.5
@@ -179,8 +180,8 @@ def _pie(chart, colours) -> tuple[list[str], float]:
     values = chart.series[0].values
     total = sum(values)
     if total <= 0 or any(v < 0 for v in values):
-        raise RenderError(f"{chart.source}: chart '{chart.id}': a pie needs positive values; "
-                          "use kind: bar")
+        raise RenderError(_("{path}: chart '{id}': a pie needs positive values; use kind: bar").format(
+            path=chart.source, id=chart.id))
     cx, cy, r = 110.0, 95.0, 75.0
     out, angle = [], -math.pi / 2
     for i, (cat, v) in enumerate(zip(chart.categories, values)):
@@ -207,8 +208,8 @@ def svg(chart, brand) -> str:
     try:
         draw = KINDS[chart.kind]
     except KeyError:
-        raise RenderError(f"{chart.source}: chart '{chart.id}': unknown kind '{chart.kind}'; "
-                          f"use one of {', '.join(KINDS)}") from None
+        raise RenderError(_("{path}: chart '{id}': unknown kind '{kind}'; use one of {choices}").format(
+            path=chart.source, id=chart.id, kind=chart.kind, choices=", ".join(KINDS))) from None
     body, height = draw(chart, _colours(brand))
     label = quoteattr(f"{chart.title}（单位：{chart.unit}）")
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg" role="img" '

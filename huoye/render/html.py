@@ -25,7 +25,8 @@ from urllib.parse import unquote, urlsplit
 
 from markupsafe import Markup
 
-from huoye.errors import RenderError
+from huoye.errors import RenderError, system_says
+from huoye.i18n import _
 from huoye.load.body import MARKDOWN
 from huoye.model import first_sentence
 from huoye.render import RenderOptions
@@ -44,8 +45,9 @@ def _inline_image(src: str, issue, paragraph) -> str:
         return src
     path = (issue.folder / unquote(parts.path)).resolve()
     if parts.scheme or not path.is_relative_to(issue.folder.resolve()) or not path.is_file():
-        raise RenderError(f"{paragraph.source}: image '{src}' is not a file of the issue folder "
-                          f"{issue.folder}; put the image there and link it relatively")
+        raise RenderError(_("{path}: image '{src}' is not a file of the issue folder "
+                            "{folder}; put the image there and link it relatively").format(
+            path=paragraph.source, src=src, folder=issue.folder))
     mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
@@ -63,15 +65,16 @@ def inline_markdown(markdown: str, issue=None, paragraph=None, embed_images: boo
 
 def _css_family(family: str, fallback: str, series) -> str:
     if not _SAFE_FAMILY.fullmatch(family):
-        raise RenderError(f"{series.source}: brand font '{family}' contains characters not "
-                          "allowed in a font family name; write the family as fc-list shows it")
+        raise RenderError(_("{path}: brand font '{family}' contains characters not "
+                            "allowed in a font family name; write the family as fc-list shows it").format(
+            path=series.source, family=family))
     return f'"{family}", {fallback}'
 
 
 def _css_colour(colour: str, series) -> str:
     if not _COLOUR.fullmatch(colour):
-        raise RenderError(f"{series.source}: brand colour '{colour}' is not a #rrggbb colour; "
-                          'write it like "#9e1b1b"')
+        raise RenderError(_("{path}: brand colour '{colour}' is not a #rrggbb colour; "
+                            "write it like \"#9e1b1b\"").format(path=series.source, colour=colour))
     return colour
 
 
@@ -94,11 +97,11 @@ def _stylesheet(templates: Path, media: str) -> Markup:
     try:
         css = path.read_text(encoding="utf-8")
     except OSError as err:
-        raise RenderError(f"{path}: cannot read the stylesheet ({err.strerror}); restore it from "
-                          "huoye's templates/ folder") from None
+        raise RenderError(_("{path}: cannot read the stylesheet ({reason}); restore it from "
+                            "huoye's templates/ folder").format(path=path, reason=system_says(err))) from None
     if "</" in css:
-        raise RenderError(f"{path}: the stylesheet contains '</'; it is inlined in a <style> "
-                          "element and must not")
+        raise RenderError(_("{path}: the stylesheet contains '</'; it is inlined in a <style> "
+                            "element and must not").format(path=path))
     return Markup(css)
 
 
