@@ -38,6 +38,9 @@ def rebuild(request: BuildRequest) -> None:
 def watch(args) -> int:
     import watchfiles
 
+    # watchfiles says "KeyboardInterrupt caught, stopping watch" in English; huoye says
+    # that it stopped watching, in the editor's language
+    logging.getLogger("watchfiles").setLevel(logging.ERROR)
     templates = (args.templates or DEFAULT_TEMPLATES).resolve()
     request = BuildRequest(paths=args.paths, formats=args.formats, out_dir=args.out,
                            templates=templates, jobs=default_jobs(), pdf_variant=args.pdf_variant,

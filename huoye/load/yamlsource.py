@@ -57,7 +57,7 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> object:
         if err.context_mark and "end of stream" in (err.problem or ""):
             mark = err.context_mark  # an unclosed quote: point at where it opened
         line = mark.line + 1 + offset if mark else first_line
-        msg = parser_says(err.problem or str(err))
+        msg = err.problem or str(err)
         quote = _unclosed_quote(text, line - offset)
         squeezed = _no_space_after_colon(text, line - offset)
         if "\t" in text and ("tab" in msg or "found character '\\t'" in msg):
@@ -70,10 +70,10 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> object:
             line = quote + offset
             msg = _("this is not valid YAML: the quote opened on this line is not closed on it "
                     "({reason}); add the closing quote at the end of the value, or remove the "
-                    "opening one").format(reason=msg)
+                    "opening one").format(reason=parser_says(msg))
         else:
             msg = _("this is not valid YAML ({reason}); check quotes, colons and indentation").format(
-                reason=msg)
+                reason=parser_says(msg))
         raise ContentError(Problem(path, line, "yaml", msg)) from None
     if node is None:
         return None
@@ -148,7 +148,6 @@ _PARSER_SAYS = {
     "mapping values are not allowed here": N_("a colon is not allowed here"),
     "could not find expected ':'": N_("a colon ':' is missing"),
     "found unexpected end of stream": N_("the text ended unexpectedly"),
-    "found character '\\t' that cannot start any token": N_("a tab character"),
     "found undefined alias": N_("an undefined alias"),
     "expected <block end>, but found '-'": N_("a '-' item is not indented like the others"),
     "expected <block end>, but found '<block mapping start>'":

@@ -35,6 +35,7 @@ import itertools
 import operator
 import re
 
+from huoye.i18n import _
 from huoye.render.pinned import SUPPORTED_WEASYPRINT, Adapter, UnsupportedWeasyPrint
 
 __all__ = [
@@ -126,7 +127,7 @@ def _replacements():
 
     for owner, name in ((inline, "add_word_spacing"), (line_break.Layout, "set_text")):
         if not callable(getattr(owner, name, None)):  # what _apply and _layout_class build on
-            raise UnsupportedWeasyPrint(f"WeasyPrint has no {name}; cannot patch it")
+            raise UnsupportedWeasyPrint(_("WeasyPrint has no {name}; cannot patch it").format(name=name))
     _layout_class()  # fail now, not in the middle of a layout
     return [(inline, "justify_line", _justify_line)]
 

@@ -1,0 +1,353 @@
+"""Command line: a thin layer over `huoye.build` and `huoye.load`.
+
+    huoye build [ISSUE…] [--format pdf,pptx,html] [--jobs N] [--force]
+    huoye check [ISSUE…]
+    huoye new   [--theme 主题] [--date YYYY-MM-DD]
+    huoye watch [ISSUE…]
+
+Every command takes `--lang zh|en` (see `huoye.i18n` for the order in which the
+environment decides otherwise); help, progress and errors are translated.
+
+Errors meant for the editor (HuoyeError) print as `path:line: field: message`
+and exit with status 2; nothing is written. A failing disk or folder (OSError)
+also exits 2 with the path and the fix. Anything else is a bug in huoye: one
+plain line and exit status 1 (HUOYE_DEBUG=1 shows the traceback).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import os
+import re
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from huoye import __version__
+from huoye.errors import HuoyeError, os_error_message
+from huoye.i18n import (
+    LANGUAGES,
+    N_,
+    _,
+    argparse_translated,
+    choose_language,
+    language_option,
+    ngettext,
+    set_language,
+)
+from huoye.render import PDF_VARIANTS
+
+COMMAND_NAMES = ("build", "check", "new", "watch")
+
+EXAMPLES_BUILD = N_("""examples:
+  python build.py                         build every issue in content/ into output/
+  python build.py content/2020-03         build one issue
+  python build.py --format pdf            only the PDF briefing
+  python build.py --jobs 2 --force        rebuild everything on two cores
+  python build.py --pdf-variant pdf/a-3u  PDF/A-3u for the archive
+  python build.py --lang zh               messages in Chinese
+""")
+EXAMPLES_CHECK = N_("""examples:
+  huoye check                  validate every issue in content/
+  huoye check content/2020-03  validate one issue
+""")
+EXAMPLES_NEW = N_("""examples:
+  huoye new                         the issue after the latest one: number +1 (1 in a new
+                                    year), serial +1, today's date
+  huoye new --theme 数字财政 --date 2020-05-25   content/2020-04/issue.md, 总第329期
+""")
+EXAMPLES_WATCH = N_("""examples:
+  huoye watch                  rebuild the issues whose files change, on every save
+  huoye watch --format pdf     only the PDF, for quick proofreading
+""")
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's help with lines wrapped by terminal columns, where a Chinese character
+    takes two (argparse counts characters, so Chinese help ran twice as wide as the
+    terminal). Chinese wraps between any two characters, never before closing punctuation.
+    Metavars and option names stay ASCII so that the help column lines up."""
+
+    def start_section(self, heading: str | None) -> None:
+        self._headings = [*getattr(self, "_headings", []), heading]
+        super().start_section(heading)
+
+    def format_help(self) -> str:
+        # argparse writes "heading:"; the language may want its own colon ("选项：")
+        text = super().format_help()
+        for heading in filter(None, getattr(self, "_headings", [])):
+            text = re.sub(rf"(?m)^(\s*){re.escape(heading)}:$",
+                          lambda m, h=heading: m.group(1) + _("{heading}:").format(heading=h), text)
+        return text
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return wrap_columns(" ".join(text.split()), width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n".join(indent + line for line in wrap_columns(" ".join(text.split()),
+                                                               width - columns(indent)))
+
+
+class RawDescriptionHelpFormatter(argparse.RawDescriptionHelpFormatter, HelpFormatter):
+    """HelpFormatter keeping the description and the examples as written."""
+
+
+_WIDE = re.compile(r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60"
+                   r"\uffe0-\uffe6]")
+_TOKENS = re.compile(r"\s+|" + _WIDE.pattern + r"|[^\s" + _WIDE.pattern[1:-1] + r"]+")
+_NO_LINE_START = set("，。、；：！？）》」』】…—")
+
+
+def columns(text: str) -> int:
+    """How many terminal columns `text` takes (CJK characters and full-width forms: two)."""
+    return len(text) + len(_WIDE.findall(text))
+
+
+def wrap_columns(text: str, width: int) -> list[str]:
+    """`text` wrapped into lines of at most `width` columns (a longer word stays whole)."""
+    lines, line, space = [], "", False
+    for token in _TOKENS.findall(text):
+        if token.isspace():
+            space = bool(line)
+            continue
+        candidate = line + (" " if space else "") + token
+        if line and columns(candidate) > width and token[0] not in _NO_LINE_START:
+            lines.append(line)
+            candidate = token
+        line, space = candidate, False
+    return lines + [line] if line else lines
+
+
+class _Formatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        msg = record.getMessage()
+        if record.name == "huoye.progress" and record.levelno < logging.ERROR:
+            return msg
+        if record.levelno >= logging.ERROR:
+            return _("error: {message}").format(message=msg)
+        if record.levelno >= logging.WARNING:
+            return _("warning: {message}").format(message=msg)
+        return msg
+
+
+def setup_logging(quiet: bool = False) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter())
+    root = logging.getLogger("huoye")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING if quiet else logging.INFO)
+    root.propagate = False
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line's parser, in the current language (build and use it inside
+    `huoye.i18n.argparse_translated()` for argparse's own words to be translated too)."""
+    p = argparse.ArgumentParser(
+        prog="huoye", formatter_class=HelpFormatter,
+        description=_("活页 huoye — build a policy bulletin issue into a PDF briefing, "
+                      "a PowerPoint deck and an HTML edition."),
+        epilog=_("Run 'huoye COMMAND --help' for a command's options and examples."))
+    p.add_argument("--version", action="version", version=f"huoye {__version__}",
+                   help=_("show huoye's version number and exit"))
+    add_language_option(p)
+    sub = p.add_subparsers(dest="command", metavar=_("COMMAND"), title=_("commands"))
+
+    b = sub.add_parser("build", help=_("build issues into output/"), epilog=_(EXAMPLES_BUILD),
+                       formatter_class=RawDescriptionHelpFormatter,
+                       description=_("Build issues into output/<issue>/ (PDF, PPTX, HTML)."))
+    add_build_options(b)
+
+    c = sub.add_parser("check", help=_("validate content without writing anything"),
+                       epilog=_(EXAMPLES_CHECK), formatter_class=RawDescriptionHelpFormatter,
+                       description=_("Validate the content files and report every problem."))
+    c.add_argument("paths", nargs="*", type=Path, metavar="ISSUE",
+                   help=_("content/ or issue folders (default: content)"))
+    add_language_option(c)
+
+    n = sub.add_parser("new", help=_("start the next issue from a valid skeleton"),
+                       epilog=_(EXAMPLES_NEW), formatter_class=RawDescriptionHelpFormatter,
+                       description=_("Create content/<year>-<number>/issue.md for the next issue."))
+    n.add_argument("--content", type=Path, default=Path("content"), metavar="CONTENT",
+                   help=_("content folder (default: content)"))
+    n.add_argument("--theme", default="（本期主题）", metavar="THEME",
+                   help=_("the new issue's theme (本期主题)"))
+    n.add_argument("--date", type=_date, default=None, metavar="DATE",
+                   help=_("publication date YYYY-MM-DD (default: today)"))
+    add_language_option(n)
+
+    w = sub.add_parser("watch", help=_("rebuild on every save"), epilog=_(EXAMPLES_WATCH),
+                       formatter_class=RawDescriptionHelpFormatter,
+                       description=_("Watch content/ and templates/ and rebuild changed issues."))
+    add_build_options(w, watch=True)
+    return p
+
+
+def add_language_option(p: argparse.ArgumentParser) -> None:
+    # read before parsing (huoye.i18n.language_option); declared so that help shows it and
+    # the parser checks the value. SUPPRESS: a subcommand's default must not hide the
+    # value given before the command.
+    p.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS,
+                   help=_("language of the messages: zh (中文) or en (English); default: "
+                          "HUOYE_LANG, then LANGUAGE, LC_ALL, LC_MESSAGES, LANG"))
+
+
+def add_build_options(p: argparse.ArgumentParser, watch: bool = False) -> None:
+    from huoye.render import FORMATS
+
+    p.add_argument("paths", nargs="*", type=Path, metavar="ISSUE",
+                   help=_("content/ or issue folders such as content/2020-03 (default: content)"))
+    p.add_argument("--format", dest="formats", type=_formats, default=FORMATS, metavar="FORMATS",
+                   help=_("outputs to make, comma-separated from {formats} (default: all)").format(
+                       formats=",".join(FORMATS)))
+    p.add_argument("-o", "--out", type=Path, default=Path("output"), metavar="OUT",
+                   help=_("output folder (default: output)"))
+    p.add_argument("--templates", type=Path, default=None, metavar="TEMPLATES",
+                   help=_("templates folder (default: huoye's templates/)"))
+    p.add_argument("--pdf-variant", choices=PDF_VARIANTS, default=None,
+                   help=_("PDF variant for archiving (default: series.yaml's pdf_variant, else plain PDF)"))
+    p.add_argument("-q", "--quiet", action="store_true", help=_("print only warnings and errors"))
+    if not watch:
+        p.add_argument("--force", action="store_true",
+                       help=_("rebuild even when the outputs are up to date"))
+        p.add_argument("-j", "--jobs", type=int, default=None, metavar="JOBS",
+                       help=_("issues built in parallel (default: the number of cores)"))
+    add_language_option(p)
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    from huoye.render import FORMATS
+
+    wanted = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
+    bad = [f for f in wanted if f not in FORMATS]
+    if bad or not wanted:
+        raise argparse.ArgumentTypeError(_("unknown format {format}; choose from {choices}").format(
+            format=repr(", ".join(bad) or text), choices=", ".join(FORMATS)))
+    return wanted
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("{text} is not a date; write YYYY-MM-DD").format(text=repr(text))) from None
+
+
+def run(argv: list[str] | None = None) -> NoReturn:
+    """The process's entry point (build.py, `python -m huoye`, the `huoye` command): `main`,
+    then, once the output is flushed, leave at once. Every file is written and closed and
+    every worker process joined by then; what is skipped is the interpreter's teardown,
+    ~0.1 s of garbage collection and destructors after a build (freeing Pango's font map
+    late in that teardown can even crash in C)."""
+    code = main(argv)
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said there
+            pass
+    os._exit(code)
+
+
+def _command_index(argv: list[str]) -> int:
+    """Where the command word is (or would be): the first argument that is not `--lang`."""
+    i = 0
+    while i < len(argv):
+        if argv[i] == "--lang":
+            i += 2
+        elif argv[i].startswith("--lang="):
+            i += 1
+        else:
+            break
+    return min(i, len(argv))
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    set_language(choose_language(language_option(argv)))
+    i = _command_index(argv)
+    if i == len(argv) or argv[i] not in (*COMMAND_NAMES, "-h", "--help", "--version"):
+        argv.insert(i, "build")
+    with argparse_translated():
+        args = parser().parse_args(argv)
+    setup_logging(getattr(args, "quiet", False))
+    try:
+        return COMMANDS[args.command](args)
+    except HuoyeError as err:
+        print(_error_text(err), file=sys.stderr)
+        return err.exit_status
+    except KeyboardInterrupt:
+        print(_("interrupted"), file=sys.stderr)
+        return 130
+    except OSError as err:  # the machine: a full disk, a read-only or vanished folder
+        print(_("error: {message}").format(message=os_error_message(err)), file=sys.stderr)
+        return 2
+    except Exception as err:  # a bug in huoye: say so plainly, keep the traceback for developers
+        if os.environ.get("HUOYE_DEBUG"):
+            raise
+        print(_("error: huoye stopped on an internal error ({error}).\n"
+                "This is a bug in huoye, not a mistake in your content; nothing more was written. "
+                "Please report it with the content folder; run with HUOYE_DEBUG=1 to see the "
+                "details.").format(error=f"{type(err).__name__}: {err}"), file=sys.stderr)
+        return 1
+
+
+def _error_text(err: HuoyeError) -> str:
+    lines = [_("error: {message}").format(message=p) for p in err.problems]
+    if len(lines) > 1:
+        lines.append(ngettext("{count} problem; nothing was written.",
+                              "{count} problems; nothing was written.", len(lines)).format(count=len(lines)))
+    return "\n".join(lines)
+
+
+def cmd_build(args) -> int:
+    from huoye.build import DEFAULT_TEMPLATES, BuildRequest, build, default_jobs
+
+    request = BuildRequest(paths=args.paths, formats=args.formats, out_dir=args.out,
+                           templates=(args.templates or DEFAULT_TEMPLATES).resolve(),
+                           force=args.force, jobs=args.jobs or default_jobs(),
+                           pdf_variant=args.pdf_variant)
+    results = build(request)
+    failed = [r for r in results if r.error]
+    if failed:
+        print(_("error: {failed} of {total} issues failed: {slugs}").format(
+            failed=len(failed), total=len(results), slugs=", ".join(r.slug for r in failed)),
+            file=sys.stderr)
+        return 1 if any(r.internal for r in failed) else 2
+    return 0
+
+
+def cmd_check(args) -> int:
+    from huoye.build import select
+    from huoye.load import load_archive
+
+    root, only = select(args.paths)
+    issues = load_archive(root, only)
+    for issue in issues:
+        logging.getLogger("huoye.progress").info("%s", _(
+            "{slug}: ok — {issue_line}, {sections} sections, {points} points, {figures} figures, "
+            "{charts} charts").format(
+            slug=issue.slug, issue_line=issue.issue_line, sections=len(issue.sections),
+            points=sum(len(s.points) for s in issue.sections), figures=len(issue.figures),
+            charts=len(issue.charts)))
+    return 0
+
+
+def cmd_new(args) -> int:
+    from huoye.scaffold import new_issue
+
+    path = new_issue(args.content, theme=args.theme, date=args.date or dt.date.today())
+    logging.getLogger("huoye.progress").info("%s", _(
+        "created {path} — fill in the theme, the note and the sections, then run 'huoye check'"
+    ).format(path=path))
+    return 0
+
+
+def cmd_watch(args) -> int:
+    from huoye.watch import watch
+
+    return watch(args)
+
+
+COMMANDS = {"build": cmd_build, "check": cmd_check, "new": cmd_new, "watch": cmd_watch}

@@ -1,0 +1,49 @@
+"""Where content lives: the layout of a content folder, known without parsing anything.
+
+    content/series.yaml          what all issues share
+    content/<issue>/issue.md     one issue (front matter + body), with its images
+
+Used by the loader, the build cache and the orchestrator (whose up-to-date
+check must stay cheap: no YAML or Markdown parser is imported here).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from huoye.errors import ContentError
+from huoye.i18n import _
+
+ISSUE_FILE = "issue.md"
+SERIES_FILE = "series.yaml"
+
+
+def find_content_root(start: Path) -> Path:
+    """The content folder holding series.yaml for `start` (a content or issue folder)."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / SERIES_FILE).is_file():
+            return folder
+    raise ContentError(_("{path}: no {file} here or above; run huoye from the project "
+                         "folder, or point it at content/ or content/<issue>").format(
+        path=start, file=SERIES_FILE))
+
+
+def issue_folders(root: Path) -> list[Path]:
+    """Every issue folder of a content root, in name order."""
+    return sorted(p for p in root.iterdir() if p.is_dir() and (p / ISSUE_FILE).is_file())
+
+
+def series_name(root: Path) -> str:
+    """The bulletin's name from series.yaml's `name:` line, read without a YAML parser.
+
+    "" when the file cannot be read as UTF-8: the up-to-date check then misses, and the
+    loader reports (or accepts, with a notice) the file's encoding.
+    """
+    try:
+        text = (root / SERIES_FILE).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return ""
+    for line in text.splitlines():
+        if line.startswith("name:"):
+            return line[5:].split("#")[0].strip().strip("\"'")
+    return ""

@@ -1,0 +1,219 @@
+"""Render step, shared by the PDF and HTML editions: a `Chart` of the model → inline SVG.
+
+model ──▶ **charts.svg(chart, brand)** ──▶ briefing.html.j2 (figure) ──▶ pdf / html
+
+Vector graphics written by hand (no matplotlib): every label is a real SVG
+<text> element, so the words stay searchable and extractable in the PDF and
+are drawn in the brand's serif family (the body face: no extra font to embed).
+Kinds: "column" (vertical bars),
+"bar" (horizontal bars, negative values to the left of the zero line),
+"line" and "pie". The chart's title and source line are set by the template
+around the SVG; the unit is printed in the SVG's corner.
+"""
+from __future__ import annotations
+
+import math
+from xml.sax.saxutils import escape, quoteattr
+
+from huoye.errors import RenderError
+from huoye.i18n import _
+
+WIDTH = 480
+FONT_SIZE = 10.5
+GRID = "#d9d4cc"
+AXIS = "#8a8378"
+TEXT = "#333333"
+
+
+def _text_width(text: str, size: float = FONT_SIZE) -> float:
+    """Rough width of a label: full-width characters 1em, others 0.56em."""
+    return sum(size if ord(ch) > 0x2E7F else size * 0.56 for ch in text)
+
+
+def fmt(value: float, number_format: str) -> str:
+    """A value as printed on the chart, with the chart's number format ("0" or "0.0")."""
+    return f"{value:.1f}" if number_format == "0.0" else f"{value:.0f}"
+
+
+def _nice_step(span: float, ticks: int = 5) -> float:
+    raw = span / ticks if span > 0 else 1
+    mag = 10 ** math.floor(math.log10(raw))
+    for mult in (1, 2, 2.5, 5, 10):
+        if raw <= mult * mag:
+            return mult * mag
+    return 10 * mag
+
+
+def _scale(values: list[float]) -> tuple[float, float, float]:
+    """(low, high, step) of a value axis that includes zero and all values."""
+    low, high = min(0.0, *values), max(0.0, *values)
+    if high == low:  # every value is zero: an axis from 0 to 1
+        high = 1.0
+    step = _nice_step(high - low)
+    return math.floor(low / step) * step, math.ceil(high / step) * step, step
+
+
+def _t(x: float, y: float, text: str, anchor: str = "middle", size: float = FONT_SIZE,
+       fill: str = TEXT, weight: str | None = None) -> str:
+    w = f' font-weight="{weight}"' if weight else ""
+    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" '
+            f'fill="{fill}"{w}>{escape(text)}</text>')
+
+
+def _colours(brand) -> list[str]:
+    return [brand.colour, brand.accent, "#5b6770", "#a8a29a", "#3f6e8c"]
+
+
+def _legend(chart, colours: list[str], y: float) -> list[str]:
+    out, x = [], 0.0
+    for i, s in enumerate(chart.series):
+        c = colours[i % len(colours)]
+        out.append(f'<rect x="{x:.1f}" y="{y - 8:.1f}" width="9" height="9" fill="{c}"/>')
+        out.append(_t(x + 13, y, s.name, "start", FONT_SIZE - 1))
+        x += 13 + _text_width(s.name, FONT_SIZE - 1) + 16
+    return out
+
+
+def _heading(chart, colours: list[str]) -> list[str]:
+    """The legend along the top, and the unit in the top right corner."""
+    return [*_legend(chart, colours, 12),
+            _t(WIDTH - 2, 12, f"单位：{chart.unit}", "end", FONT_SIZE - 1)]
+
+
+def _ticks(low: float, high: float, step: float):
+    """(value, label) of each value-axis tick from `low` to `high`."""
+    label_format = "0.0" if step % 1 else "0"
+    tick = low
+    while tick <= high + step / 1000:
+        yield tick, fmt(tick, label_format)
+        tick += step
+
+
+def _column(chart, colours) -> tuple[list[str], float]:
+    values = [v for s in chart.series for v in s.values]
+    low, high, step = _scale(values)
+    top, height = 34.0, 150.0
+    left, right = 44.0, WIDTH - 8
+    ypos = lambda v: top + (high - v) / (high - low) * height
+    out = _heading(chart, colours)
+    for tick, label in _ticks(low, high, step):
+        y = ypos(tick)
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" '
+                   f'stroke="{AXIS if tick == 0 else GRID}" stroke-width="{0.9 if tick == 0 else 0.5}"/>')
+        out.append(_t(left - 6, y + 3.5, label, "end", FONT_SIZE - 1.5, AXIS))
+    n, k = len(chart.categories), len(chart.series)
+    band = (right - left) / n
+    bar = min(46.0, band * 0.6 / k)
+    for ci, cat in enumerate(chart.categories):
+        x0 = left + band * ci + (band - bar * k) / 2
+        for si, s in enumerate(chart.series):
+            v = s.values[ci]
+            y1, y0 = sorted((ypos(v), ypos(0)))
+            x = x0 + si * bar
+            out.append(f'<rect x="{x:.1f}" y="{y1:.1f}" width="{bar - 2:.1f}" '
+                       f'height="{max(y0 - y1, 0.5):.1f}" fill="{colours[si % len(colours)]}"/>')
+            ly = y1 - 4 if v >= 0 else y0 + 12
+            out.append(_t(x + (bar - 2) / 2, ly, fmt(v, chart.number_format),
+                          size=FONT_SIZE - 0.5))
+        out.append(_t(left + band * ci + band / 2, top + height + 16, cat))
+    return out, top + height + 24
+
+
+def _bar(chart, colours) -> tuple[list[str], float]:
+    values = [v for s in chart.series for v in s.values]
+    low, high, step = _scale(values)
+    label_w = max(_text_width(c) for c in chart.categories) + 10
+    left, right = label_w, WIDTH - 34
+    top = 30.0
+    k = len(chart.series)
+    bar = 18.0
+    row = bar * k + 16
+    height = row * len(chart.categories)
+    xpos = lambda v: left + (v - low) / (high - low) * (right - left)
+    out = _heading(chart, colours)
+    for tick, label in _ticks(low, high, step):
+        x = xpos(tick)
+        out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + height:.1f}" '
+                   f'stroke="{AXIS if tick == 0 else GRID}" stroke-width="{0.9 if tick == 0 else 0.5}"/>')
+        out.append(_t(x, top + height + 13, label, size=FONT_SIZE - 1.5, fill=AXIS))
+    for ci, cat in enumerate(chart.categories):
+        y0 = top + row * ci + 8
+        out.append(_t(left - 8, y0 + row / 2 - 4, cat, "end"))
+        for si, s in enumerate(chart.series):
+            v = s.values[ci]
+            x1, x2 = sorted((xpos(0), xpos(v)))
+            y = y0 + si * bar
+            out.append(f'<rect x="{x1:.1f}" y="{y:.1f}" width="{max(x2 - x1, 0.5):.1f}" '
+                       f'height="{bar - 3}" fill="{colours[si % len(colours)]}"/>')
+            lx, anchor = (x2 + 4, "start") if v >= 0 else (x1 - 4, "end")
+            out.append(_t(lx, y + bar / 2 + 1.5, fmt(v, chart.number_format), anchor,
+                          FONT_SIZE - 0.5))
+    return out, top + height + 20
+
+
+def _line(chart, colours) -> tuple[list[str], float]:
+    values = [v for s in chart.series for v in s.values]
+    low, high, step = _scale(values)
+    top, height, left, right = 34.0, 150.0, 44.0, WIDTH - 16
+    ypos = lambda v: top + (high - v) / (high - low) * height
+    n = len(chart.categories)
+    xpos = lambda i: left + (right - left) * (i + 0.5) / n
+    out = _heading(chart, colours)
+    for tick, label in _ticks(low, high, step):
+        y = ypos(tick)
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" stroke="{GRID}" '
+                   'stroke-width="0.5"/>')
+        out.append(_t(left - 6, y + 3.5, label, "end", FONT_SIZE - 1.5, AXIS))
+    for si, s in enumerate(chart.series):
+        c = colours[si % len(colours)]
+        pts = " ".join(f"{xpos(i):.1f},{ypos(v):.1f}" for i, v in enumerate(s.values))
+        out.append(f'<polyline points="{pts}" fill="none" stroke="{c}" stroke-width="1.6"/>')
+        for i, v in enumerate(s.values):
+            out.append(f'<circle cx="{xpos(i):.1f}" cy="{ypos(v):.1f}" r="2.4" fill="{c}"/>')
+            out.append(_t(xpos(i), ypos(v) - 6, fmt(v, chart.number_format), size=FONT_SIZE - 1))
+    for i, cat in enumerate(chart.categories):
+        out.append(_t(xpos(i), top + height + 16, cat))
+    return out, top + height + 24
+
+
+def _pie(chart, colours) -> tuple[list[str], float]:
+    values = chart.series[0].values
+    total = sum(values)
+    if total <= 0 or any(v < 0 for v in values):
+        raise RenderError(_("{path}: chart '{id}': a pie needs positive values; use kind: bar").format(
+            path=chart.source, id=chart.id))
+    cx, cy, r = 110.0, 95.0, 75.0
+    out, angle = [], -math.pi / 2
+    for i, (cat, v) in enumerate(zip(chart.categories, values)):
+        sweep = 2 * math.pi * v / total
+        a2 = angle + sweep
+        x1, y1 = cx + r * math.cos(angle), cy + r * math.sin(angle)
+        x2, y2 = cx + r * math.cos(a2), cy + r * math.sin(a2)
+        large = 1 if sweep > math.pi else 0
+        out.append(f'<path d="M{cx},{cy} L{x1:.1f},{y1:.1f} A{r},{r} 0 {large} 1 {x2:.1f},{y2:.1f} Z" '
+                   f'fill="{colours[i % len(colours)]}" stroke="#fff" stroke-width="1"/>')
+        ly = 30 + i * 20
+        out.append(f'<rect x="230" y="{ly - 9}" width="10" height="10" '
+                   f'fill="{colours[i % len(colours)]}"/>')
+        out.append(_t(246, ly, f"{cat}  {fmt(v, chart.number_format)}{chart.unit}", "start"))
+        angle = a2
+    return out, 190.0
+
+
+KINDS = {"column": _column, "bar": _bar, "line": _line, "pie": _pie}
+
+
+def svg(chart, brand) -> str:
+    """The chart as an inline <svg> element (no XML declaration), labelled for screen readers."""
+    try:
+        draw = KINDS[chart.kind]
+    except KeyError:
+        raise RenderError(_("{path}: chart '{id}': unknown kind '{kind}'; use one of {choices}").format(
+            path=chart.source, id=chart.id, kind=chart.kind, choices=", ".join(KINDS))) from None
+    body, height = draw(chart, _colours(brand))
+    label = quoteattr(f"{chart.title}（单位：{chart.unit}）")
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg" role="img" '
+            f'aria-label={label} viewBox="0 0 {WIDTH} {height:.0f}" '
+            f'width="{WIDTH}" height="{height:.0f}" '
+            f'font-family={quoteattr(brand.serif + ", serif")}>'
+            f"<title>{escape(chart.title)}</title>" + "".join(body) + "</svg>")

@@ -1,0 +1,818 @@
+"""render step: PowerPoint — the thin python-pptx layer; content logic never touches shapes or XML.
+
+Everything that knows about python-pptx objects, DrawingML/PresentationML
+elements or the OPC package lives here.  The deck builder calls these functions
+with plain values (strings, numbers, :class:`Box` in points, :class:`DeckTheme`).
+
+Chinese text: every run gets ``a:latin`` *and* ``a:ea`` (East Asian typeface) and,
+when it holds CJK characters, ``lang="zh-CN" altLang="en-US"``; the theme's
+major/minor fonts carry the East Asian face too, so placeholders inherit it.
+Without ``a:ea`` PowerPoint draws Chinese in whatever the theme's East Asian
+slot says (宋体 in the stock template) and macOS/LibreOffice pick a random CJK face.
+
+Text is never shrunk to fit: :func:`add_text` measures with :mod:`.measure`
+and raises :class:`TextDoesNotFitError` when the text would overflow; callers
+split long lists with :func:`measure.split_to_fit` onto continuation slides.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from lxml import etree
+from pptx import Presentation
+from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import (
+    XL_CHART_TYPE,
+    XL_LABEL_POSITION,
+    XL_LEGEND_POSITION,
+    XL_TICK_LABEL_POSITION,
+)
+from pptx.enum.shapes import MSO_SHAPE
+from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.oxml.ns import qn
+from pptx.oxml.simpletypes import ST_TextFontSize, ST_TextSpacingPoint
+from pptx.util import Emu, Pt
+
+from .measure import (
+    DEFAULT_FRAME,
+    FontSpec,
+    FrameSpec,
+    Para,
+    TextDoesNotFitError,
+    fits,
+    has_east_asian,
+    layout_height,
+    line_height,
+)
+
+__all__ = [
+    "SLIDE_H_PT",
+    "SLIDE_W_PT",
+    "Box",
+    "DeckTheme",
+    "FontSpec",
+    "FrameSpec",
+    "Para",
+    "TextDoesNotFitError",
+    "add_blank_slide",
+    "add_footer",
+    "add_native_chart",
+    "add_notes",
+    "add_text",
+    "layout_by_name",
+    "new_presentation",
+    "open_template",
+    "remove_slide",
+    "sanitize_xml_text",
+    "save_atomic",
+    "set_east_asian_font",
+    "set_run_language",
+]
+
+#: 16:9 widescreen, PowerPoint's own numbers (13.333 in × 7.5 in)
+SLIDE_W_EMU = 12192000
+SLIDE_H_EMU = 6858000
+SLIDE_W_PT = SLIDE_W_EMU / 12700  # 960
+SLIDE_H_PT = SLIDE_H_EMU / 12700  # 540
+
+_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_HEX = re.compile(r"^#?([0-9A-Fa-f]{6})$")
+
+# ------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle on the slide, in points from the top-left corner (slide is 960 × 540)."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+
+    def __post_init__(self) -> None:
+        if self.w <= 0 or self.h <= 0:
+            raise ValueError(f"box must have a positive size, got {self}")
+
+    @property
+    def emu(self) -> tuple[Emu, Emu, Emu, Emu]:
+        return (Pt(self.x), Pt(self.y), Pt(self.w), Pt(self.h))
+
+    @property
+    def right(self) -> float:
+        return self.x + self.w
+
+    @property
+    def bottom(self) -> float:
+        return self.y + self.h
+
+
+def _hex(value: str) -> str:
+    m = _HEX.match(value.strip())
+    if not m:
+        raise ValueError(f"colour must be hex like '#1F4E79', got {value!r}")
+    return m.group(1).upper()
+
+
+def _rgb(value: str) -> RGBColor:
+    return RGBColor.from_string(_hex(value))
+
+
+@dataclass(frozen=True)
+class DeckTheme:
+    """The few design decisions of a deck.  Sizes in points; colours ``#RRGGBB``."""
+
+    brand: str = "#9E1B1B"
+    accent: str = "#C99A2E"
+    text_colour: str = "#222222"
+    muted_colour: str = "#6B6B6B"
+    latin_font: str = "Arial"
+    east_asian_font: str = "Microsoft YaHei"
+    fallback_east_asian_font: str = "Noto Sans CJK SC"
+    title_size: float = 32
+    body_size: float = 20
+    footer_size: float = 11
+    margin: float = 40
+    footer_height: float = 28
+    line_spacing: float = 1.3
+    chart_palette: tuple[str, ...] = field(
+        default=("#9E1B1B", "#C99A2E", "#4A6FA5", "#6B8E5A", "#8C6D9E", "#7F7F7F")
+    )
+
+    def __post_init__(self) -> None:
+        for name in ("brand", "accent", "text_colour", "muted_colour"):
+            object.__setattr__(self, name, "#" + _hex(getattr(self, name)))
+        object.__setattr__(self, "chart_palette", tuple("#" + _hex(c) for c in self.chart_palette))
+        if self.body_size < 18:
+            raise ValueError(f"body text must be at least 18 pt, got {self.body_size}")
+        if self.title_size < self.body_size:
+            raise ValueError("title size must not be smaller than body size")
+        if not self.east_asian_font.strip() or not self.latin_font.strip():
+            raise ValueError("font names must not be empty")
+
+    def font(self, bold: bool = False) -> FontSpec:
+        return FontSpec(self.latin_font, self.east_asian_font, self.fallback_east_asian_font, bold)
+
+    def content_box(self, top: float = 0.0) -> Box:
+        """The slide area inside the margins and above the footer, starting at ``top``
+        (pass the bottom of a title to get the body area)."""
+        y = max(top, self.margin)
+        return Box(
+            self.margin,
+            y,
+            SLIDE_W_PT - 2 * self.margin,
+            SLIDE_H_PT - self.footer_height - self.margin / 2 - y,
+        )
+
+
+# theme of each presentation made by new_presentation/open_template (for footers, notes)
+_THEMES: weakref.WeakKeyDictionary[object, DeckTheme] = weakref.WeakKeyDictionary()
+
+
+def _theme_of(obj) -> DeckTheme:
+    try:
+        part = obj.part.package.presentation_part
+        return _THEMES.get(part, DeckTheme())
+    except AttributeError:
+        return DeckTheme()
+
+
+# ---------------------------------------------------------------------- sanitizing
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def sanitize_xml_text(s: object) -> str:
+    """Text safe for XML 1.0: drop control chars (tab and newline kept; CR becomes a
+    newline), U+FFFE/U+FFFF and lone surrogates, so no string can corrupt the file."""
+    text = "" if s is None else str(s)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _XML_ILLEGAL.sub("", text)
+
+
+# -------------------------------------------------------------------- presentation
+
+
+def new_presentation(theme: DeckTheme | None = None):
+    """A blank 16:9 presentation (13.333 × 7.5 in) whose theme fonts carry ``theme``'s
+    Latin and East Asian faces and whose accent colours are the brand colours."""
+    theme = theme or DeckTheme()
+    prs = Presentation()
+    old_w = prs.slide_width
+    prs.slide_width = Emu(SLIDE_W_EMU)
+    prs.slide_height = Emu(SLIDE_H_EMU)
+    _stretch_masters(prs, SLIDE_W_EMU / old_w)
+    _apply_theme(prs, theme)
+    _THEMES[prs.part] = theme
+    return prs
+
+
+def _stretch_masters(prs, ratio: float) -> None:
+    """The stock template is 4:3; widen its master/layout placeholders to 16:9."""
+    if abs(ratio - 1.0) < 1e-6:
+        return
+    parts = []
+    for master in prs.slide_masters:
+        parts.append(master)
+        parts.extend(master.slide_layouts)
+    for obj in parts:
+        for off in obj.element.iter(qn("a:off")):
+            off.set("x", str(round(int(off.get("x", "0")) * ratio)))
+        for ext in obj.element.iter(qn("a:ext")):
+            if ext.get("cx") is not None:
+                ext.set("cx", str(round(int(ext.get("cx")) * ratio)))
+
+
+def _theme_parts(prs):
+    for master in prs.slide_masters:
+        try:
+            yield master.part.part_related_by(RT.THEME)
+        except KeyError:  # pragma: no cover - a master always has a theme
+            continue
+
+
+def _apply_theme(prs, theme: DeckTheme) -> None:
+    """Write major/minor Latin + East Asian fonts (and the Hans script font) into every
+    theme part, and brand/accent into accent1/accent2."""
+    for part in _theme_parts(prs):
+        root = etree.fromstring(part.blob)
+        for scheme in root.iter(f"{{{_A}}}majorFont", f"{{{_A}}}minorFont"):
+            _set_theme_face(scheme, "latin", theme.latin_font)
+            _set_theme_face(scheme, "ea", theme.east_asian_font)
+            hans = scheme.find("a:font[@script='Hans']", {"a": _A})
+            if hans is None:
+                hans = etree.SubElement(scheme, f"{{{_A}}}font", script="Hans")
+            hans.set("typeface", theme.east_asian_font)
+        for slot, colour in (("accent1", theme.brand), ("accent2", theme.accent)):
+            for el in root.iter(f"{{{_A}}}{slot}"):
+                for child in list(el):
+                    el.remove(child)
+                etree.SubElement(el, f"{{{_A}}}srgbClr", val=_hex(colour))
+        part.blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _set_theme_face(scheme, tag: str, face: str) -> None:
+    el = scheme.find(f"{{{_A}}}{tag}")
+    if el is None:  # schema order is latin, ea, cs, font*
+        el = etree.Element(f"{{{_A}}}{tag}")
+        if tag == "latin":
+            scheme.insert(0, el)
+        else:
+            latin = scheme.find(f"{{{_A}}}latin")
+            (latin.addnext(el) if latin is not None else scheme.insert(0, el))
+    el.set("typeface", face)
+    for attr in ("panose", "pitchFamily", "charset"):  # belonged to the old face
+        el.attrib.pop(attr, None)
+
+
+def open_template(path: str | os.PathLike, theme: DeckTheme | None = None):
+    """Open an editor's own .pptx as the master: every sample slide is removed cleanly
+    (list entry, relationship and part, plus references from other parts), so new
+    slides start from its layouts.  ``theme`` is used for footers/notes only; the
+    template's own theme part is left as the editor made it."""
+    prs = Presentation(os.fspath(path))
+    while len(prs.slides):
+        remove_slide(prs, 0)
+    _THEMES[prs.part] = theme or DeckTheme()
+    return prs
+
+
+def remove_slide(prs, index: int) -> None:
+    """Remove slide ``index`` without leaving dangling relationships or orphan parts."""
+    sld_id_lst = prs.slides._sldIdLst
+    sld_ids = list(sld_id_lst)
+    if not -len(sld_ids) <= index < len(sld_ids):
+        raise IndexError(f"no slide {index}; the deck has {len(sld_ids)}")
+    sld_id = sld_ids[index]
+    rid, num_id = sld_id.rId, sld_id.get("id")
+    pres_part = prs.part
+    slide_part = pres_part.related_part(rid)
+
+    sld_id_lst.remove(sld_id)
+    # custom shows (p:custShow/p:sldLst/p:sld r:id) and any other rId use
+    _strip_rid_refs(pres_part._element, rid)
+    # PowerPoint 2010 sections list slides by numeric id
+    for el in _xpath(pres_part._element, ".//*[local-name()='sldId' and @id=$v]", num_id):
+        el.getparent().remove(el)
+    pres_part.drop_rel(rid)
+    if rid in pres_part.rels:
+        raise RuntimeError(f"relationship {rid} to removed slide is still referenced")
+
+    # other parts pointing at the removed slide (slide-jump hyperlinks, …)
+    for part in list(pres_part.package.iter_parts()):
+        for key, rel in list(part.rels.items()):
+            if not rel.is_external and rel.target_part is slide_part:
+                if hasattr(part, "_element"):
+                    _strip_rid_refs(part._element, key)
+                part.rels.pop(key)
+
+
+def _xpath(element, expr: str, value: str) -> list:
+    """XPath with a ``$v`` variable (python-pptx's own ``xpath`` takes no variables)."""
+    return etree._Element.xpath(element, expr, namespaces={"r": _R}, v=value)
+
+
+def _strip_rid_refs(element, rid: str) -> None:
+    for el in _xpath(element, ".//*[@r:id=$v or @r:embed=$v or @r:link=$v]", rid):
+        el.getparent().remove(el)
+
+
+def layout_by_name(prs, name: str):
+    """The slide layout called ``name`` (in any master); a clear error lists the names."""
+    names = []
+    for master in prs.slide_masters:
+        for layout in master.slide_layouts:
+            if layout.name == name:
+                return layout
+            names.append(layout.name)
+    raise KeyError(
+        f"no slide layout named {name!r}; this template has: {', '.join(map(repr, names))}"
+    )
+
+
+# index of each presentation's blank layout in ``prs.slide_layouts`` (counting the
+# placeholders of every layout costs ~2 ms a slide; layouts do not change while a deck is drawn)
+_BLANK_LAYOUT: weakref.WeakKeyDictionary[object, int] = weakref.WeakKeyDictionary()
+
+
+def _blank_layout(prs):
+    """The layout with fewest placeholders ("Blank" in the stock template)."""
+    layouts = prs.slide_layouts
+    index = _BLANK_LAYOUT.get(prs.part)
+    if index is None or index >= len(layouts):
+        counts = [len(lo.placeholders) for lo in layouts]
+        index = _BLANK_LAYOUT[prs.part] = counts.index(min(counts))
+    return layouts[index]
+
+
+def add_blank_slide(prs, layout_name: str | None = None):
+    """A new slide from ``layout_name`` (default: the layout with fewest placeholders,
+    "Blank" in the stock template) with its empty placeholders removed."""
+    if layout_name is not None:
+        layout = layout_by_name(prs, layout_name)
+    else:
+        layout = _blank_layout(prs)
+    slide = prs.slides.add_slide(layout)
+    for ph in list(slide.placeholders):
+        ph.element.getparent().remove(ph.element)
+    return slide
+
+
+# --------------------------------------------------------------------------- runs
+
+_RPR_AFTER_EA = ("a:cs", "a:sym", "a:hlinkClick", "a:hlinkMouseOver", "a:rtl", "a:extLst")
+
+
+def _rpr_of(obj):
+    """The a:rPr/a:defRPr/a:endParaRPr element of a run, a Font, or the element itself."""
+    if hasattr(obj, "_r"):  # _Run
+        return obj._r.get_or_add_rPr()
+    if hasattr(obj, "_rPr"):  # Font
+        return obj._rPr
+    return obj
+
+
+def set_east_asian_font(run, face: str) -> None:
+    """Give ``run`` (a python-pptx run, Font, or rPr-like element) the East Asian
+    typeface ``face`` as ``a:ea``, in schema order (…, latin, ea, cs, sym, hlinkClick, …)."""
+    rpr = _rpr_of(run)
+    for old in rpr.findall(qn("a:ea")):
+        rpr.remove(old)
+    ea = rpr.makeelement(qn("a:ea"), {"typeface": face})
+    successor = next((c for c in rpr if c.tag in {qn(t) for t in _RPR_AFTER_EA}), None)
+    if successor is not None:
+        successor.addprevious(ea)
+    else:
+        rpr.append(ea)
+
+
+def set_run_language(run, text: str | None = None) -> None:
+    """``lang="zh-CN" altLang="en-US"`` when the text holds CJK, else ``lang="en-US"``."""
+    rpr = _rpr_of(run)
+    if text is None:
+        text = getattr(run, "text", "")
+    if has_east_asian(text):
+        rpr.set("lang", "zh-CN")
+        rpr.set("altLang", "en-US")
+    else:
+        rpr.set("lang", "en-US")
+        rpr.attrib.pop("altLang", None)
+
+
+def _style_rpr(
+    rpr, font: FontSpec, size: float | None, colour: str | None, bold: bool | None, text: str
+) -> None:
+    """Set size/bold/colour/latin/ea/lang on an rPr-like element, keeping schema order."""
+    from pptx.text.text import Font
+
+    f = Font(rpr)
+    if size is not None:
+        f.size = Pt(size)
+    if bold is not None:
+        f.bold = bold
+    if colour is not None:
+        f.color.rgb = _rgb(colour)
+    f.name = font.latin  # a:latin, inserted in order by python-pptx
+    set_east_asian_font(rpr, font.east_asian)
+    set_run_language(rpr, text)
+
+
+def _a(tag: str) -> str:
+    """The DrawingML element name ``a:tag`` in Clark notation."""
+    return f"{{{_A}}}{tag}"
+
+
+def _append_rpr(
+    parent, tag: str, font: FontSpec, size: float | None, colour: str | None,
+    bold: bool | None, text: str
+):
+    """Append a new ``a:rPr``/``a:endParaRPr`` to ``parent`` holding exactly what
+    :func:`_style_rpr` writes into an empty one, built directly (no python-pptx
+    round trips: a deck has hundreds of runs)."""
+    attrs = {}
+    if size is not None:
+        attrs["sz"] = ST_TextFontSize.to_xml(Pt(size).centipoints)
+    if bold is not None:
+        attrs["b"] = "1" if bold else "0"
+    if has_east_asian(text):
+        attrs.update(lang="zh-CN", altLang="en-US")
+    else:
+        attrs["lang"] = "en-US"
+    rpr = etree.SubElement(parent, _a(tag), attrs)
+    if colour is not None:  # schema order: fill, …, latin, ea
+        fill = etree.SubElement(rpr, _a("solidFill"))
+        etree.SubElement(fill, _a("srgbClr"), val=_hex(colour))
+    etree.SubElement(rpr, _a("latin"), typeface=font.latin)
+    etree.SubElement(rpr, _a("ea"), typeface=font.east_asian)
+    return rpr
+
+
+def _add_run(p, text: str, font: FontSpec, size, colour, bold) -> None:
+    """A styled run ``text`` at the end of the paragraph element ``p`` (before its
+    a:endParaRPr).  ``text`` has been through :func:`sanitize_xml_text`."""
+    r = p.makeelement(_a("r"), {})
+    _append_rpr(r, "rPr", font, size, colour, bold, text)
+    etree.SubElement(r, _a("t")).text = text
+    end = p.find(_a("endParaRPr"))
+    if end is None:
+        p.append(r)
+    else:
+        end.addprevious(r)
+
+
+def _add_break(p, font: FontSpec, size, text: str) -> None:
+    """A line break (``a:br`` with its run properties) at the end of the new paragraph ``p``."""
+    br = etree.SubElement(p, _a("br"))
+    _append_rpr(br, "rPr", font, size, None, None, text)
+
+
+# --------------------------------------------------------------------------- text
+
+_ALIGN = {
+    "left": PP_ALIGN.LEFT,
+    "center": PP_ALIGN.CENTER,
+    "right": PP_ALIGN.RIGHT,
+    "justify": PP_ALIGN.JUSTIFY,
+    "distribute": PP_ALIGN.DISTRIBUTE,
+}
+_ANCHOR = {"top": MSO_ANCHOR.TOP, "middle": MSO_ANCHOR.MIDDLE, "bottom": MSO_ANCHOR.BOTTOM}
+
+
+def add_text(
+    slide,
+    box: Box,
+    paragraphs: Sequence[str | Para] | str,
+    font: FontSpec,
+    size: float,
+    colour: str,
+    bold: bool = False,
+    bullets: bool = False,
+    align: Literal["left", "center", "right", "justify", "distribute"] = "left",
+    *,
+    line_spacing: float = 1.3,
+    frame: FrameSpec = DEFAULT_FRAME,
+    anchor: Literal["top", "middle", "bottom"] = "top",
+    bullet_char: str = "■",
+    bullet_colour: str | None = None,
+    name: str | None = None,
+):
+    """Write ``paragraphs`` into a new text box at ``box`` and return the shape.
+
+    Word wrap on, auto-size off (no shrink, no grow); insets, bullet indents and
+    exact line spacing as in ``frame``/``line_spacing``, so :mod:`.measure` agrees
+    with the file.  ``"\\n"`` inside a paragraph is a line break.  Raises
+    :class:`TextDoesNotFitError` if the text would overflow the box.
+    """
+    if isinstance(paragraphs, str):
+        paragraphs = [paragraphs]
+    paras = [
+        Para(sanitize_xml_text(p), 0, False)
+        if not isinstance(p, Para)
+        else Para(sanitize_xml_text(p.text), p.level, p.continued)
+        for p in paragraphs
+    ]
+    if align not in _ALIGN:
+        raise ValueError(f"align must be one of {sorted(_ALIGN)}, got {align!r}")
+    font = font.with_bold(bold) if bold != font.bold else font
+    if not fits(paras, font, size, box.w, box.h, line_spacing, bullets=bullets, frame=frame):
+        need = layout_height(paras, font, size, box.w, line_spacing, bullets=bullets, frame=frame)
+        first = paras[0].text[:24] if paras else ""
+        raise TextDoesNotFitError(
+            f"text starting {first!r} needs {need + frame.inset_top + frame.inset_bottom:.0f} pt "
+            f"but the box is {box.w:.0f}×{box.h:.0f} pt at {size:g} pt; "
+            "split it with measure.split_to_fit or give it a bigger box (text is never shrunk)"
+        )
+
+    shape = slide.shapes.add_textbox(*box.emu)
+    if name:
+        shape.name = sanitize_xml_text(name)
+    tf = shape.text_frame
+    tf.word_wrap = True
+    tf.auto_size = MSO_AUTO_SIZE.NONE
+    body_pr = tf._txBody.bodyPr
+    for attr, pt in (
+        ("lIns", frame.inset_left),
+        ("rIns", frame.inset_right),
+        ("tIns", frame.inset_top),
+        ("bIns", frame.inset_bottom),
+    ):
+        body_pr.set(attr, str(int(Pt(pt))))
+    tf.vertical_anchor = _ANCHOR[anchor]
+
+    line = _spacing_points(line_height(size, line_spacing))
+    for i, para in enumerate(paras or [Para("")]):
+        p = tf.paragraphs[0]._p if i == 0 else tf.add_paragraph()._p
+        bulleted = bullets and not para.continued
+        ppr = etree.SubElement(p, _a("pPr"), {
+            "algn": _ALIGN[align].xml_value,
+            "eaLnBrk": "1",  # CJK line-break rules (kinsoku) on
+            "latinLnBrk": "0",  # never break inside Latin words
+            "hangingPunct": "0",  # no punctuation hanging past the box edge
+            "marL": str(int(Pt(frame.left_margin(size, para.level, bullets)))),
+            "indent": str(-int(Pt(frame.bullet_indent_em * size))) if bulleted else "0",
+        })
+        _append_spacing(ppr, line, _spacing_points(frame.space_before(size) if i else 0))
+        if bulleted:
+            _append_bullet(ppr, bullet_char, bullet_colour or colour)
+        else:
+            etree.SubElement(ppr, _a("buNone"))
+        for j, piece in enumerate(para.text.split("\n")):
+            if j:
+                _add_break(p, font, size, para.text)
+            if piece:
+                _add_run(p, piece, font, size, colour, bold)
+        _append_rpr(p, "endParaRPr", font, size, None, None, para.text)
+    return shape
+
+
+def _spacing_points(pt: float) -> str:
+    """An ``a:spcPts`` value (centipoints) as python-pptx writes ``Pt(pt)``."""
+    return ST_TextSpacingPoint.to_xml(Pt(pt))
+
+
+def _append_spacing(ppr, line: str, before: str) -> None:
+    """Exact line spacing, space before and no space after (``a:spcPts`` values),
+    appended to a new a:pPr in schema order (lnSpc, spcBef, spcAft, then the bullet)."""
+    for tag, value in (("lnSpc", line), ("spcBef", before), ("spcAft", _spacing_points(0))):
+        etree.SubElement(etree.SubElement(ppr, _a(tag)), _a("spcPts"), val=value)
+
+
+def _append_bullet(ppr, char: str, colour: str) -> None:
+    """The bullet ``char`` in ``colour`` at 80 % of the text size, appended to a new a:pPr."""
+    clr = etree.SubElement(ppr, _a("buClr"))  # schema order: buClr, buSz*, buFont, buChar
+    etree.SubElement(clr, _a("srgbClr"), val=_hex(colour or "#000000"))
+    etree.SubElement(ppr, _a("buSzPct"), val="80000")
+    etree.SubElement(ppr, _a("buFont"), typeface="Arial")
+    etree.SubElement(ppr, _a("buChar"), char=char)
+
+
+# -------------------------------------------------------------------------- notes
+
+
+def add_notes(slide, text: str, theme: DeckTheme | None = None) -> None:
+    """Speaker notes (replacing any); one paragraph per line, fonts with ``a:ea``."""
+    theme = theme or _theme_of(slide)
+    font = theme.font()
+    tf = slide.notes_slide.notes_text_frame
+    tf.clear()
+    for i, line in enumerate(sanitize_xml_text(text).split("\n")):
+        p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
+        if line:
+            _add_run(p._p, line, font, None, None, None)
+
+
+# ------------------------------------------------------------------------- footer
+
+
+def add_footer(slide, text: str, slide_number: int | None, theme: DeckTheme | None = None):
+    """Footer line at the bottom margin: ``text`` left, the slide number right."""
+    theme = theme or _theme_of(slide)
+    font = theme.font()
+    size = theme.footer_size
+    h = line_height(size, 1.2) + DEFAULT_FRAME.inset_top + DEFAULT_FRAME.inset_bottom
+    y = SLIDE_H_PT - theme.footer_height + (theme.footer_height - h) / 2 - 4
+    num_w = 60.0
+    shapes = []
+    if text:
+        shapes.append(
+            add_text(
+                slide,
+                Box(theme.margin, y, SLIDE_W_PT - 2 * theme.margin - num_w, h),
+                [text],
+                font,
+                size,
+                theme.muted_colour,
+                line_spacing=1.2,
+                name="Footer",
+            )
+        )
+    if slide_number is not None:
+        shapes.append(
+            add_text(
+                slide,
+                Box(SLIDE_W_PT - theme.margin - num_w, y, num_w, h),
+                [str(int(slide_number))],
+                font,
+                size,
+                theme.muted_colour,
+                align="right",
+                line_spacing=1.2,
+                name="Slide Number",
+            )
+        )
+    return shapes
+
+
+# ------------------------------------------------------------------------- charts
+
+_KINDS = {
+    "bar": XL_CHART_TYPE.BAR_CLUSTERED,
+    "column": XL_CHART_TYPE.COLUMN_CLUSTERED,
+    "line": XL_CHART_TYPE.LINE_MARKERS,
+    "pie": XL_CHART_TYPE.PIE,
+}
+
+
+def add_native_chart(
+    slide,
+    box: Box,
+    kind: Literal["bar", "column", "line", "pie"],
+    categories: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    number_format: str = "General",
+    title: str | None = None,
+    font: FontSpec | None = None,
+    *,
+    size: float = 14,
+    colour: str | None = None,
+    palette: Sequence[str] | None = None,
+    data_labels: bool = True,
+    legend: bool | None = None,
+):
+    """A native (editable) chart with its data embedded as an .xlsx, Chinese labels
+    set with ``a:ea`` fonts on every text element.  Returns the chart."""
+    if kind not in _KINDS:
+        raise ValueError(f"chart kind must be one of {sorted(_KINDS)}, got {kind!r}")
+    if not categories or not series:
+        raise ValueError("a chart needs at least one category and one series")
+    if kind == "pie" and len(series) != 1:
+        raise ValueError("a pie chart takes exactly one series")
+    cats = [sanitize_xml_text(c) for c in categories]
+    theme = _theme_of(slide)
+    font = font or theme.font()
+    colour = colour or theme.text_colour
+    palette = list(palette or theme.chart_palette)
+
+    data = CategoryChartData(number_format=number_format)
+    data.categories = cats
+    for name, values in series:
+        values = list(values)
+        if len(values) != len(cats):
+            raise ValueError(f"series {name!r} has {len(values)} values for {len(cats)} categories")
+        for v in values:
+            if v is not None and not isinstance(v, (int, float)):
+                raise TypeError(f"series {name!r}: value {v!r} is not a number")
+        data.add_series(sanitize_xml_text(name), values, number_format)
+
+    gframe = slide.shapes.add_chart(_KINDS[kind], *box.emu, data)
+    chart = gframe.chart
+
+    _style_rpr(chart.font._rPr, font, size, colour, False, "中")
+
+    if title:
+        chart.has_title = True
+        tf = chart.chart_title.text_frame
+        tf.clear()
+        para = tf.paragraphs[0]
+        _style_rpr(para.font._rPr, font, size + 2, colour, True, "中")
+        _add_run(para._p, sanitize_xml_text(title), font, size + 2, colour, True)
+    else:
+        chart.has_title = False
+
+    show_legend = (len(series) > 1 or kind == "pie") if legend is None else legend
+    chart.has_legend = show_legend
+    if show_legend:
+        chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+        chart.legend.include_in_layout = False
+        _style_rpr(chart.legend.font._rPr, font, size, colour, None, "中")
+
+    plot = chart.plots[0]
+    if kind != "pie":
+        for axis in (chart.category_axis, chart.value_axis):
+            _style_rpr(axis.tick_labels.font._rPr, font, size, colour, None, "中")
+        chart.value_axis.tick_labels.number_format = number_format
+        chart.value_axis.tick_labels.number_format_is_linked = False
+        chart.value_axis.has_major_gridlines = True
+        chart.value_axis.major_gridlines.format.line.color.rgb = _rgb("#D9D9D9")
+        if kind in ("bar", "column"):
+            plot.gap_width = 60
+            if kind == "bar":  # first category on top, as people read; values stay below
+                chart.category_axis.reverse_order = True
+                # c:crosses in valAx = where the value axis crosses the category axis
+                crosses = chart.value_axis._element.find(qn("c:crosses"))
+                if crosses is not None:
+                    crosses.set("val", "max")
+    if data_labels:
+        plot.has_data_labels = True
+        dl = plot.data_labels
+        dl.number_format = number_format
+        dl.number_format_is_linked = False
+        _style_rpr(dl.font._rPr, font, size - 2, colour, None, "中")
+        if kind == "pie" or kind in ("bar", "column"):
+            dl.position = XL_LABEL_POSITION.OUTSIDE_END
+        else:
+            dl.position = XL_LABEL_POSITION.ABOVE
+
+    if kind == "pie":
+        for i, point in enumerate(plot.series[0].points):
+            point.format.fill.solid()
+            point.format.fill.fore_color.rgb = _rgb(palette[i % len(palette)])
+    else:
+        for i, s in enumerate(plot.series):
+            c = _rgb(palette[i % len(palette)])
+            if kind == "line":
+                s.format.line.color.rgb = c
+                s.format.line.width = Pt(2.25)
+                s.smooth = False
+                s.marker.format.fill.solid()
+                s.marker.format.fill.fore_color.rgb = c
+            else:
+                s.format.fill.solid()
+                s.format.fill.fore_color.rgb = c
+    return chart
+
+
+# --------------------------------------------------------------------------- save
+
+
+def save_atomic(prs, path: str | os.PathLike) -> Path:
+    """Save ``prs`` to ``path`` through :func:`huoye.output.write_atomic` (temp file, fsync,
+    rename): a reader never sees a half-written deck, a failed save leaves the old one."""
+    from io import BytesIO
+
+    from huoye.output import write_atomic
+
+    buffer = BytesIO()
+    prs.save(buffer)
+    target = Path(path)
+    write_atomic(target, buffer.getvalue())
+    return target
+
+
+def add_band(slide, box: Box, colour: str, name: str = "Band"):
+    """A filled rectangle without outline, shadow or text (a bar or a rule)."""
+    rgb = RGBColor.from_string(colour.lstrip("#").upper())
+    shape = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, *box.emu)
+    shape.name = name
+    # a new shape's spPr holds its position and geometry; add, in schema order:
+    sp_pr = shape._element.spPr
+    fill = etree.SubElement(sp_pr, _a("solidFill"))  # the colour
+    etree.SubElement(fill, _a("srgbClr"), val=str(rgb))
+    etree.SubElement(etree.SubElement(sp_pr, _a("ln")), _a("noFill"))  # no outline
+    etree.SubElement(sp_pr, _a("effectLst"))  # no shadow
+    style = shape._element.find(qn("p:style"))  # theme effects: LibreOffice draws a shadow
+    if style is not None:
+        shape._element.remove(style)
+    return shape
+
+
+def labels_clear_of_bars(chart) -> None:
+    """Category labels at the low end of the value axis, so a negative bar does not
+    run over its own label (PowerPoint's default puts them next to the zero line)."""
+    values = [v for plot in chart.plots for s in plot.series for v in s.values if v is not None]
+    if values and min(values) < 0 and chart.chart_type is not None:
+        try:
+            axis = chart.category_axis
+        except ValueError:  # a pie has no category axis
+            return
+        axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW
