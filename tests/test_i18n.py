@@ -215,9 +215,12 @@ _NOT_WORDS = [re.compile(p) for p in (
 
 
 def english_sentences(text: str) -> list[str]:
+    """Runs of three English words or more with a plain space between two of them (a list of
+    values, "bar, column, line, pie", is not a sentence)."""
     for pattern in _NOT_WORDS:
         text = pattern.sub(" ", text)
-    return _ENGLISH.findall(text)
+    return [m.group() for m in _ENGLISH.finditer(text)
+            if re.search(r"[A-Za-z]{2,}[ \t]+[A-Za-z]{2,}", m.group())]
 
 
 def test_the_english_detector_finds_english_and_spares_names():
@@ -227,6 +230,7 @@ def test_the_english_detector_finds_english_and_spares_names():
     assert english_sentences("用法：huoye build [--pdf-variant {pdf/a-3u,pdf/ua-1}] [ISSUE ...]\n"
                              "要生成的格式，从 pdf,pptx,html 中选  HUOYE_LANG、LC_ALL") == []
     assert english_sentences("警告：this file is saved as GBK") != []
+    assert english_sentences("请使用以下之一：bar, column, line, pie") == []
 
 
 # ------------------------------------------------------------ help in both languages ---
@@ -488,3 +492,39 @@ def test_a_worker_process_speaks_the_builds_language(content_copy, tmp_path):
     assert [r.slug for r in failed] == ["2020-04"], results
     assert "图表 'us-imports-2019q1'：饼图的数值必须为正数" in failed[0].error, failed[0].error
     assert len({r.worker for r in results}) == 2  # built in two worker processes
+
+
+# ------------------------------------------- every broken input of test_hostile, in Chinese ---
+
+def _hostile_cases():
+    from tests import test_hostile
+
+    return test_hostile.CASES
+
+
+# Refused by huoye/load/body.py, whose messages are still English (see NOT_YET_WRAPPED);
+# strict: once they are translated these pass, and must leave this list.
+BODY_MESSAGES = {
+    "content/a bullet list", "content/code block", "content/deeply nested lists",
+    "content/empty section", "content/level-1 heading", "content/points numbered twice",
+    "encoding/front matter only", "hostile/image ../../etc/passwd via %2e%2e",
+    "hostile/image by absolute path", "hostile/image data: URI", "hostile/image file:// URL",
+    "hostile/image that does not exist", "hostile/image through a symlink out of the folder",
+    "hostile/link ../../ outside", "hostile/link file:// URL", "hostile/link javascript:",
+}
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="body.py's messages not yet in _()"))
+    if n in BODY_MESSAGES else n for n in sorted(_hostile_cases())])
+def test_every_refusal_of_broken_content_is_told_in_chinese(name, content_copy, tmp_path, capsys):
+    """The broken inputs test_hostile feeds huoye (YAML, schema, encodings, body, images,
+    fonts…), built with --lang zh: refused, with the place, and no English sentence."""
+    case = _hostile_cases()[name]
+    case.make(content_copy)
+    status = main(["build", str(content_copy), "--out", str(tmp_path / "out"), "--force",
+                   "--format", case.formats, "--jobs", "1", "--lang", "zh"])
+    err = capsys.readouterr().err
+    assert status == 2, err
+    assert err.startswith("错误：") and re.search(r"第\d+行|：", err), err
+    assert english_sentences(err) == [], err

@@ -142,8 +142,8 @@ def too_deep() -> str:
     return _(TOO_DEEP).format(depth=MAX_DEPTH)
 
 
-# PyYAML's own words for the problems an editor meets most, translated; others are
-# shown as PyYAML says them (inside a translated sentence).
+# PyYAML's (and Python's) own words for the problems an editor meets most, translated;
+# others are shown as they are said (inside a translated sentence).
 _PARSER_SAYS = {
     "mapping values are not allowed here": N_("a colon is not allowed here"),
     "could not find expected ':'": N_("a colon ':' is missing"),
@@ -156,6 +156,9 @@ _PARSER_SAYS = {
     "expected ',' or ']', but got '<stream end>'": N_("a '[' is not closed by ']'"),
     "expected ',' or '}', but got '<stream end>'": N_("a '{' is not closed by '}'"),
     "found unknown escape character": N_("an unknown escape after '\\'"),
+    # Python's words for a date that does not exist (YAML reads 2020-02-30 as a date)
+    "day is out of range for month": N_("the month has no such day"),
+    "month must be in 1..12": N_("the month must be 1 to 12"),
 }
 
 
@@ -229,7 +232,7 @@ def _convert(node, path: Path, offset: int, problems: list[Problem], seen: set[i
         problems.append(Problem(
             path, line, "yaml",
             _("'{value}' is not a valid value ({reason}); dates are written YYYY-MM-DD").format(
-                value=node.value, reason=err)))
+                value=node.value, reason=parser_says(str(err)))))
         return node.value
     bad = illegal_character(value) if isinstance(value, str) else None
     if bad:  # written as an escape ("\x07", "\ud800") in a double-quoted string

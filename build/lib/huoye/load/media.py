@@ -22,6 +22,8 @@ import xml.etree.ElementTree as ET
 from functools import lru_cache
 from pathlib import Path
 
+from huoye.i18n import N_, _
+
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # an A4 page at 300 dpi is 2480 × 3508 ≈ 8.7 megapixels
 MAGIC = {
@@ -35,8 +37,12 @@ SUFFIXES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".web
 _SVG_DECLARATION = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _CSS_URL = re.compile(r"url\(\s*['\"]?\s*([^'\")\s]*)|@import\s+['\"]?([^'\";\s]+)", re.IGNORECASE)
 _LOCAL_REF = re.compile(r"^(#|data:)", re.IGNORECASE)
-RESIZE = ("resize it to at most 4000 pixels on its longer side (a full A4 page at 300 dpi "
-          "is 2480 × 3508) and save it again")
+RESIZE = N_("resize it to at most 4000 pixels on its longer side (a full A4 page at 300 dpi "
+            "is 2480 × 3508) and save it again")
+
+# What is wrong with an image: a message (marked N_, translated when said) and its fields.
+# Kept untranslated in the cache below, so that the language may change between builds.
+Said = tuple[str, dict]
 
 
 def sniff(head: bytes) -> str | None:
@@ -55,30 +61,35 @@ def sniff(head: bytes) -> str | None:
 def inspect_image(path: Path) -> str | None:
     """What is wrong with the image file at `path` (a sentence with the fix), or None."""
     st = path.stat()
-    return _inspect(path, st.st_size, st.st_mtime_ns)
+    said = _inspect(path, st.st_size, st.st_mtime_ns)
+    if said is None:
+        return None
+    message, fields = said
+    return _(message).format(name=path.name, resize=_(RESIZE), **fields)
 
 
 @lru_cache(maxsize=256)
-def _inspect(path: Path, size: int, mtime: int) -> str | None:
-    name = path.name
+def _inspect(path: Path, size: int, mtime: int) -> Said | None:
     if size == 0:
-        return f"'{name}' is an empty file; export the image again"
+        return N_("'{name}' is an empty file; export the image again"), {}
     if size > MAX_BYTES:
-        return (f"'{name}' is {size / 2**20:.0f} MB (at most {MAX_BYTES // 2**20} MB); "
-                f"{RESIZE}")
+        return (N_("'{name}' is {size} MB (at most {most} MB); {resize}"),
+                {"size": f"{size / 2**20:.0f}", "most": MAX_BYTES // 2**20})
     with path.open("rb") as f:
         head = f.read(4096)
     kind = sniff(head)
     expected = SUFFIXES.get(path.suffix.lower())
     if expected is None:
-        return (f"'{name}' is not a kind of image the bulletin uses; save it as PNG, JPEG, "
-                "GIF, WebP or SVG")
+        return (N_("'{name}' is not a kind of image the bulletin uses; save it as PNG, JPEG, "
+                   "GIF, WebP or SVG"), {})
     if kind is None:
-        return (f"'{name}' is not an image (its first bytes are not those of a {expected} "
-                "file); export the image again, or check that the right file was copied")
+        return (N_("'{name}' is not an image (its first bytes are not those of a {expected} "
+                   "file); export the image again, or check that the right file was copied"),
+                {"expected": expected})
     if kind != expected:
-        return (f"'{name}' is named {path.suffix} but holds a {kind} image; rename it to "
-                f"{_suffix(kind)} or export it as {expected}")
+        return (N_("'{name}' is named {suffix} but holds a {kind} image; rename it to "
+                   "{right} or export it as {expected}"),
+                {"suffix": path.suffix, "kind": kind, "right": _suffix(kind), "expected": expected})
     if kind == "SVG":
         return _inspect_svg(path)
     return _inspect_raster(path, kind)
@@ -88,10 +99,9 @@ def _suffix(kind: str) -> str:
     return {"PNG": ".png", "JPEG": ".jpg", "GIF": ".gif", "WEBP": ".webp", "SVG": ".svg"}[kind]
 
 
-def _inspect_raster(path: Path, kind: str) -> str | None:
+def _inspect_raster(path: Path, kind: str) -> Said | None:
     from PIL import Image, UnidentifiedImageError
 
-    name = path.name
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -101,40 +111,47 @@ def _inspect_raster(path: Path, kind: str) -> str | None:
                     img.verify()
     except Image.DecompressionBombError as err:
         size = re.search(r"\((\d+) pixels\)", str(err))
-        pixels = f"{int(size.group(1)) / 1e6:.0f} megapixels" if size else "too many pixels"
-        return f"'{name}' has {pixels} (at most {MAX_PIXELS // 1_000_000}); {RESIZE}"
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
-        return (f"'{name}' is a damaged {kind} file ({err}); export the image again")
+        most = MAX_PIXELS // 1_000_000
+        if size:
+            return (N_("'{name}' has {megapixels} megapixels (at most {most}); {resize}"),
+                    {"megapixels": f"{int(size.group(1)) / 1e6:.0f}", "most": most})
+        return N_("'{name}' has too many pixels (at most {most} megapixels); {resize}"), {"most": most}
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        # Pillow's reason names the file again, in its words: the editor needs only the fix
+        return N_("'{name}' is a damaged {kind} file; export the image again"), {"kind": kind}
     if width * height > MAX_PIXELS:
-        return (f"'{name}' is {width} × {height} pixels ({width * height / 1e6:.0f} megapixels, "
-                f"at most {MAX_PIXELS // 1_000_000}); {RESIZE}")
+        return (N_("'{name}' is {width} × {height} pixels ({megapixels} megapixels, "
+                   "at most {most}); {resize}"),
+                {"width": width, "height": height, "megapixels": f"{width * height / 1e6:.0f}",
+                 "most": MAX_PIXELS // 1_000_000})
     return None
 
 
-def _inspect_svg(path: Path) -> str | None:
-    name = path.name
+def _inspect_svg(path: Path) -> Said | None:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
-        return f"'{name}' is not UTF-8 text; save the SVG as UTF-8"
+        return N_("'{name}' is not UTF-8 text; save the SVG as UTF-8"), {}
     m = _SVG_DECLARATION.search(text)
     if m:
-        return (f"'{name}' declares a {m.group(1).upper()} (entities can read other files or "
-                "expand without end); delete the <!DOCTYPE …> part, or export the SVG again "
-                "as plain SVG")
+        return (N_("'{name}' declares a {declaration} (entities can read other files or "
+                   "expand without end); delete the <!DOCTYPE …> part, or export the SVG again "
+                   "as plain SVG"), {"declaration": m.group(1).upper()})
     try:
         root = ET.fromstring(text)
     except ET.ParseError as err:
-        return f"'{name}' is not a well-formed SVG ({err}); export the image again"
+        return (N_("'{name}' is not a well-formed SVG ({reason}); export the image again"),
+                {"reason": str(err)})
     if not root.tag.endswith("svg"):
-        return f"'{name}' is not an SVG image (its root element is <{root.tag}>); export it again"
+        return (N_("'{name}' is not an SVG image (its root element is <{element}>); export it again"),
+                {"element": root.tag})
     for element in root.iter():
         tag = element.tag.rsplit("}", 1)[-1]
         if tag == "include" or "XInclude" in element.tag:
-            return f"'{name}' includes another file (XInclude); export the SVG again as plain SVG"
+            return N_("'{name}' includes another file (XInclude); export the SVG again as plain SVG"), {}
         if tag in ("script", "foreignObject") or any(k.startswith("on") for k in element.attrib):
-            return (f"'{name}' holds a script or embedded HTML (<{tag}>); an image must be "
-                    "plain graphics: export the SVG again without it")
+            return (N_("'{name}' holds a script or embedded HTML (<{element}>); an image must be "
+                       "plain graphics: export the SVG again without it"), {"element": tag})
         refs = [v for k, v in element.attrib.items() if k.rsplit("}", 1)[-1] in ("href", "src")]
         css = (element.text or "") if tag == "style" else ""
         css += element.attrib.get("style", "")
@@ -142,7 +159,7 @@ def _inspect_svg(path: Path) -> str | None:
         for ref in refs:
             ref = ref.strip()
             if ref and not _LOCAL_REF.match(ref):
-                return (f"'{name}' refers to '{ref}' outside the image; the bulletin is built "
-                        "offline from the issue folder: embed that part in the SVG, or export "
-                        "it as PNG")
+                return (N_("'{name}' refers to '{ref}' outside the image; the bulletin is built "
+                           "offline from the issue folder: embed that part in the SVG, or export "
+                           "it as PNG"), {"ref": ref})
     return None
