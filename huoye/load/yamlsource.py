@@ -156,9 +156,10 @@ _PARSER_SAYS = {
     "expected ',' or ']', but got '<stream end>'": N_("a '[' is not closed by ']'"),
     "expected ',' or '}', but got '<stream end>'": N_("a '{' is not closed by '}'"),
     "found unknown escape character": N_("an unknown escape after '\\'"),
-    # Python's words for a date that does not exist (YAML reads 2020-02-30 as a date)
-    "day is out of range for month": N_("the month has no such day"),
-    "month must be in 1..12": N_("the month must be 1 to 12"),
+    # Python's words for a date that does not exist (YAML reads 2020-02-30 as a date), kept
+    # as they are in English
+    "day is out of range for month": N_("day is out of range for month"),
+    "month must be in 1..12": N_("month must be in 1..12"),
 }
 
 
