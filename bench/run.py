@@ -9,7 +9,9 @@ sample's plain text as unstyled HTML in the body font, cold process; (2) a cold
 full build (PDF + PPTX + HTML, empty output); (3) a rebuild with nothing
 changed; (4) a watch-mode rebuild after one paragraph is edited (warm process);
 (5) an archive of copies of the sample built with --jobs 1 and --jobs 2:
-per-issue time, speed-up, peak memory per worker. Also the output sizes.
+per-issue time, speed-up, peak memory per worker. Also the output sizes, and (6) the
+typesetting of the sample and of the test issues, measured from their PDFs by
+huoye.typography (``--typography`` measures only that).
 """
 from __future__ import annotations
 
@@ -131,13 +133,51 @@ print(json.dumps({"all": times, "html": html_times}))
 """.replace("{sample}", SAMPLE)
 
 
+def test_issues() -> list[Path]:
+    """The sample and the test corpus (tests/fixtures/issues/*, when there)."""
+    corpus = ROOT / "tests" / "fixtures" / "issues"
+    found = sorted(p for p in corpus.glob("*") if (p / "issue.md").is_file()) if corpus.is_dir() else []
+    return [ROOT / "content" / SAMPLE, *found]
+
+
+def typography_rows(work: Path) -> list[tuple[str, dict]]:
+    """Each issue's PDF built (PDF only) into `work` and measured by huoye.typography."""
+    sys.path.insert(0, str(ROOT))
+    from huoye import typography
+
+    rows = []
+    for folder in test_issues():
+        out = work / f"typo-{folder.name}"
+        run = subprocess.run([PY, str(ROOT / "build.py"), str(folder), "--format", "pdf", "-q",
+                              "--force", "-o", str(out)], capture_output=True, text=True, cwd=work,
+                             env=dict(os.environ, PYTHONPATH=str(ROOT)))
+        pdfs = sorted(out.rglob("*.pdf"))
+        if run.returncode or not pdfs:
+            rows.append((folder.name, {"error": (run.stderr or "no PDF").strip().splitlines()[-1]}))
+            continue
+        rows.append((folder.name, typography.measure(str(pdfs[0])).summary()))
+    return rows
+
+
+def print_typography(rows: list[tuple[str, dict]]) -> None:
+    print("\n(6) typesetting, measured from each PDF (huoye.typography)\n")
+    for name, figures in rows:
+        print(f"  {name}: " + ", ".join(f"{k} {v}" for k, v in figures.items()))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="3 repetitions and an 8-issue archive")
     ap.add_argument("--runs", type=int, default=None, help="repetitions per measure (default 5)")
     ap.add_argument("--archive", type=int, default=None, help="issues in the archive (default 24)")
     ap.add_argument("--json", type=Path, default=None, help="also write the numbers as JSON here")
+    ap.add_argument("--typography", action="store_true",
+                    help="only (6): build each test issue's PDF and measure its typesetting")
     args = ap.parse_args()
+    if args.typography:
+        with tempfile.TemporaryDirectory(prefix="huoye-bench-") as work:
+            print_typography(typography_rows(Path(work)))
+        return
     runs = args.runs or (3 if args.quick else 5)
     n_archive = args.archive or (8 if args.quick else 24)
 
@@ -152,8 +192,8 @@ def main() -> None:
         render_floor = "weasyprint.HTML(sys.argv[1]).write_pdf(sys.argv[2])"
         commands = {
             "floor": [PY, "-c", f"import sys, weasyprint; {render_floor}"],
-            # For the record: the same, importing WeasyPrint as huoye does (huoye.render.preparsed).
-            "floor_preparsed": [PY, "-c", "import sys; from huoye.render import preparsed; "
+            # For the record: the same, importing WeasyPrint as huoye does (preparsed).
+            "floor_preparsed": [PY, "-c", "import sys; from huoye.render.weasyprint import preparsed; "
                                 f"preparsed.install(); import weasyprint; {render_floor}"],
         }
 
@@ -226,6 +266,8 @@ def main() -> None:
         numbers["pdf_kb"] = out_files.get(".pdf", 0) / 1024
         numbers["pptx_kb"] = out_files.get(".pptx", 0) / 1024
         numbers["html_kb"] = out_files.get(".html", 0) / 1024
+        typesetting = typography_rows(work)
+        numbers["typography"] = dict(typesetting)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -237,6 +279,7 @@ def main() -> None:
           f"≤ {TARGETS['worker_mb']} MB")
     print(f"{'sizes: PDF / PPTX / HTML (KB)':50s} {numbers['pdf_kb']:8.0f}  "
           f"{numbers['pptx_kb']:.0f} / {numbers['html_kb']:.0f}{'':12s} PDF ≤ {TARGETS['pdf_kb']} KB")
+    print_typography(typesetting)
     if args.json:
         args.json.write_text(json.dumps(numbers, indent=2))
 

@@ -165,7 +165,7 @@ def parser() -> argparse.ArgumentParser:
                    help=_("content/ or issue folders (default: content)"))
     add_language_option(c)
 
-    n = sub.add_parser("new", help=_("start the next issue from a valid skeleton"),
+    n = sub.add_parser("new", help=_("start the next issue from a skeleton to fill in"),
                        epilog=_(EXAMPLES_NEW), formatter_class=RawDescriptionHelpFormatter,
                        description=_("Create content/<year>-<number>/issue.md for the next issue."))
     n.add_argument("--content", type=Path, default=Path("content"), metavar="CONTENT",

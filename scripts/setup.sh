@@ -13,6 +13,9 @@
 #      editable with its test extra (pip install -e '.[test]'). The install is
 #      redone only when pyproject.toml is newer than .venv/.installed-stamp
 #      (or the stamp is missing, or .venv is broken).
+#   3. (test only) The npm package axe-core (the accessibility checker the tests run
+#      in Chromium) in .npm-tools/ (gitignored), at the version AXE_CORE_VERSION;
+#      skipped when that version is there.
 #
 # Environment knobs:
 #   HUOYE_PYTHON=/path/to/python3.11   interpreter used to create .venv (default: python3)
@@ -43,11 +46,20 @@ TEST_PKGS=(
     libreoffice-impress
     poppler-utils
     qpdf
+    fonts-liberation
+    chromium
+    chromium-driver
+    nodejs
 )
+AXE_CORE_VERSION=4.14.1
 
 case "$mode" in
     runtime) pkgs=("${RUNTIME_PKGS[@]}") ;;
-    test) pkgs=("${RUNTIME_PKGS[@]}" "${TEST_PKGS[@]}") ;;
+    test)
+        pkgs=("${RUNTIME_PKGS[@]}" "${TEST_PKGS[@]}")
+        # Debian's npm is a package of its own (NodeSource's nodejs includes it).
+        command -v npm >/dev/null 2>&1 || pkgs+=(npm)
+        ;;
     *)
         err "usage: bash scripts/setup.sh runtime|test"
         exit 2
@@ -173,4 +185,18 @@ if [[ ! -e "$stamp" || pyproject.toml -nt "$stamp" ]]; then
     log "python environment ready"
 else
     log "python environment up to date ($venv; pyproject.toml not newer than stamp)"
+fi
+
+# ------------------------------------------------------------ npm tools ---
+if [[ "$mode" == test ]]; then
+    tools="$repo_root/.npm-tools"
+    axe="$tools/node_modules/axe-core"
+    if [[ -f "$axe/axe.min.js" ]] && grep -q "\"version\": \"$AXE_CORE_VERSION\"" "$axe/package.json"; then
+        log "axe-core $AXE_CORE_VERSION present ($axe)"
+    else
+        log "installing axe-core $AXE_CORE_VERSION into $tools"
+        mkdir -p "$tools"
+        npm install --prefix "$tools" --no-save --no-audit --no-fund --loglevel=error \
+            "axe-core@$AXE_CORE_VERSION"
+    fi
 fi

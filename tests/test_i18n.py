@@ -28,9 +28,17 @@ _spec = importlib.util.spec_from_file_location("huoye_messages", ROOT / "scripts
 messages = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(messages)
 
-# Modules another helper is rewriting, wrapping their messages as they go (issue: the
-# content model); the catalogue check still covers whatever `_()` they hold.
-NOT_YET_WRAPPED = {"huoye/load/body.py"}
+# Messages still outside _() in a module another helper owns (huoye/load/body.py: the
+# content model, which wraps its messages itself): (file, part of the text). Strict both
+# ways: a new escape fails, and so does an entry once its message is wrapped.
+KNOWN_ESCAPES = {
+    ("huoye/load/body.py", "' is neither a web address (https://…) nor a file of the issue folder"),
+    ("huoye/load/body.py", "' is outside the issue folder; copy the file into "),
+    ("huoye/load/body.py", "' points outside the issue folder; copy the file into "),
+    ("huoye/load/body.py", "/ and refer to it by its name"),
+    ("huoye/load/body.py", "' does not exist in "),
+    ("huoye/load/body.py", "/; check the name"),
+}
 
 
 # ------------------------------------------------------------------ the catalogues ---
@@ -160,21 +168,24 @@ def _user_texts(call: ast.Call) -> list[ast.expr]:
 
 def _sources():
     for path in sorted((ROOT / "huoye").rglob("*.py")):
-        rel = path.relative_to(ROOT).as_posix()
-        if rel not in NOT_YET_WRAPPED:
-            yield rel, ast.parse(path.read_text(encoding="utf-8"))
+        yield path.relative_to(ROOT).as_posix(), ast.parse(path.read_text(encoding="utf-8"))
 
 
 def test_no_message_escapes_gettext():
     """Every raised error, Problem, log line, print and argparse help in huoye's modules
     says its words through _() / ngettext() / N_() (key names of a Problem excepted)."""
-    escaped = []
+    escaped, known = [], set()
     for rel, tree in _sources():
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
                 for arg in _user_texts(node):
-                    escaped += [f"{rel}:{node.lineno}: {w!r}" for w in _words_outside_gettext(arg)]
+                    for words in _words_outside_gettext(arg):
+                        match = {k for k in KNOWN_ESCAPES if k[0] == rel and k[1] in words}
+                        known |= match
+                        if not match:
+                            escaped.append(f"{rel}:{node.lineno}: {words!r}")
     assert escaped == [], "\n".join(escaped)
+    assert known == KNOWN_ESCAPES, f"wrapped now, remove from KNOWN_ESCAPES: {KNOWN_ESCAPES - known}"
 
 
 def test_messages_are_literals_formatted_after_translation():
@@ -347,10 +358,6 @@ def test_errors_and_summaries_in_both_languages(case, capsys, content_copy):
 
 
 def test_new_and_build_speak_chinese(capsys, content_copy, tmp_path):
-    status, said = _run(capsys, ["new", "--content", str(content_copy), "--date", "2020-05-25",
-                                 "--theme", "数字财政"], "zh")
-    assert status == 0 and "已创建" in said and "请填写本期主题、编者按和各部分内容" in said, said
-    assert english_sentences(said) == [], said
     out = tmp_path / "out"
     status, said = _run(capsys, ["build", str(content_copy / "2020-03"), "--format", "html",
                                  "-o", str(out)], "zh")
@@ -358,6 +365,13 @@ def test_new_and_build_speak_chinese(capsys, content_copy, tmp_path):
     status, said = _run(capsys, ["build", str(content_copy / "2020-03"), "--format", "html",
                                  "-o", str(out)], "zh")
     assert status == 0 and "2020-03：已是最新（如需重新生成，请加 --force）" in said, said
+    assert english_sentences(said) == [], said
+    status, said = _run(capsys, ["new", "--content", str(content_copy), "--date", "2020-05-25",
+                                 "--theme", "数字财政"], "zh")
+    assert status == 0 and "已创建" in said and "请填写本期主题、编者按和各部分内容" in said, said
+    assert english_sentences(said) == [], said
+    status, said = _run(capsys, ["check", str(content_copy)], "zh")  # the skeleton's 【待填】 marks
+    assert status == 2 and "第10行，占位文字：'【待填：编者按】' 是 'huoye new' 写下的占位文字" in said, said
     assert english_sentences(said) == [], said
 
 
@@ -502,12 +516,10 @@ def _hostile_cases():
     return test_hostile.CASES
 
 
-# Refused by huoye/load/body.py, whose messages are still English (see NOT_YET_WRAPPED);
+# Refused by huoye/load/body.py with a message still in English (see KNOWN_ESCAPES);
 # strict: once they are translated these pass, and must leave this list.
 BODY_MESSAGES = {
-    "content/a bullet list", "content/code block", "content/deeply nested lists",
-    "content/empty section", "content/level-1 heading", "content/points numbered twice",
-    "encoding/front matter only", "hostile/image ../../etc/passwd via %2e%2e",
+    "hostile/image ../../etc/passwd via %2e%2e",
     "hostile/image by absolute path", "hostile/image data: URI", "hostile/image file:// URL",
     "hostile/image that does not exist", "hostile/image through a symlink out of the folder",
     "hostile/link ../../ outside", "hostile/link file:// URL", "hostile/link javascript:",
@@ -525,6 +537,8 @@ def test_every_refusal_of_broken_content_is_told_in_chinese(name, content_copy, 
     status = main(["build", str(content_copy), "--out", str(tmp_path / "out"), "--force",
                    "--format", case.formats, "--jobs", "1", "--lang", "zh"])
     err = capsys.readouterr().err
+    if status == 0:  # not an error of the interface: test_hostile reports it
+        pytest.skip("huoye builds this input now (test_hostile expects a refusal)")
     assert status == 2, err
     assert err.startswith("错误：") and re.search(r"第\d+行|：", err), err
     assert english_sentences(err) == [], err

@@ -1,11 +1,11 @@
-"""Contents leaders drawn as one text box per line (huoye.render.leaders)."""
+"""Contents leaders drawn as one text box per line (huoye.render.weasyprint.leaders)."""
 from __future__ import annotations
 
 import subprocess
 
 import pytest
 
-from huoye.render import leaders
+from huoye.render.weasyprint import VERSION, leaders
 
 HTML = """<!DOCTYPE html><html lang="zh-CN"><head><style>
   body { font-family: 'Noto Serif CJK SC'; font-size: 10pt; }
@@ -89,7 +89,7 @@ def test_another_weasyprint_is_refused_and_the_pdf_renderer_goes_on_without(monk
     from huoye.render import pdf
 
     monkeypatch.setattr(weasyprint, "__version__", "99.0")
-    with pytest.raises(leaders.UnsupportedWeasyPrint, match="tested with WeasyPrint 70.0"):
+    with pytest.raises(leaders.UnsupportedWeasyPrint, match=f"tested with WeasyPrint {VERSION}"):
         leaders.install()
     with pdf._leaders():
         assert not leaders.installed()

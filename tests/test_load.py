@@ -111,7 +111,9 @@ def test_recent_themes_put_earlier_issues_in_content_first(content_copy):
     from huoye.load import load_archive
     from huoye.scaffold import new_issue
 
-    new_issue(content_copy, theme="数字财政", date=dt.date(2020, 5, 25))
+    path = new_issue(content_copy, theme="数字财政", date=dt.date(2020, 5, 25))
+    text = path.read_text(encoding="utf-8")  # the editor fills in the placeholders
+    path.write_text(text.replace("【待填：", "").replace("】", ""), encoding="utf-8")
     issues = {i.slug: i for i in load_archive(content_copy)}
     assert issues["2020-04"].recent_themes[:2] == ["产业链现代化", "新基建"]
     assert len(issues["2020-04"].recent_themes) == 12

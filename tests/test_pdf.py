@@ -288,7 +288,7 @@ def test_pdf_a_3u_variant(issue, tmp_path):
     from huoye.render import pdf
 
     with warnings.catch_warnings():
-        # WeasyPrint 70.0 leaves its sRGB ICC profile file open when writing PDF/A.
+        # The pinned WeasyPrint leaves its sRGB ICC profile file open when writing PDF/A.
         warnings.simplefilter("ignore", ResourceWarning)
         data = pdf.render(issue, RenderOptions(templates=TEMPLATES, pdf_variant="pdf/a-3u"))
         gc.collect()
@@ -299,20 +299,12 @@ def test_pdf_a_3u_variant(issue, tmp_path):
     assert "U" in re.search(r"pdfaid:conformance[>=\"]+(\w)", xmp).group(1)
 
 
-MEASURE = Path(__file__).resolve().parents[2] / "shared" / "tools" / "cjk-typography.py"
-
-
 def test_chinese_typography_measures_on_the_briefing(pdf_path):
-    """The user's own measure: ≥ 95% of continued body lines flush, no line starting with
-    closing punctuation."""
-    if not MEASURE.exists():
-        pytest.skip(f"the user's measure is not beside the checkout ({MEASURE})")
-    import importlib.util
+    """huoye's own measure (huoye.typography; the user's definitions): ≥ 99 % of continued
+    body lines flush, no line starting with closing or ending with opening punctuation."""
+    from huoye import typography
 
-    spec = importlib.util.spec_from_file_location("cjk_typography", MEASURE)
-    measure = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(measure)
-    full, flush, badstart, pure, pure_flush = measure.measure(str(pdf_path))
-    assert full > 150, "too few continued body lines measured: is the body text there?"
-    assert flush / full >= 0.95, f"{flush}/{full} continued lines flush"
-    assert badstart == 0
+    figures = typography.measure(str(pdf_path))
+    assert figures.continued > 150, "too few continued body lines measured: is the body text there?"
+    assert figures.flush_share >= 0.99, typography.report(figures)
+    assert not figures.bad_starts and not figures.bad_ends, typography.report(figures)

@@ -1,4 +1,4 @@
-"""WeasyPrint imported with pre-parsed C declarations (huoye.render.preparsed)."""
+"""WeasyPrint imported with pre-parsed C declarations (huoye.render.weasyprint.preparsed)."""
 from __future__ import annotations
 
 import os
@@ -9,7 +9,7 @@ import types
 
 import pytest
 
-from huoye.render import preparsed
+from huoye.render.weasyprint import preparsed
 from tests.conftest import ROOT, SAMPLE
 
 RENDER = textwrap.dedent(f"""
@@ -38,7 +38,7 @@ def test_same_pdf_with_and_without_preparsed_declarations(tmp_path):
     again_kind, again = _run(RENDER, tmp_path).split()  # reads it
     assert stock_kind == "cffi.api" and first_kind == again_kind == "_cffi_backend"
     assert stock == first == again
-    # one for WeasyPrint's declarations, one for huoye.render.subset's HarfBuzz plan API
+    # one for WeasyPrint's declarations, one for huoye.render.weasyprint.subset's HarfBuzz plan API
     assert len(list((tmp_path / "cache" / "huoye").glob("wpffi_*.py"))) == 2
 
 
@@ -92,3 +92,44 @@ def test_cache_key_follows_the_declarations(tmp_path, monkeypatch):
     preparsed.preparsed_ffi("long labs(long);")
     names = {p.name for p in (tmp_path / "huoye").glob("wpffi_*.py")}
     assert len(names) == 2
+
+
+def test_a_module_without_the_hash_huoye_wrote_is_never_run(tmp_path, monkeypatch):
+    """Someone else's code in the cache file (hash not matching) is replaced, not executed."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    declarations = "int abs(int);"
+    preparsed.preparsed_ffi(declarations)
+    [cached] = (tmp_path / "huoye").glob("wpffi_*.py")
+    marker = tmp_path / "ran"
+    cached.write_text(f"open({str(marker)!r}, 'w').close()\nffi = None\n")
+    assert preparsed.preparsed_ffi(declarations).sizeof("int") == 4
+    assert not marker.exists()
+    assert "_cffi_backend" in cached.read_text()
+    # a hash file rewritten to match foreign code is refused as well once it is not private
+    (cached.with_suffix(".sha256")).chmod(0o666)
+    with pytest.raises(OSError, match="may be written by other users"):
+        preparsed.require_private(cached.with_suffix(".sha256"))
+
+
+def test_a_cache_folder_others_may_write_turns_the_cache_off(tmp_path, monkeypatch):
+    shared = tmp_path / "cache"
+    (shared / "huoye").mkdir(parents=True)
+    (shared / "huoye").chmod(0o777)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(shared))
+    with pytest.raises(OSError, match="may be written by other users"):
+        preparsed.preparsed_ffi("int abs(int);")
+    assert not list((shared / "huoye").iterdir())  # nothing written, nothing run
+    # and WeasyPrint is then imported the ordinary way
+    code = "from huoye.render import pdf\nimport weasyprint.text.ffi as wp\nprint(type(wp.ffi).__module__)"
+    environment = {**os.environ, "XDG_CACHE_HOME": str(shared)}
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["cffi.api"]
+
+
+def test_cache_files_are_private(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    preparsed.preparsed_ffi("int abs(int);")
+    for path in (tmp_path / "huoye").iterdir():
+        assert path.stat().st_mode & 0o077 == 0, path

@@ -1,4 +1,4 @@
-"""Tests for huoye.render.subset: compact CID-keyed CFF subsets in WeasyPrint 70.0 PDFs.
+"""Tests for huoye.render.weasyprint.subset: compact CID-keyed CFF subsets in PDFs of the pinned WeasyPrint.
 
 The sample issue's PDF is rendered twice per module, with WeasyPrint's own font
 subsetting and inside ``compact_cff_subsets()``, and the two are compared as a
@@ -19,8 +19,8 @@ import pytest
 
 weasyprint = pytest.importorskip("weasyprint")
 
-from huoye.render import subset
-from huoye.render.justify import UnsupportedWeasyPrint
+from huoye.render.weasyprint import subset
+from huoye.render.weasyprint.justify import UnsupportedWeasyPrint
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = ("pdftoppm", "pdftotext", "pdffonts", "qpdf")
@@ -185,7 +185,7 @@ def test_missing_glyph_still_renders_notdef(tmp_path, caplog):
             f'<p>产业链{NO_GLYPH}供应链</p><p style="font-weight: bold; '
             f'font-family: \'Noto Sans CJK SC\'">核心{NO_GLYPH}技术</p></body></html>')
     plain = weasyprint.HTML(string=html).write_pdf()
-    caplog.set_level("DEBUG", logger="huoye.render.subset")
+    caplog.set_level("DEBUG", logger="huoye.render.weasyprint.subset")
     with subset.compact_cff_subsets():
         compact = weasyprint.HTML(string=html).write_pdf()
     assert any(".notdef glyph rendered" in r.getMessage() for r in caplog.records)

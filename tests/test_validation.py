@@ -60,8 +60,7 @@ CASES = {
         "issue.md:92: body: the body has no sections; add '## 标题' headings with their text "
         "below the front matter"]),
     "points out of order": (sub("2.关键基础材料相对缺失", "3.关键基础材料相对缺失"), None, [
-        "issue.md:113: point: point numbered 3. but it is point 2 of section '当前我国产业链的发展"
-        "情况'; renumber the points 1, 2, 3 … in order"]),
+        "issue.md:113: point: numbered '3.' after '1.'; expected '2.'"]),
     "no recommendations marker": (sub(" {.recommendations}", ""), None, [
         "issue.md:92: body: no recommendations section; mark its heading like "
         "'## 对策建议 {.recommendations}'"]),
@@ -76,8 +75,10 @@ CASES = {
     "chart series shorter than categories": (sub("values: [41, 207, 666]", "values: [41, 207]"), None, [
         "issue.md:57: charts[1].series[1].values: 2 values for 3 categories; give one value "
         "per category"]),
-    "text before the first section": (sub("---\n\n## 产业链与", "---\n\n导语。\n\n## 产业链与"), None, [
-        "issue.md:93: body: text before the first section heading; start the body with '## 标题'"]),
+    "text before the first article title": (
+        sub("---\n\n## 产业链与", "---\n\n导语。\n\n# 第一篇\n\n## 产业链与"), None, [
+            "issue.md:95: heading: text comes before the first article title; move it below a "
+            "'# 标题' line, or remove the '#' headings for an issue of one untitled article"]),
     "image outside the issue folder": (sub("什么是产业链\n\n", "什么是产业链\n\n![x](../../etc/passwd)\n\n"), None, [
         "issue.md:97: image: '../../etc/passwd' points outside the issue folder; copy the file "
         "into 2020-03/ and refer to it by its name"]),

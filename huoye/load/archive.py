@@ -15,7 +15,7 @@ from pathlib import Path
 from huoye.content import ISSUE_FILE, SERIES_FILE, find_content_root, issue_folders
 from huoye.errors import ContentError, Problems
 from huoye.i18n import N_, _
-from huoye.load.body import parse_body
+from huoye.load.body import PLACEHOLDER, parse_body
 from huoye.load.schema import Field, check, fits, items
 from huoye.load.text import read_text
 from huoye.load.yamlsource import LMap, line_of, parse_yaml
@@ -23,8 +23,10 @@ from huoye.model import (
     Brand,
     Chart,
     ChartSeries,
+    Image,
     Issue,
     KeyFigure,
+    Paragraph,
     Series,
     Source,
     StaffMember,
@@ -74,6 +76,8 @@ FIGURE_SCHEMA = {
     "unit": Field("str", example="个"),
     "label": Field("str", example="工业大类"),
     "sentence": Field("str", example="拥有41个大类、207个中类、666个小类"),
+    "qualifier": Field("str", required=False, example="以上"),
+    "source": Field("str", required=False, example="国家统计局"),
 }
 CHART_SCHEMA = {
     "id": Field("str", example="us-imports"),
@@ -86,7 +90,8 @@ CHART_SCHEMA = {
     "anchor": Field("str", example="美国从我国进口在2019年第一个季度已经下降了13.5%"),
 }
 SERIES_DATA_SCHEMA = {"name": Field("str", example="同比变化"),
-                      "values": Field("number-list", example="[-13.5, 37.2]")}
+                      "values": Field("number-list", example="[-13.5, 37.2]"),
+                      "qualifiers": Field("list", required=False, example='["", 以上]')}
 SUMMARIES_SCHEMA = {
     "note": Field("str-list", required=False, example="[产业链现代化是……]"),
     "points": Field("map", required=False, example="{'2.1': {headline: …}}"),
@@ -269,7 +274,9 @@ def _load_issue(folder: Path, series: Series | None, problems: Problems) -> Issu
     front, body, body_line = parts
     data = parse_yaml(front, path, first_line=2)
     data = check(data, ISSUE_SCHEMA, path, "", problems, line=1)
-    sections = parse_body(body, path, body_line, problems)
+    _check_placeholders(front, 2, path, problems)
+    _check_placeholders(body, body_line, path, problems)
+    parsed = parse_body(body, path, body_line, problems)
     if not body.strip():
         return None
     figures = _figures(data.get("figures") or [], path, problems)
@@ -285,11 +292,12 @@ def _load_issue(folder: Path, series: Series | None, problems: Problems) -> Issu
     issue = Issue(
         slug=folder.name, folder=folder, year=data["year"], number=data["number"],
         serial=data["serial"], date=data["date"], theme=str(data["theme"]),
-        note=join_lines(str(data["note"])), sections=sections, figures=figures,
-        charts=charts, series=series, source=Source(path, 1),
+        note=join_lines(str(data["note"])), articles=parsed.articles, figures=figures,
+        charts=charts, series=series, source=Source(path, 1), footnotes=parsed.footnotes,
     )
     _check_masthead(issue, data, path, problems)
     _anchor(issue, path, problems)
+    _number_figures(issue, path, problems)
     _summaries(issue, data.get("summaries"), path, problems)
     return issue
 
@@ -326,10 +334,17 @@ def _figures(value, path: Path, problems: Problems) -> list[KeyFigure]:
         if "value" in item and fits(item["value"], "number") and not _ordinary(item["value"]):
             problems.add(path, line_of(item, "value"), f"figures[{i + 1}].value", unordinary())
             continue
-        if all(k in item for k in FIGURE_SCHEMA) and isinstance(item["value"], (int, float)):
+        if all(k in item for k, f in FIGURE_SCHEMA.items() if f.required) and isinstance(
+                item["value"], (int, float)):
             v = item["value"]
+            qualifier = str(item.get("qualifier") or "").strip()
+            if qualifier and not _qualifier_ok(qualifier):
+                problems.add(path, line_of(item, "qualifier"), f"figures[{i + 1}].qualifier",
+                             _(BAD_QUALIFIER).format(q=qualifier))
             out.append(KeyFigure(_number(v), str(item["unit"]), str(item["label"]),
-                                 str(item["sentence"]).strip(), Source(path, ln)))
+                                 str(item["sentence"]).strip(), Source(path, ln),
+                                 qualifier=qualifier,
+                                 data_source=str(item.get("source") or "").strip()))
     return out
 
 
@@ -377,8 +392,11 @@ def _charts(value, path: Path, problems: Problems) -> list[Chart]:
                                  _("{values} values for {categories} categories; "
                                    "give one value per category").format(
                                      values=len(s["values"]), categories=len(item["categories"])))
+                qualifiers = _qualifiers(s, len(s["values"]), path,
+                                         f"{where}.series[{j + 1}].qualifiers", problems)
                 series.append(ChartSeries(str(s["name"]), [float(v) for v in s["values"]
-                                                           if isinstance(v, (int, float))]))
+                                                           if isinstance(v, (int, float))],
+                                          qualifiers))
         if not series:
             problems.add(path, line_of(item, "series"), f"{where}.series",
                          _("a chart needs at least one series"))
@@ -391,6 +409,70 @@ def _charts(value, path: Path, problems: Problems) -> list[Chart]:
             problems.add(path, c.source.line, "charts.id",
                          _("chart id '{id}' is used twice; make each unique").format(id=c.id))
     return out
+
+
+BAD_QUALIFIER = N_("'{q}' is not a qualifier of a number; write one word such as 以上, 左右, "
+                  "约, 近, 超过 (or leave it out)")
+
+
+def _qualifier_ok(q: str) -> bool:
+    return len(q) <= 4 and not re.search(r"[\d\s。，,.;；%]", q)
+
+
+def _qualifiers(s, count: int, path: Path, where: str, problems: Problems) -> list[str]:
+    """The `qualifiers` of a chart series: one per value ("" for none)."""
+    value = s.get("qualifiers")
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) != count:
+        problems.add(path, line_of(s, "qualifiers"), where,
+                     _("give one qualifier per value, \"\" where there is none, like "
+                       "[\"\", 以上] for two values"))
+        return []
+    out = []
+    for q in value:
+        q = "" if q is None else str(q).strip()
+        if q and not _qualifier_ok(q):
+            problems.add(path, line_of(s, "qualifiers"), where, _(BAD_QUALIFIER).format(q=q))
+        out.append(q)
+    return out
+
+
+def _check_placeholders(text: str, first_line: int, path: Path, problems: Problems) -> None:
+    """Text that `huoye new` wrote as a placeholder (【待填：…】) and nobody replaced."""
+    for n, raw in enumerate(text.split("\n"), start=first_line):
+        if PLACEHOLDER in raw:
+            what = raw[raw.index(PLACEHOLDER):].split("】")[0] + "】"
+            problems.add(path, n, "placeholder",
+                         _("'{what}' was written by 'huoye new' as a placeholder; replace it "
+                           "with your text").format(what=what))
+
+
+def _number_figures(issue: Issue, path: Path, problems: Problems) -> None:
+    """Charts and images share one sequence 图1, 图2 … in reading order; an image's written
+    label must be its place in that sequence."""
+    order = {p.id: k for k, p in enumerate(issue.paragraphs)}
+    items: list[tuple[tuple, object]] = []
+    for block_index, b in enumerate(issue.all_blocks):
+        if isinstance(b, Image):
+            # an image sits after the paragraph before it
+            before = [p for p in issue.all_blocks[:block_index] if isinstance(p, Paragraph) and p.id]
+            key = order.get(before[-1].id, -1) if before else -1
+            items.append(((key, 1, block_index), b))
+    for k, c in enumerate(issue.charts):
+        items.append(((order.get(c.paragraph_id, 10**9), 0, k), c))
+    n = 0
+    for _key, item in sorted(items, key=lambda t: t[0]):
+        n += 1
+        if isinstance(item, Image):
+            if item.label and item.number != n:
+                problems.add(path, item.source.line, "image",
+                             _("the image is captioned '{label}' but it is figure {n} of the "
+                               "issue (charts count too); number it 图{n}").format(
+                                   label=item.label, n=n))
+                n = item.number
+        else:
+            item.number = n
 
 
 def _anchor(issue: Issue, path: Path, problems: Problems) -> None:

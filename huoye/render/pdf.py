@@ -1,4 +1,4 @@
-"""Render step: the issue → PDF briefing (A4 portrait) with WeasyPrint 70.0.
+"""Render step: the issue → PDF briefing (A4 portrait) with WeasyPrint (huoye.render.weasyprint).
 
 model ──check fonts──▶ html.build_html(media="print") ──WeasyPrint──▶ **PDF bytes**
 
@@ -15,8 +15,10 @@ files, http, ...) stops the build with a RenderError naming the reference.
 The PDF is tagged (`pdf_tags=True`); metadata (title, authors, subject,
 keywords, creation date = issue date, language zh-CN) comes from the <head>.
 `options.pdf_variant` or `series.pdf_variant` "pdf/a-3u" makes a PDF/A-3u.
-Justification between CJK characters comes from `huoye.render.justify`; contents leaders
-are drawn as one text box per line by `huoye.render.leaders`.
+Justification between CJK characters comes from `huoye.render.weasyprint.justify`; contents leaders
+are drawn as one text box per line by `huoye.render.weasyprint.leaders`. `huoye.render.weasyprint.tagging`
+makes running heads, page numbers and leaders artifacts and every link printable, so that the
+PDF/UA variant (and the default PDF, whose structure is the same) passes a PDF/UA checker.
 """
 from __future__ import annotations
 
@@ -27,8 +29,10 @@ from urllib.parse import unquote, urlsplit
 from huoye.errors import RenderError
 from huoye.fonts import check_fonts, warn_if_slow_subsetting
 from huoye.i18n import N_, _
-from huoye.render import PDF_VARIANTS, RenderOptions, preparsed
+from huoye.render import PDF_VARIANTS, RenderOptions
 from huoye.render.html import build_html
+from huoye.render.weasyprint import preparsed
+from huoye.render.weasyprint.tagging import print_links
 
 preparsed.install()  # WeasyPrint, imported below on first use, loads 0.2 s faster
 
@@ -94,22 +98,30 @@ def pdf_variant(issue, options: RenderOptions) -> str | None:
 
 
 def _justification():
-    """huoye.render.justify (lines of Chinese end flush), if this WeasyPrint supports it."""
-    from huoye.render import justify
+    """huoye.render.weasyprint.justify (lines of Chinese end flush), if this WeasyPrint supports it."""
+    from huoye.render.weasyprint import justify
 
     return justify.ADAPTER.optional(N_("CJK justification"), N_("lines of Chinese stay ragged"))
 
 
 def _leaders():
-    """huoye.render.leaders (contents leaders drawn as one text box per line), if supported."""
-    from huoye.render import leaders
+    """huoye.render.weasyprint.leaders (contents leaders drawn as one text box per line), if supported."""
+    from huoye.render.weasyprint import leaders
 
     return leaders.ADAPTER.optional(N_("single-box leaders"), N_("the PDF takes longer"))
 
 
+def _tagging():
+    """huoye.render.weasyprint.tagging (running heads and leaders as artifacts), if supported."""
+    from huoye.render.weasyprint import tagging
+
+    return tagging.ADAPTER.optional(N_("PDF/UA tagging"),
+                                    N_("running heads and contents leaders are tagged as text"))
+
+
 def _compact_fonts():
-    """huoye.render.subset (CJK fonts ~300 KB smaller), if this WeasyPrint supports it."""
-    from huoye.render import subset
+    """huoye.render.weasyprint.subset (CJK fonts ~300 KB smaller), if this WeasyPrint supports it."""
+    from huoye.render.weasyprint import subset
 
     return subset.ADAPTER.optional(N_("compact CJK font subsets"), N_("the PDF will be larger"))
 
@@ -153,9 +165,10 @@ def render(issue, options: RenderOptions, html: str | None = None) -> bytes:
     base = Path(issue.folder).resolve().as_uri() + "/"
     document = HTML(string=html, base_url=base, url_fetcher=url_fetcher(issue, options))
     try:
-        with _justification(), _leaders(), _compact_fonts():
+        with _justification(), _leaders(), _tagging(), _compact_fonts():
             return document.write_pdf(pdf_tags=True, pdf_variant=variant, attachments=None,
-                                      uncompressed_pdf=False, font_config=_font_config())
+                                      uncompressed_pdf=False, font_config=_font_config(),
+                                      finisher=print_links)
     except FatalURLFetchingError as err:
         cause = err.__cause__
         if isinstance(cause, RenderError):

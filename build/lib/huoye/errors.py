@@ -12,6 +12,16 @@ from pathlib import Path
 
 from huoye.i18n import N_, _
 
+# The fields of a problem that name a part of the content rather than a key (the loader
+# of the body says "heading", "point" …): said in the editor's language. A key name
+# (theme, brand.colour, figures[2].value) is shown as it is written.
+FIELD_LABELS = {
+    "article": N_("article"), "body": N_("body"), "footnote": N_("footnote"),
+    "heading": N_("heading"), "image": N_("image"), "link": N_("link"), "point": N_("point"),
+    "placeholder": N_("placeholder"), "references": N_("references"), "section": N_("section"),
+    "table": N_("table"),
+}
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -33,7 +43,8 @@ class Problem:
             text = _("{path}: {field}: {message}")
         else:
             text = _("{path}: {message}")
-        return text.format(path=display_path(self.path), line=self.line, field=self.field,
+        field = _(FIELD_LABELS[self.field]) if self.field in FIELD_LABELS else self.field
+        return text.format(path=display_path(self.path), line=self.line, field=field,
                            message=self.message)
 
 

@@ -1,4 +1,7 @@
-"""`huoye new`: start the next issue from a skeleton that already validates.
+"""`huoye new`: start the next issue from a skeleton that is valid YAML and Markdown.
+
+Its placeholders (【待填：…】) are reported by `huoye check` until the editor replaces
+them, so that no skeleton text is ever published.
 
 Number and serial number follow the latest issue in content/ (the number
 restarts at 1 in a new year); the date is today unless given.
@@ -23,20 +26,20 @@ serial: {serial}
 date: {date}
 theme: {theme}
 note: |
-  （在此写编者按。）
+  【待填：编者按】
 ---
 
-## 第一部分标题
+## 【待填：第一部分标题】
 
-本部分的导语段落。
+【待填：本部分的导语段落】
 
-### 一、第一个要点
+### 一、【待填：第一个要点】
 
-要点正文。
+【待填：要点正文】
 
 ## 对策建议 {{.recommendations}}
 
-1.第一条建议的标题句。建议正文。
+1.【待填：第一条建议的标题句】。【待填：建议正文】
 """
 
 

@@ -1,24 +1,21 @@
-"""render step: PowerPoint — text measurement with the real font's metrics.
+"""render step: PowerPoint — text measurement with metrics fixed by huoye.
 
 The deck layer never shrinks text to make it fit: it measures, wraps and, when a
 list of bullets is too long for one box, spreads it over several boxes
 (continuation slides).  Everything here is in points (1 pt = 1/72 in = 12700 EMU).
 
 How a width is measured
-    Advance widths come from the font file's ``hmtx`` table (fontTools), looked up
-    through its ``cmap``.  PowerPoint applies no kerning unless a run asks for it
-    (we never do) and CJK needs no shaping, so summed advances are what the
-    renderers lay out.  Font files are found with ``fc-match`` and cached.
-
-    The deck names Windows faces (微软雅黑, Arial) that are usually not installed
-    on the machine that builds it.  We therefore measure *conservatively*: an
-    East Asian character is measured in the fallback CJK font (a CJK ideograph is
-    1 em in every CJK font), a Latin character is measured in every candidate
-    font that could draw it (the named face if installed, whatever ``fc-match``
-    substitutes, and the CJK fallback) and the widest wins.  Characters whose
-    font depends on the renderer (curly quotes, …, —, ·) take the widest of the
-    Latin and East Asian measures.  Estimated lines are thus never shorter than
-    the real ones, so "fits" is safe; the price is a slightly early wrap.
+    With metrics fixed by huoye, never with the fonts the build machine happens to
+    have, so the same input gives the same deck everywhere.  The deck names
+    Microsoft YaHei and Arial, which cannot be installed here: a Han character,
+    kana, hangul or full-width form is 1 em (true of YaHei and Noto Sans CJK
+    alike); any other character takes its advance in Liberation Sans, Arial's
+    metric twin, from the width table shipped in ``data/`` (written by
+    ``scripts/liberation_widths.py``), plus ``LATIN_SAFETY``; a character
+    Liberation Sans lacks is 1 em.  Characters whose font depends on the renderer
+    (curly quotes, …, —, ·) are 1 em, the wider of both.  PowerPoint applies no
+    kerning unless a run asks for it (we never do) and CJK needs no shaping, so
+    summed advances are what the renderers lay out.
 
 How a box is laid out
     The caller passes the *outer* box (the shape's width and height).  The text
@@ -32,12 +29,12 @@ How a box is laid out
 from __future__ import annotations
 
 import functools
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-from huoye.fonts import FontFile, FontMetrics, match_font, metrics
+from pathlib import Path
 
 __all__ = [
     "NO_LINE_END",
@@ -45,6 +42,7 @@ __all__ = [
     "FontSpec",
     "FrameSpec",
     "Para",
+    "ParaStyle",
     "TextDoesNotFitError",
     "fits",
     "has_east_asian",
@@ -52,6 +50,7 @@ __all__ = [
     "layout_height",
     "line_height",
     "split_to_fit",
+    "styled_height",
     "text_width",
     "wrap",
 ]
@@ -144,19 +143,23 @@ def _as_para(p: str | Para) -> Para:
 
 # --------------------------------------------------------------------------- fonts
 
-
-@functools.lru_cache(maxsize=32)
-def _metrics_for(family: str, bold: bool) -> tuple[FontMetrics, bool]:
-    """Metrics of the file fontconfig gives for ``family``, and whether it really is it
-    (asked once per process, like the widths measured with them)."""
-    path, index, names = match_font(family, bold)
-    exact = family.strip().casefold() in {n.strip().casefold() for n in names}
-    return metrics(FontFile(family, path, index)), exact
+#: the shipped advance widths of Liberation Sans Regular and Bold
+WIDTH_TABLE = Path(__file__).with_name("data") / "liberation-sans-widths.json"
+#: Latin text is measured this much wider than Liberation Sans draws it, against
+#: renderer rounding and hinting
+LATIN_SAFETY = 0.04
 
 
-def _em(m: FontMetrics, ch: str) -> float | None:
-    advance = m.advances.get(ord(ch))
-    return None if advance is None else advance / m.upem
+@functools.lru_cache(maxsize=2)
+def _latin_table(bold: bool) -> dict[int, float]:
+    """Em advance of every character of Liberation Sans (Regular or Bold)."""
+    data = json.loads(WIDTH_TABLE.read_text(encoding="utf-8"))
+    upem = data["units_per_em"]
+    out: dict[int, float] = {}
+    for first, widths in data["bold" if bold else "regular"].items():
+        for offset, width in enumerate(widths):
+            out[int(first) + offset] = width / upem
+    return out
 
 
 # --------------------------------------------------------------------- characters
@@ -211,24 +214,12 @@ def _char_width_em(ch: str, font: FontSpec) -> float:
         return 2.0  # rare in body text; a tab stop is at most ~1 in at 36 pt
     if unicodedata.category(ch) in ("Mn", "Me", "Cf"):
         return 0.0
-    cjk, _ = _metrics_for(font.fallback_east_asian, font.bold)
-    widths: list[float] = []
     if is_east_asian_char(ch) or ch in _AMBIGUOUS:
-        ea, ea_exact = _metrics_for(font.east_asian, font.bold)
-        for m in (ea, cjk) if ea_exact else (cjk,):
-            w = _em(m, ch)
-            if w is not None:
-                widths.append(w)
-    if not is_east_asian_char(ch):
-        lat, _ = _metrics_for(font.latin, font.bold)
-        for m in (lat, cjk):
-            w = _em(m, ch)
-            if w is not None:
-                widths.append(w)
-    if not widths:
-        # no installed candidate draws it: the renderer will use some other fallback
         return 1.0
-    return max(widths)
+    width = _latin_table(font.bold).get(ord(ch))
+    if width is None:
+        return 1.0  # the renderer falls back to some other face: assume a full em
+    return width * (1.0 + LATIN_SAFETY)
 
 
 @functools.lru_cache(maxsize=64)
@@ -435,6 +426,37 @@ def layout_height(
     for i, p in enumerate(map(_as_para, paragraphs)):
         n = len(_para_lines(p, font, size_pt, box_w_pt, bullets, frame))
         total += n * lh + (frame.space_before(size_pt) if i else 0.0)
+    return total
+
+
+@dataclass(frozen=True)
+class ParaStyle:
+    """How one paragraph of a mixed text frame is set: a headline and the fact under it
+    in one body placeholder.  Sizes and distances in points; ``indent`` is the left
+    margin of the text, ``hang`` how far left of it the marker ("bullet" or "number",
+    numbered from ``number``) hangs; ``space_before`` is ignored on the first paragraph."""
+
+    size: float
+    colour: str
+    bold: bool = False
+    marker: str = "none"
+    marker_colour: str | None = None
+    number: int = 1
+    indent: float = 0.0
+    hang: float = 0.0
+    space_before: float = 0.0
+    spacing: float = 1.3
+
+
+def styled_height(texts: Sequence[str], styles: Sequence[ParaStyle], font: FontSpec,
+                  box_w_pt: float, frame: FrameSpec = DEFAULT_FRAME) -> float:
+    """Height in points (insets excluded) of paragraphs set each in its own style."""
+    total = 0.0
+    for i, (text, st) in enumerate(zip(texts, styles)):
+        usable = (box_w_pt - frame.inset_left - frame.inset_right - st.indent)
+        width = usable * (1.0 - frame.width_safety)
+        n = len(wrap(text, font.with_bold(st.bold), st.size, width))
+        total += n * line_height(st.size, st.spacing) + (st.space_before if i else 0.0)
     return total
 
 

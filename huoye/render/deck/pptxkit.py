@@ -47,11 +47,13 @@ from .measure import (
     FontSpec,
     FrameSpec,
     Para,
+    ParaStyle,
     TextDoesNotFitError,
     fits,
     has_east_asian,
     layout_height,
     line_height,
+    styled_height,
 )
 
 __all__ = [
@@ -213,8 +215,110 @@ def new_presentation(theme: DeckTheme | None = None):
     prs.slide_height = Emu(SLIDE_H_EMU)
     _stretch_masters(prs, SLIDE_W_EMU / old_w)
     _apply_theme(prs, theme)
+    _branded_layouts(prs, theme)
     _THEMES[prs.part] = theme
     return prs
+
+
+# ------------------------------------------------------------------------ layouts
+
+#: the layouts of huoye's own master, by name: (layout type, placeholders as
+#: (ph type, idx, x, y, w, h in pt, prompt), decorations as (name, x, y, w, h, colour key))
+LAYOUTS: dict[str, tuple[str, list[tuple], list[tuple]]] = {
+    "Title": ("title", [
+        ("ctrTitle", 0, 68, 140, 844, 80, "刊名"),
+        ("subTitle", 1, 68, 228, 844, 60, "本期主题"),
+        ("body", 2, 68, 348, 844, 120, "期号、编印单位、日期"),
+    ], [("Top Band", 0, 0, 960, 14, "brand")]),
+    "Section Header": ("secHead", [
+        ("title", 0, 88, 240, 824, 60, "部分标题"),
+        ("body", 1, 88, 120, 824, 110, "编号"),
+    ], []),
+    "Title and Content": ("obj", [
+        ("title", 0, 68, 34, 844, 48, "标题"),
+        ("body", 1, 48, 124, 864, 374, "正文"),
+    ], [("Title Bar", 48, 40, 6, 33, "brand")]),
+    "Two Content": ("twoObj", [
+        ("title", 0, 68, 34, 844, 48, "标题"),
+        ("body", 1, 48, 124, 412, 374, "左栏"),
+        ("body", 2, 500, 124, 412, 374, "右栏"),
+    ], [("Title Bar", 48, 40, 6, 33, "brand")]),
+    "Chart": ("titleOnly", [
+        ("title", 0, 68, 34, 844, 48, "标题"),
+        ("body", 1, 48, 470, 864, 28, "数据来源"),
+    ], [("Title Bar", 48, 40, 6, 33, "brand")]),
+    "Table": ("titleOnly", [
+        ("title", 0, 68, 34, 844, 48, "标题"),
+        ("body", 1, 48, 470, 864, 28, "数据来源"),
+    ], [("Title Bar", 48, 40, 6, 33, "brand")]),
+    "Closing": ("titleOnly", [
+        ("title", 0, 88, 110, 824, 80, "结束语"),
+        ("body", 1, 88, 230, 824, 260, "联系方式"),
+    ], []),
+}
+
+_P = "http://schemas.openxmlformats.org/presentationml/2006/main"
+
+
+def _p(tag: str) -> str:
+    return f"{{{_P}}}{tag}"
+
+
+def _xfrm(parent, box: Box) -> None:
+    xfrm = etree.SubElement(parent, _a("xfrm"))
+    etree.SubElement(xfrm, _a("off"), x=str(int(Pt(box.x))), y=str(int(Pt(box.y))))
+    etree.SubElement(xfrm, _a("ext"), cx=str(int(Pt(box.w))), cy=str(int(Pt(box.h))))
+
+
+def _branded_layouts(prs, theme: DeckTheme) -> None:
+    """Turn the stock master's layouts into huoye's named ones (:data:`LAYOUTS`), with
+    the brand's bars drawn on the layouts, and remove the layouts the deck does not use."""
+    master = prs.slide_masters[0]
+    stock = list(master.slide_layouts)
+    colours = {"brand": theme.brand, "accent": theme.accent}
+    for layout, (name, (kind, placeholders, decorations)) in zip(stock, LAYOUTS.items()):
+        root = layout._element
+        root.set("type", kind)
+        root.set("preserve", "1")
+        c_sld = root.find(_p("cSld"))
+        c_sld.set("name", name)
+        tree = c_sld.find(_p("spTree"))
+        for child in list(tree)[2:]:  # keep nvGrpSpPr and grpSpPr
+            tree.remove(child)
+        shape_id = 2
+        for ph_type, idx, x, y, w, h, prompt in placeholders:
+            sp = etree.SubElement(tree, _p("sp"))
+            nv = etree.SubElement(sp, _p("nvSpPr"))
+            etree.SubElement(nv, _p("cNvPr"), id=str(shape_id), name=f"{prompt} {shape_id - 1}")
+            etree.SubElement(etree.SubElement(nv, _p("cNvSpPr")), _a("spLocks"), noGrp="1")
+            attrs = {"type": ph_type}
+            if idx:
+                attrs["idx"] = str(idx)
+            etree.SubElement(etree.SubElement(nv, _p("nvPr")), _p("ph"), attrs)
+            _xfrm(etree.SubElement(sp, _p("spPr")), Box(x, y, w, h))
+            body = etree.SubElement(sp, _p("txBody"))
+            etree.SubElement(body, _a("bodyPr"))
+            etree.SubElement(body, _a("lstStyle"))
+            para = etree.SubElement(body, _a("p"))
+            run = etree.SubElement(para, _a("r"))
+            etree.SubElement(run, _a("rPr"), lang="zh-CN", altLang="en-US")
+            etree.SubElement(run, _a("t")).text = prompt
+            shape_id += 1
+        for deco, x, y, w, h, colour in decorations:
+            sp = etree.SubElement(tree, _p("sp"))
+            nv = etree.SubElement(sp, _p("nvSpPr"))
+            etree.SubElement(nv, _p("cNvPr"), id=str(shape_id), name=deco)
+            etree.SubElement(nv, _p("cNvSpPr"))
+            etree.SubElement(nv, _p("nvPr"), userDrawn="1")
+            sp_pr = etree.SubElement(sp, _p("spPr"))
+            _xfrm(sp_pr, Box(x, y, w, h))
+            etree.SubElement(etree.SubElement(sp_pr, _a("prstGeom"), prst="rect"), _a("avLst"))
+            fill = etree.SubElement(sp_pr, _a("solidFill"))
+            etree.SubElement(fill, _a("srgbClr"), val=_hex(colours[colour]))
+            etree.SubElement(etree.SubElement(sp_pr, _a("ln")), _a("noFill"))
+            shape_id += 1
+    for layout in stock[len(LAYOUTS):]:
+        master.slide_layouts.remove(layout)
 
 
 def _stretch_masters(prs, ratio: float) -> None:
@@ -327,6 +431,10 @@ def _strip_rid_refs(element, rid: str) -> None:
         el.getparent().remove(el)
 
 
+def has_layout(prs, name: str) -> bool:
+    return any(lo.name == name for m in prs.slide_masters for lo in m.slide_layouts)
+
+
 def layout_by_name(prs, name: str):
     """The slide layout called ``name`` (in any master); a clear error lists the names."""
     names = []
@@ -353,6 +461,41 @@ def _blank_layout(prs):
         counts = [len(lo.placeholders) for lo in layouts]
         index = _BLANK_LAYOUT[prs.part] = counts.index(min(counts))
     return layouts[index]
+
+
+def add_slide(prs, layout_name: str):
+    """A new slide from the layout called ``layout_name``, its placeholders kept (fill
+    them with :func:`add_text` ``placeholder=``; :func:`drop_empty_placeholders` after)."""
+    return prs.slides.add_slide(layout_by_name(prs, layout_name))
+
+
+def set_slide_name(slide, name: str) -> None:
+    """The slide's name (``p:cSld/@name``: python-pptx's ``slide.name``, VBA's ``Slide.Name``)."""
+    slide._element.cSld.set("name", sanitize_xml_text(name))
+
+
+def drop_empty_placeholders(slide) -> None:
+    """Remove the placeholders nothing was written into (they would show their prompt
+    in PowerPoint's editing view and nothing in a show)."""
+    for ph in list(slide.placeholders):
+        if not ph.has_text_frame or not ph.text_frame.text.strip():
+            if ph.element.tag == _p("sp"):
+                ph.element.getparent().remove(ph.element)
+
+
+def _placeholder(slide, role: str):
+    """The slide's placeholder for ``role``: "title" (title or centre title), "subtitle",
+    or "body<idx>" such as "body1"; None when its layout has none."""
+    for ph in slide.placeholders:
+        fmt = ph.placeholder_format
+        kind = fmt.type.name if fmt.type is not None else ""
+        if role == "title" and kind in ("TITLE", "CENTER_TITLE"):
+            return ph
+        if role == "subtitle" and kind == "SUBTITLE":
+            return ph
+        if role.startswith("body") and kind in ("BODY", "OBJECT") and fmt.idx == int(role[4:]):
+            return ph
+    return None
 
 
 def add_blank_slide(prs, layout_name: str | None = None):
@@ -505,8 +648,14 @@ def add_text(
     bullet_char: str = "■",
     bullet_colour: str | None = None,
     name: str | None = None,
+    placeholder: str | None = None,
+    styles: Sequence[ParaStyle] | None = None,
 ):
-    """Write ``paragraphs`` into a new text box at ``box`` and return the shape.
+    """Write ``paragraphs`` into a new text box at ``box`` and return the shape; with
+    ``placeholder`` ("title", "subtitle", "body1" …), into that placeholder of the slide
+    placed at ``box`` (a new text box if the slide's layout has no such placeholder).
+    ``styles`` gives each paragraph its own size, colour, weight, marker and space above
+    (see :class:`ParaStyle`; measured by :func:`measure.styled_height`).
 
     Word wrap on, auto-size off (no shrink, no grow); insets, bullet indents and
     exact line spacing as in ``frame``/``line_spacing``, so :mod:`.measure` agrees
@@ -524,8 +673,16 @@ def add_text(
     if align not in _ALIGN:
         raise ValueError(f"align must be one of {sorted(_ALIGN)}, got {align!r}")
     font = font.with_bold(bold) if bold != font.bold else font
-    if not fits(paras, font, size, box.w, box.h, line_spacing, bullets=bullets, frame=frame):
-        need = layout_height(paras, font, size, box.w, line_spacing, bullets=bullets, frame=frame)
+    if styles is not None:
+        if len(styles) != len(paras):
+            raise ValueError("one style per paragraph")
+        need = styled_height([p.text for p in paras], styles, font, box.w, frame)
+        ok = need <= frame.text_height(box.h) + 0.01
+    else:
+        ok = fits(paras, font, size, box.w, box.h, line_spacing, bullets=bullets, frame=frame)
+    if not ok:
+        need = need if styles is not None else layout_height(
+            paras, font, size, box.w, line_spacing, bullets=bullets, frame=frame)
         first = paras[0].text[:24] if paras else ""
         raise TextDoesNotFitError(
             f"text starting {first!r} needs {need + frame.inset_top + frame.inset_bottom:.0f} pt "
@@ -533,7 +690,15 @@ def add_text(
             "split it with measure.split_to_fit or give it a bigger box (text is never shrunk)"
         )
 
-    shape = slide.shapes.add_textbox(*box.emu)
+    shape = _placeholder(slide, placeholder) if placeholder else None
+    if shape is None:
+        shape = slide.shapes.add_textbox(*box.emu)
+    else:
+        shape.left, shape.top, shape.width, shape.height = box.emu
+        body = shape.text_frame._txBody
+        for old in body.findall(_a("p")):
+            body.remove(old)
+        etree.SubElement(body, _a("p"))
     if name:
         shape.name = sanitize_xml_text(name)
     tf = shape.text_frame
@@ -549,6 +714,9 @@ def add_text(
         body_pr.set(attr, str(int(Pt(pt))))
     tf.vertical_anchor = _ANCHOR[anchor]
 
+    if styles is not None:
+        _write_styled(tf, paras, styles, font, align)
+        return shape
     line = _spacing_points(line_height(size, line_spacing))
     for i, para in enumerate(paras or [Para("")]):
         p = tf.paragraphs[0]._p if i == 0 else tf.add_paragraph()._p
@@ -573,6 +741,41 @@ def add_text(
                 _add_run(p, piece, font, size, colour, bold)
         _append_rpr(p, "endParaRPr", font, size, None, None, para.text)
     return shape
+
+
+def _write_styled(tf, paras: Sequence[Para], styles: Sequence[ParaStyle], font: FontSpec,
+                  align: str) -> None:
+    """Paragraphs each with its own :class:`ParaStyle` (a list of headlines and facts in
+    one body placeholder)."""
+    for i, (para, st) in enumerate(zip(paras, styles)):
+        p = tf.paragraphs[0]._p if i == 0 else tf.add_paragraph()._p
+        f = font.with_bold(st.bold)
+        ppr = etree.SubElement(p, _a("pPr"), {
+            "marL": str(int(Pt(st.indent))),
+            "indent": str(-int(Pt(st.hang))) if st.marker != "none" else "0",
+            "algn": _ALIGN[align].xml_value,
+            "eaLnBrk": "1",
+            "latinLnBrk": "0",
+            "hangingPunct": "0",
+        })
+        _append_spacing(ppr, _spacing_points(line_height(st.size, st.spacing)),
+                        _spacing_points(st.space_before if i else 0))
+        if st.marker == "bullet":
+            _append_bullet(ppr, "■", st.marker_colour or st.colour)
+        elif st.marker == "number":
+            clr = etree.SubElement(ppr, _a("buClr"))
+            etree.SubElement(clr, _a("srgbClr"), val=_hex(st.marker_colour or st.colour))
+            etree.SubElement(ppr, _a("buSzPct"), val="100000")
+            etree.SubElement(ppr, _a("buFont"), typeface=font.latin)
+            etree.SubElement(ppr, _a("buAutoNum"), type="arabicPeriod", startAt=str(st.number))
+        else:
+            etree.SubElement(ppr, _a("buNone"))
+        for j, piece in enumerate(para.text.split("\n")):
+            if j:
+                _add_break(p, f, st.size, para.text)
+            if piece:
+                _add_run(p, piece, f, st.size, st.colour, st.bold)
+        _append_rpr(p, "endParaRPr", f, st.size, None, None, para.text)
 
 
 def _spacing_points(pt: float) -> str:
@@ -678,9 +881,19 @@ def add_native_chart(
     palette: Sequence[str] | None = None,
     data_labels: bool = True,
     legend: bool | None = None,
+    label_format: str | None = None,
+    value_axis_title: str | None = None,
+    alt_text: str | None = None,
+    point_labels: dict[tuple[int, int], str] | None = None,
 ):
     """A native (editable) chart with its data embedded as an .xlsx, Chinese labels
-    set with ``a:ea`` fonts on every text element.  Returns the chart."""
+    set with ``a:ea`` fonts on every text element.  Returns the chart.
+
+    ``number_format`` is the value axis's (and the data's); ``label_format`` the data
+    labels' (default the same); ``value_axis_title`` is set once along the value axis
+    (the unit, rather than on every tick); ``alt_text`` is the chart's description for
+    screen readers (``cNvPr/@descr``); ``point_labels`` maps (series, point) to the text
+    of that value's own data label (a value with a qualifier: "20%以上")."""
     if kind not in _KINDS:
         raise ValueError(f"chart kind must be one of {sorted(_KINDS)}, got {kind!r}")
     if not categories or not series:
@@ -705,7 +918,10 @@ def add_native_chart(
         data.add_series(sanitize_xml_text(name), values, number_format)
 
     gframe = slide.shapes.add_chart(_KINDS[kind], *box.emu, data)
+    if alt_text:
+        gframe._element.nvGraphicFramePr.cNvPr.set("descr", sanitize_xml_text(alt_text))
     chart = gframe.chart
+    label_format = label_format or number_format
 
     _style_rpr(chart.font._rPr, font, size, colour, False, "中")
 
@@ -734,6 +950,13 @@ def add_native_chart(
         chart.value_axis.tick_labels.number_format_is_linked = False
         chart.value_axis.has_major_gridlines = True
         chart.value_axis.major_gridlines.format.line.color.rgb = _rgb("#D9D9D9")
+        if value_axis_title:
+            axis_title = chart.value_axis.axis_title
+            tf = axis_title.text_frame
+            tf.clear()
+            para = tf.paragraphs[0]
+            _style_rpr(para.font._rPr, font, size, colour, False, "中")
+            _add_run(para._p, sanitize_xml_text(value_axis_title), font, size, colour, False)
         if kind in ("bar", "column"):
             plot.gap_width = 60
             if kind == "bar":  # first category on top, as people read; values stay below
@@ -745,13 +968,19 @@ def add_native_chart(
     if data_labels:
         plot.has_data_labels = True
         dl = plot.data_labels
-        dl.number_format = number_format
+        dl.number_format = label_format
         dl.number_format_is_linked = False
         _style_rpr(dl.font._rPr, font, size - 2, colour, None, "中")
         if kind == "pie" or kind in ("bar", "column"):
             dl.position = XL_LABEL_POSITION.OUTSIDE_END
         else:
             dl.position = XL_LABEL_POSITION.ABOVE
+        for (si, pi), text in sorted((point_labels or {}).items()):
+            label = plot.series[si].points[pi].data_label
+            tf = label.text_frame
+            para = tf.paragraphs[0]
+            _add_run(para._p, sanitize_xml_text(text), font, size - 2, colour, None)
+            label.position = dl.position
 
     if kind == "pie":
         for i, point in enumerate(plot.series[0].points):
@@ -816,3 +1045,70 @@ def labels_clear_of_bars(chart) -> None:
         except ValueError:  # a pie has no category axis
             return
         axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW
+
+
+# -------------------------------------------------------------------------- tables
+
+#: cell margins of native tables (pt): left/right, top/bottom
+CELL_MARGIN_X = 7.2
+CELL_MARGIN_Y = 3.6
+
+
+def add_table(
+    slide,
+    box: Box,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    widths: Sequence[float],
+    heights: Sequence[float],
+    font: FontSpec,
+    size: float,
+    *,
+    ink: str,
+    header_ink: str = "#FFFFFF",
+    align: Sequence[str] = (),
+    line_spacing: float = 1.2,
+    name: str = "Table",
+    alt_text: str | None = None,
+):
+    """A native PowerPoint table at ``box``: a header row (bold, in ``header_ink`` on the
+    theme's accent-1 fill: the brand colour) and ``rows``, with column ``widths`` and row
+    ``heights`` in pt (header first) as measured by the caller; cell text at ``size``
+    with exact line spacing, each column aligned as in ``align``.  Returns the shape."""
+    n_rows, n_cols = len(rows) + 1, len(header)
+    shape = slide.shapes.add_table(n_rows, n_cols, *box.emu)
+    shape.name = sanitize_xml_text(name)
+    if alt_text:
+        shape._element.nvGraphicFramePr.cNvPr.set("descr", sanitize_xml_text(alt_text))
+    table = shape.table
+    table.first_row = True
+    table.horz_banding = True
+    for c, w in enumerate(widths):
+        table.columns[c].width = Pt(w)
+    for r, h in enumerate(heights):
+        table.rows[r].height = Pt(h)
+    line = _spacing_points(line_height(size, line_spacing))
+    for r, cells in enumerate([list(header), *map(list, rows)]):
+        bold, colour = (True, header_ink) if r == 0 else (False, ink)
+        f = font.with_bold(bold)
+        for c in range(n_cols):
+            cell = table.cell(r, c)
+            cell.margin_left = cell.margin_right = Pt(CELL_MARGIN_X)
+            cell.margin_top = cell.margin_bottom = Pt(CELL_MARGIN_Y)
+            cell.vertical_anchor = MSO_ANCHOR.MIDDLE
+            text = sanitize_xml_text(cells[c] if c < len(cells) else "")
+            tx = cell._tc.get_or_add_txBody()
+            for old in tx.findall(_a("p")):
+                tx.remove(old)
+            p = etree.SubElement(tx, _a("p"))
+            how = (align[c] if c < len(align) else "") or "left"
+            ppr = etree.SubElement(p, _a("pPr"), {
+                "algn": _ALIGN[how if r else ("center" if how == "center" else how)].xml_value,
+                "eaLnBrk": "1", "latinLnBrk": "0", "hangingPunct": "0",
+            })
+            _append_spacing(ppr, line, _spacing_points(0))
+            etree.SubElement(ppr, _a("buNone"))
+            if text:
+                _add_run(p, text, f, size, colour, bold)
+            _append_rpr(p, "endParaRPr", f, size, None, None, text)
+    return shape

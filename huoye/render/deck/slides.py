@@ -10,8 +10,10 @@ even parts, and no text is ever set below its size.  Handlers place boxes
 through :class:`Deck`, which goes through :mod:`.pptxkit`; nothing here
 touches python-pptx shapes or XML.
 
-Every slide's first shape is named ``kind:<kind>`` (e.g. ``kind:points``) so
-tests and tools can read the outline back from the file.
+Every slide is named ``kind:<kind>`` (e.g. ``kind:points``, python-pptx's
+``slide.name``) so tests and tools can read the outline back from the file; its
+title is in its title placeholder, its body text in body placeholders of the
+layouts in ``pptxkit.LAYOUTS`` (or of an editor's master).
 """
 from __future__ import annotations
 
@@ -20,15 +22,41 @@ from dataclasses import dataclass, field
 
 from huoye.errors import RenderError
 from huoye.i18n import _
-from huoye.model import Chart, Issue
+from huoye.model import Chart, Issue, label_value
+from huoye.summarise import speaker_notes
 
 from . import pptxkit as kit
-from .measure import DEFAULT_FRAME, FontSpec, Para, layout_height, split_to_fit, text_width
+from .measure import (
+    DEFAULT_FRAME,
+    FontSpec,
+    FrameSpec,
+    Para,
+    ParaStyle,
+    layout_height,
+    split_to_fit,
+    styled_height,
+    text_width,
+    wrap,
+)
 from .pptxkit import SLIDE_H_PT, SLIDE_W_PT, Box, DeckTheme, add_band, labels_clear_of_bars
 from .theme import RULE_GREY, SIZES
 
 OUTLINE = "templates/deck.yaml.j2"
 CONTINUED = "（续）"
+#: slide kind → the layout of huoye's master (pptxkit.LAYOUTS) it is drawn on
+LAYOUT_OF: dict[str, str] = {
+    "title": "Title",
+    "divider": "Section Header",
+    "message": "Title and Content",
+    "agenda": "Title and Content",
+    "points": "Title and Content",
+    "recommendations": "Title and Content",
+    "actions": "Title and Content",
+    "figures": "Title and Content",
+    "chart": "Chart",
+    "table": "Table",
+    "closing": "Closing",
+}
 EPS = 0.5  # pt of slack added to measured boxes against float rounding
 
 
@@ -52,31 +80,42 @@ class Deck:
     outline: str = OUTLINE  # the outline template, as errors name it
     slides: list[tuple[object, str]] = field(default_factory=list)
     _unnamed: set[int] = field(default_factory=set)
+    _titles: dict[int, str] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ slides
 
-    def new_slide(self, kind: str, notes: str = ""):
-        """A new slide for ``kind`` (from the master's layout for it, if named)."""
+    def new_slide(self, kind: str, notes: str = "", talking: Sequence[str] = ()):
+        """A new slide for ``kind`` from its layout: the master's layout named for it in
+        series.yaml ``deck.layouts`` (by kind, or by "title"/"content"), else the layout
+        called as in :data:`LAYOUT_OF`; an editor's master without that layout gives its
+        emptiest layout (text then goes in text boxes where it has no placeholder)."""
         role = "title" if kind in ("title", "closing") else "content"
         layout = self.layouts.get(kind) or self.layouts.get(role)
+        if layout is None and (self.decorate or kit.has_layout(self.prs, LAYOUT_OF[kind])):
+            layout = LAYOUT_OF[kind]
         try:
-            slide = kit.add_blank_slide(self.prs, layout)
+            slide = (kit.add_slide(self.prs, layout) if layout is not None
+                     else kit.add_blank_slide(self.prs))
         except KeyError as err:
-            raise RenderError(
-                _("series.yaml: deck.layouts: {reason}; name one of those layouts").format(
-                    reason=err.args[0])
-            ) from None
+            raise RenderError(_(
+                "{where}: deck.layouts: the master has no layout {layout!r} for the {kind} "
+                "slides ({names}); name one of its layouts, or add that layout to the master"
+            ).format(where=self.issue.series.source, layout=layout, kind=kind,
+                     names=str(err.args[0]).split("; ", 1)[-1])) from None
+        kit.set_slide_name(slide, f"kind:{kind}")
         self.slides.append((slide, kind))
         self._unnamed.add(id(slide))
-        if notes:
-            kit.add_notes(slide, notes, self.theme)
+        if notes or talking:
+            # three to five talking points, a rule, the full text (huoye.summarise)
+            kit.add_notes(slide, speaker_notes([str(t) for t in talking], notes), self.theme)
         return slide
 
+    def titles(self) -> list[str]:
+        """Each slide's title, in order (as the outline view shows them)."""
+        return [self._titles.get(id(slide), "") for slide, _kind in self.slides]
+
     def _name(self, slide, name: str | None) -> str | None:
-        if id(slide) in self._unnamed:
-            self._unnamed.discard(id(slide))
-            kind = next(k for s, k in self.slides if s is slide)
-            return f"kind:{kind}"
+        self._unnamed.discard(id(slide))  # something is drawn on it
         return name
 
     def finish(self) -> None:
@@ -88,6 +127,7 @@ class Deck:
                     path=self.outline, kind=kind, number=number))
             if kind != "title":
                 kit.add_footer(slide, footer, number, self.theme)
+            kit.drop_empty_placeholders(slide)
 
     # ------------------------------------------------------------------- fonts
 
@@ -110,6 +150,9 @@ class Deck:
 
     def text(self, slide, box: Box, paras, size: float, colour: str, *, bold=False,
              spacing: float = SIZES.body_spacing, name: str | None = None, **kw):
+        if kw.get("placeholder") == "title":
+            self._titles[id(slide)] = "".join(
+                p.text if isinstance(p, Para) else str(p) for p in paras)
         return kit.add_text(slide, box, paras, self.font(bold), size, colour, bold=bold,
                             line_spacing=spacing, name=self._name(slide, name), **kw)
 
@@ -118,13 +161,23 @@ class Deck:
             add_band(slide, box, colour, self._name(slide, name) or name)
 
     def chart(self, slide, box: Box, chart: Chart) -> None:
+        """A native chart: ticks without the unit, the unit once as the value axis's
+        title, data labels with it; its alt text a sentence with all its data."""
         fmt = chart.number_format
+        labels = fmt
         if chart.unit:
-            fmt += '"' + chart.unit.replace('"', "") + '"'
+            labels += '"' + chart.unit.replace('"', "") + '"'
         drawn = kit.add_native_chart(
             slide, box, chart.kind, chart.categories,
             [(s.name, s.values) for s in chart.series], fmt,
-            font=self.font(), size=SIZES.chart, colour=self.ink,
+            font=self.font(), size=SIZES.chart, colour=self.ink, label_format=labels,
+            value_axis_title=f"单位：{chart.unit}" if chart.unit and chart.kind != "pie" else None,
+            alt_text=chart_alt_text(chart),
+            point_labels={
+                (si, pi): label_value(v, fmt, s.qualifier(pi)) + (chart.unit or "")
+                for si, s in enumerate(chart.series) for pi, v in enumerate(s.values)
+                if v is not None and s.qualifier(pi)
+            },
         )
         labels_clear_of_bars(drawn)
 
@@ -164,9 +217,35 @@ class Deck:
             )
         y = SIZES.title_top
         self.text(slide, Box(x, y, w, h), [text], SIZES.title, self.ink, bold=True,
-                  spacing=SIZES.title_spacing, name="Title")
-        self.band(slide, Box(self.left, y + 6, SIZES.bar_w, line - 8), self.brand, "Title Bar")
+                  spacing=SIZES.title_spacing, name="Title", placeholder="title")
+        # the brand bar left of the title is on the layout (pptxkit.LAYOUTS)
         return y + h + SIZES.below_title
+
+
+CHART_KIND_NAMES = {"bar": "条形图", "column": "柱形图", "line": "折线图", "pie": "饼图"}
+
+
+def _number(v: float | None) -> str:
+    if v is None:
+        return "无数据"
+    return f"{v:g}"
+
+
+def chart_alt_text(chart: Chart) -> str:
+    """The chart as a sentence a screen reader reads: kind, title, every value with its
+    category and unit, and the data source."""
+    unit = chart.unit or ""
+    parts = []
+    for series in chart.series:
+        values = "，".join(
+            f"{c}{_number(v) if v is None else label_value(v, chart.number_format, series.qualifier(i))}"
+            f"{unit if v is not None else ''}"
+            for i, (c, v) in enumerate(zip(chart.categories, series.values)))
+        parts.append((f"{series.name}：" if len(chart.series) > 1 else "") + values)
+    text = f"{CHART_KIND_NAMES.get(chart.kind, '图表')}「{chart.title}」：" + "；".join(parts) + "。"
+    if chart.data_source:
+        text += f"数据来源：{chart.data_source}。"
+    return text
 
 
 def continued(title: str, index: int) -> str:
@@ -230,25 +309,35 @@ def _draw_list(deck: Deck, kind: str, title: str, items: list[Item], *, numbered
                headline_size: float, headline_bold: bool = True,
                max_per_slide: int | None = None, slide_notes: str = "") -> None:
     """Headlines (with a bullet or a number) and facts under them, over as many
-    slides as they need; each slide's notes hold the full text of its items."""
+    slides as they need, in the slide's body placeholder (one paragraph each, so
+    PowerPoint's outline view lists them); each slide's notes hold the full text of
+    its items."""
     size = headline_size
-    marker_w = (text_width("00", deck.font(True), size) + 14.4 + 8) if numbered else 0.0
-    x_head = deck.left + marker_w
-    w_head = deck.left + deck.width - x_head
-    indent = 0.0 if numbered else DEFAULT_FRAME.left_margin(size, 0, True)
-    x_fact = x_head + indent
-    w_fact = deck.left + deck.width - x_fact
+    if numbered:
+        indent = text_width("00.", deck.font(True), size) + 14.0
+    else:
+        indent = DEFAULT_FRAME.left_margin(size, 0, True)
+    x, w = deck.left, deck.width
 
-    def parts(item: Item) -> tuple[float, float]:
-        hh = deck.height_of([item.headline], size, w_head, bold=headline_bold,
-                            bullets=not numbered)
-        fh = deck.height_of([item.fact], SIZES.body, w_fact) if item.fact else 0.0
-        return hh, fh
+    def styles(item: Item, number: int, gap: float) -> list[ParaStyle]:
+        head = ParaStyle(size, deck.ink, headline_bold, "number" if numbered else "bullet",
+                         deck.brand, number, indent, indent, gap, SIZES.body_spacing)
+        out = [head]
+        if item.fact:
+            out.append(ParaStyle(SIZES.body, deck.muted, False, indent=indent,
+                                 space_before=2.0, spacing=SIZES.body_spacing))
+        return out
+
+    def texts(item: Item) -> list[str]:
+        return [item.headline] + ([item.fact] if item.fact else [])
+
+    def height(item: Item) -> float:
+        return styled_height(texts(item), styles(item, 1, 0.0), deck.font(), w)
 
     top = deck_body_top(deck, title)
-    room = deck.bottom - top
-    sizes = [parts(it) for it in items]
-    heights = [hh + fh for hh, fh in sizes]
+    insets = DEFAULT_FRAME.inset_top + DEFAULT_FRAME.inset_bottom + EPS
+    room = deck.bottom - top - insets
+    heights = [height(it) for it in items]
     try:
         groups = even_chunks(heights, room, SIZES.item_gap, max_per_slide)
     except ValueError as err:
@@ -261,30 +350,25 @@ def _draw_list(deck: Deck, kind: str, title: str, items: list[Item], *, numbered
         ) from None
 
     for n, group in enumerate(groups):
-        notes = "\n\n".join(items[i].notes or _visible(items[i]) for i in group)
-        if slide_notes and n == 0:
-            notes = slide_notes + ("\n\n" + notes if notes else "")
-        slide = deck.new_slide(kind, notes)
+        own = "\n\n".join(items[i].notes for i in group if items[i].notes)
+        lead = slide_notes if (n == 0 or not own) else ""
+        notes = "\n\n".join(t for t in (lead, own) if t) or \
+            "\n\n".join(_visible(items[i]) for i in group)
+        slide = deck.new_slide(kind, notes, [_visible(items[i]).replace("\n", "：")
+                                             for i in group])
         y = deck.title(slide, continued(title, n))
         used = sum(heights[i] for i in group)
         gap = SIZES.item_gap
         if len(group) > 1:
             gap = min(SIZES.max_item_gap, max(gap, (room - used) / len(group)))
+        paras: list[str] = []
+        paragraph_styles: list[ParaStyle] = []
         for i in group:
-            item, (hh, fh) = items[i], sizes[i]
-            if numbered:
-                deck.text(slide, Box(deck.left, y, marker_w, hh), [item.marker], size,
-                          deck.brand, bold=True, name="Number")
-                deck.text(slide, Box(x_head, y, w_head, hh), [item.headline], size, deck.ink,
-                          bold=headline_bold, name="Headline")
-            else:
-                deck.text(slide, Box(x_head, y, w_head, hh), [item.headline], size, deck.ink,
-                          bold=headline_bold, bullets=True, bullet_colour=deck.brand,
-                          name="Headline")
-            if item.fact:
-                deck.text(slide, Box(x_fact, y + hh, w_fact, fh), [item.fact], SIZES.body,
-                          deck.muted, name="Fact")
-            y += hh + fh + gap
+            paras += texts(items[i])
+            paragraph_styles += styles(items[i], i + 1, gap)
+        h = styled_height(paras, paragraph_styles, deck.font(), w) + insets
+        deck.text(slide, Box(x, y, w, h), paras, size, deck.ink, name="List",
+                  placeholder="body1", styles=paragraph_styles)
 
 
 def _visible(item: Item) -> str:
@@ -306,20 +390,21 @@ def deck_body_top(deck: Deck, title: str) -> float:
 def draw_title(deck: Deck, e: dict) -> None:
     """Bulletin name large in brand red, the issue's theme, then issue line,
     publishers and date."""
-    slide = deck.new_slide("title", e.get("notes", ""))
+    slide = deck.new_slide("title", e.get("notes", ""),
+                           [e["title"], e.get("subtitle") or "", *(e.get("lines") or [])])
     w = deck.width
     x = deck.left + (SIZES.bar_w + 22 if deck.decorate else 0)
     wx = deck.left + w - x
-    deck.band(slide, Box(0, 0, SLIDE_W_PT, 14), deck.brand, "Top Band")
+    # the top band in brand colour is on the layout (pptxkit.LAYOUTS)
     y = top = 140.0
     h = deck.height_of([e["title"]], SIZES.cover, wx, bold=True, spacing=1.15)
     deck.text(slide, Box(x, y, wx, h), [e["title"]], SIZES.cover, deck.brand, bold=True,
-              spacing=1.15, name="Bulletin")
+              spacing=1.15, name="Bulletin", placeholder="title")
     y += h + 8
     if e.get("subtitle"):
         h = deck.height_of([e["subtitle"]], SIZES.cover_theme, wx, bold=True, spacing=1.2)
         deck.text(slide, Box(x, y, wx, h), [e["subtitle"]], SIZES.cover_theme, deck.ink,
-                  bold=True, spacing=1.2, name="Theme")
+                  bold=True, spacing=1.2, name="Theme", placeholder="subtitle")
         y += h
     deck.band(slide, Box(deck.left, top + 10, SIZES.bar_w, y - top - 18), deck.brand,
               "Cover Bar")
@@ -332,7 +417,8 @@ def draw_title(deck: Deck, e: dict) -> None:
         if y + h > SLIDE_H_PT - 24:
             raise RenderError(_("{path}: title slide: too many lines under the theme").format(
                 path=deck.outline))
-        deck.text(slide, Box(x, y, wx, h), lines, SIZES.body, deck.muted, name="Lines")
+        deck.text(slide, Box(x, y, wx, h), lines, SIZES.body, deck.muted, name="Lines",
+                  placeholder="body2")
 
 
 def draw_message(deck: Deck, e: dict) -> None:
@@ -345,13 +431,13 @@ def draw_message(deck: Deck, e: dict) -> None:
     size = SIZES.message
     boxes = split_to_fit(paras, deck.font(), size, w, deck.bottom - top, 1.5)
     for n, box_paras in enumerate(boxes):
-        slide = deck.new_slide("message", e.get("notes", ""))
+        slide = deck.new_slide("message", e.get("notes", ""), [p.text for p in box_paras])
         y = deck.title(slide, continued(title, n))
         h = deck.height_of(box_paras, size, w, spacing=1.5)
         deck.band(slide, Box(deck.left, y + 4, SIZES.bar_w / 2, h - 8), deck.theme.accent,
                   "Quote Rule")
         deck.text(slide, Box(x, y, w, h), box_paras, size, deck.ink, spacing=1.5,
-                  name="Message")
+                  name="Message", placeholder="body1")
 
 
 def draw_agenda(deck: Deck, e: dict) -> None:
@@ -362,28 +448,49 @@ def draw_agenda(deck: Deck, e: dict) -> None:
 
 
 def draw_divider(deck: Deck, e: dict) -> None:
-    """A section opener: its number large in brand red, its title, a gold rule."""
-    slide = deck.new_slide("divider", e.get("notes", "") or e["title"])
+    """A section or article opener: its number large in brand red (if any), a gold rule,
+    its title, then the optional ``lines`` (an article's authors with their
+    affiliations) and ``bullets`` (a short message the divider carries, so that no
+    slide of a few words follows it)."""
+    slide = deck.new_slide("divider", e.get("notes", "") or e["title"],
+                           [e["title"], *(e.get("lines") or []), *(e.get("bullets") or [])])
     x = deck.left + 40
     w = deck.left + deck.width - x
     number = e.get("number")
-    y = 120.0
+    label = ""
     if number not in (None, ""):
         label = f"{int(number):02d}" if str(number).isdigit() else str(number)
-        h = deck.height_of([label], SIZES.divider_number, w, bold=True, spacing=1.05)
-        deck.text(slide, Box(x, y, w, h), [label], SIZES.divider_number, deck.brand, bold=True,
-                  spacing=1.05, name="Section Number")
-        y += h + 6
-    else:
-        y = 200.0
+    lines = [str(t) for t in e.get("lines") or [] if str(t).strip()]
+    bullets = [str(t) for t in e.get("bullets") or [] if str(t).strip()]
+    nh = deck.height_of([label], SIZES.divider_number, w, bold=True, spacing=1.05) if label else 0.0
+    th = deck.height_of([e["title"]], SIZES.divider, w, bold=True, spacing=1.2)
+    lh = deck.height_of(lines, SIZES.body, w) if lines else 0.0
+    bh = deck.height_of(bullets, SIZES.body, w) if bullets else 0.0
+    total = (nh + 6 if label else 0.0) + 20 + th + (12 + lh if lines else 0.0) \
+        + (16 + bh if bullets else 0.0)
+    y = 120.0 if label else 200.0
+    y = max(deck.theme.margin, min(y, deck.bottom - total))
+    if y + total > deck.bottom:
+        raise RenderError(_("{path}: divider {title}: the title and what it carries are too long "
+                            "for a slide; shorten them").format(path=deck.outline, title=repr(e["title"])))
+    if label:
+        deck.text(slide, Box(x, y, w, nh), [label], SIZES.divider_number, deck.brand, bold=True,
+                  spacing=1.05, name="Section Number", placeholder="body1")
+        y += nh + 6
     deck.band(slide, Box(x + 7, y, 80, 3), deck.theme.accent, "Rule")
     y += 20
-    h = deck.height_of([e["title"]], SIZES.divider, w, bold=True, spacing=1.2)
-    if y + h > deck.bottom:
-        raise RenderError(_("{path}: divider title {title} is too long for a slide").format(
-            path=deck.outline, title=repr(e["title"])))
-    deck.text(slide, Box(x, y, w, h), [e["title"]], SIZES.divider, deck.ink, bold=True,
-              spacing=1.2, name="Section Title")
+    deck.text(slide, Box(x, y, w, th), [e["title"]], SIZES.divider, deck.ink, bold=True,
+              spacing=1.2, name="Section Title", placeholder="title")
+    y += th
+    if lines:
+        y += 12
+        deck.text(slide, Box(x, y, w, lh), lines, SIZES.body, deck.muted, name="Byline",
+                  placeholder=None if label else "body1")
+        y += lh
+    if bullets:
+        y += 16
+        deck.text(slide, Box(x, y, w, bh), bullets, SIZES.body, deck.ink, name="Message",
+                  placeholder=None if label or lines else "body1")
 
 
 def _items(e: dict, numbered: bool) -> list[Item]:
@@ -398,13 +505,15 @@ def draw_points(deck: Deck, e: dict) -> None:
     """A section's points: headlines with a brand-red bullet, a fact under each
     where there is one; the points' full text in the notes."""
     _draw_list(deck, "points", e["title"], _items(e, False), numbered=False,
-               headline_size=SIZES.headline, max_per_slide=e.get("per_slide"))
+               headline_size=SIZES.headline, max_per_slide=e.get("per_slide"),
+               slide_notes=e.get("notes") or "")
 
 
 def draw_recommendations(deck: Deck, e: dict) -> None:
     """The recommendations, numbered in brand red, over as many slides as they need."""
     _draw_list(deck, "recommendations", e["title"], _items(e, True), numbered=True,
-               headline_size=SIZES.headline, max_per_slide=e.get("per_slide"))
+               headline_size=SIZES.headline, max_per_slide=e.get("per_slide"),
+               slide_notes=e.get("notes") or "")
 
 
 def draw_chart(deck: Deck, e: dict) -> None:
@@ -415,7 +524,7 @@ def draw_chart(deck: Deck, e: dict) -> None:
         raise RenderError(_("{path}: chart {chart} is not in the issue's charts "
                             "(it has: {ids})").format(path=deck.outline, chart=repr(e["chart"]), ids=ids))
     title = e.get("title") or chart.title
-    slide = deck.new_slide("chart", e.get("notes", "") or chart.title)
+    slide = deck.new_slide("chart", e.get("notes", "") or chart.title, [chart_alt_text(chart)])
     y = deck.title(slide, title)
     caption = e.get("source")
     if caption is None:
@@ -427,7 +536,7 @@ def draw_chart(deck: Deck, e: dict) -> None:
     deck.chart(slide, box, chart)
     if caption:
         deck.text(slide, Box(deck.left, deck.bottom - ch, deck.width, ch), [caption],
-                  SIZES.small, deck.muted, name="Source")
+                  SIZES.small, deck.muted, name="Source", placeholder="body1")
 
 
 def draw_figures(deck: Deck, e: dict) -> None:
@@ -461,7 +570,8 @@ def draw_figures(deck: Deck, e: dict) -> None:
             f"{_value(items[i])}：{items[i]['label']}。\n{items[i].get('notes') or ''}".strip()
             for i in shown
         )
-        slide = deck.new_slide("figures", notes)
+        slide = deck.new_slide("figures", notes,
+                               [f"{_value(items[i])}：{items[i]['label']}" for i in shown])
         y = deck.title(slide, continued(title, n))
         for g in group:
             for col, i in enumerate(rows[g]):
@@ -471,20 +581,38 @@ def draw_figures(deck: Deck, e: dict) -> None:
 
 
 def _value(it: dict) -> str:
-    return f"{it['value']}{it.get('unit') or ''}"
+    """The value as said: qualifier, number, unit ("近3150亿元", "70%以上")."""
+    return f"{_number_text(it)}{_unit_text(it)}"
+
+
+def _number_text(it: dict) -> str:
+    return f"{it.get('before') or ''}{it['value']}"
+
+
+def _unit_text(it: dict) -> str:
+    return f"{it.get('unit') or ''}{it.get('after') or ''}"
+
+
+#: the value's box ends right after its digits and the unit's box starts there: no overlap
+VALUE_FRAME = FrameSpec(inset_right=0.0)
+UNIT_FRAME = FrameSpec(inset_left=3.0)
 
 
 def _draw_figure(deck: Deck, slide, it: dict, part, x: float, y: float, w: float) -> None:
     vh, lh, sh = part
-    value, unit = str(it["value"]), str(it.get("unit") or "")
+    value, unit = _number_text(it), _unit_text(it)
     font = deck.font(True)
-    vw = min(w, text_width(value, font, SIZES.figure) * 1.02 + 14.4 + 4)
-    deck.text(slide, Box(x, y, vw, vh), [value], SIZES.figure, deck.brand, bold=True,
-              spacing=1.1, name="Figure Value", anchor="bottom")
+    vw = VALUE_FRAME.inset_left + text_width(value, font, SIZES.figure) / (
+        1 - VALUE_FRAME.width_safety) + 2
     if unit:
-        uw = w - vw + 10
-        deck.text(slide, Box(x + vw - 10, y, uw, vh - 9), [unit], SIZES.figure_unit, deck.brand,
-                  bold=True, spacing=1.1, name="Figure Unit", anchor="bottom")
+        vw = min(vw, w * 0.7)
+    else:
+        vw = min(vw, w)
+    deck.text(slide, Box(x, y, vw, vh), [value], SIZES.figure, deck.brand, bold=True,
+              spacing=1.1, name="Figure Value", anchor="bottom", frame=VALUE_FRAME)
+    if unit:
+        deck.text(slide, Box(x + vw, y, w - vw, vh - 9), [unit], SIZES.figure_unit, deck.brand,
+                  bold=True, spacing=1.1, name="Figure Unit", anchor="bottom", frame=UNIT_FRAME)
     deck.band(slide, Box(x + 7, y + vh + 2, w - 14, 1), RULE_GREY, "Rule")
     y += vh + 6
     deck.text(slide, Box(x, y, w, lh), [str(it["label"])], SIZES.body, deck.ink, bold=True,
@@ -494,15 +622,111 @@ def _draw_figure(deck: Deck, slide, it: dict, part, x: float, y: float, w: float
                   name="Figure Source")
 
 
+TABLE_SIZE = SIZES.small  # table cells: the floor, so that tables keep their columns
+TABLE_SPACING = 1.2
+
+
+def _cell_height(deck: Deck, text: str, width: float, bold: bool) -> float:
+    usable = (width - 2 * kit.CELL_MARGIN_X) * (1 - DEFAULT_FRAME.width_safety)
+    lines = len(wrap(text, deck.font(bold), TABLE_SIZE, usable)) if text else 1
+    return lines * TABLE_SIZE * TABLE_SPACING + 2 * kit.CELL_MARGIN_Y + 1.0
+
+
+def _column_widths(deck: Deck, header: list[str], rows: list[list[str]], total: float) -> list[float]:
+    """Widths in proportion to each column's longest line (header bold), each at least
+    four characters wide: narrow columns of numbers, wide columns of words."""
+    pad = 2 * kit.CELL_MARGIN_X + 4
+    natural = []
+    for c, head in enumerate(header):
+        widest = text_width(head, deck.font(True), TABLE_SIZE)
+        for r in rows:
+            if c < len(r):
+                widest = max(widest, text_width(r[c], deck.font(), TABLE_SIZE))
+        natural.append(widest / (1 - DEFAULT_FRAME.width_safety) + pad)
+    floor = 4 * TABLE_SIZE + pad
+    if sum(natural) <= total:
+        return natural
+    widths = [max(floor, w) for w in natural]
+    # shrink the widest columns first until the table fits the slide's width
+    while sum(widths) > total + 0.01:
+        excess = sum(widths) - total
+        widest = max(widths)
+        wide = [i for i, w in enumerate(widths) if w >= widest - 0.01]
+        others = [w for w in widths if w < widest - 0.01]
+        step = min(excess / len(wide), widest - (max(others) if others else floor))
+        if step <= 0.01:
+            step = excess / len(wide)
+        for i in wide:
+            widths[i] -= step
+        if min(widths) < floor - 0.01:
+            raise ValueError("too many columns")
+    return widths
+
+
+def draw_table(deck: Deck, e: dict) -> None:
+    """A native PowerPoint table of the issue, its header repeated on as many （续）
+    slides as its rows need; its source and unit below it."""
+    table = next((t for t in deck.issue.tables if t.id == e["table"]), None)
+    if table is None:
+        ids = ", ".join(t.id for t in deck.issue.tables) or "none"
+        raise RenderError(_("{outline}: table {table!r} is not in the issue (it has: {ids})")
+                          .format(outline=deck.outline, table=e["table"], ids=ids))
+    title = e.get("title") or table.caption
+    header = [c.text for c in table.header]
+    rows = [[c.text for c in r] for r in table.rows]
+    align = ["right" if dec else (a or "left") for dec, a in zip(table.decimal_columns, table.align)]
+    caption = e.get("source")
+    if caption is None:
+        parts = []
+        if table.data_source:
+            parts.append(f"{table.data_source_label}：{table.data_source}")
+        if table.unit:
+            parts.append(f"单位：{table.unit}")
+        caption = "　".join(parts)
+    try:
+        widths = _column_widths(deck, header, rows, deck.width)
+    except ValueError:
+        raise RenderError(_("{outline}: table {caption!r} has too many columns for a slide at "
+                            "{size:g} pt; split it in the content").format(
+            outline=deck.outline, caption=table.caption, size=TABLE_SIZE)) from None
+    head_h = max(_cell_height(deck, t, w, True) for t, w in zip(header, widths))
+    row_h = [max(_cell_height(deck, r[c] if c < len(r) else "", w, False)
+                 for c, w in enumerate(widths)) for r in rows]
+    top = deck_body_top(deck, title)
+    ch = deck.height_of([caption], SIZES.small, deck.width) if caption else 0.0
+    room = deck.bottom - top - ch - 6 - head_h
+    try:
+        groups = even_chunks(row_h, room, 0.0)
+    except ValueError:
+        raise RenderError(_("{outline}: a row of table {caption!r} is taller than a slide; "
+                            "shorten its cells").format(outline=deck.outline,
+                                                        caption=table.caption)) from None
+    for n, group in enumerate(groups):
+        slide = deck.new_slide("table", e.get("notes") or table.text, [table.caption])
+        y = deck.title(slide, continued(title, n))
+        y = max(y, top)
+        heights = [head_h] + [row_h[i] for i in group]
+        box = Box(deck.left, y, sum(widths), sum(heights))
+        kit.add_table(slide, box, header, [rows[i] for i in group], widths, heights,
+                      deck.font(), TABLE_SIZE, ink=deck.ink, align=align,
+                      name=deck._name(slide, "Table") or "Table",
+                      alt_text=f"{table.caption}" + (f"（单位：{table.unit}）" if table.unit else "")
+                      + "，" + "、".join(header) + f"，共{len(rows)}行"
+                      + (f"，本页第{group[0] + 1}至{group[-1] + 1}行" if len(groups) > 1 else ""))
+        if caption:
+            deck.text(slide, Box(deck.left, deck.bottom - ch, deck.width, ch), [caption],
+                      SIZES.small, deck.muted, name="Source", placeholder="body1")
+
+
 def draw_closing(deck: Deck, e: dict) -> None:
     """Thanks, and the colophon's contact details in two columns."""
-    slide = deck.new_slide("closing", e.get("notes", ""))
+    slide = deck.new_slide("closing", e.get("notes", ""), [e["title"], *(e.get("lines") or [])])
     x = deck.left + 40
     w = deck.left + deck.width - x
     y = 110.0
     h = deck.height_of([e["title"]], SIZES.cover, w, bold=True, spacing=1.15)
     deck.text(slide, Box(x, y, w, h), [e["title"]], SIZES.cover, deck.brand, bold=True,
-              spacing=1.15, name="Closing Title")
+              spacing=1.15, name="Closing Title", placeholder="title")
     y += h + 16
     deck.band(slide, Box(x + 7, y, 80, 3), deck.theme.accent, "Rule")
     y += 26
@@ -519,7 +743,7 @@ def draw_closing(deck: Deck, e: dict) -> None:
                 path=deck.outline))
         h = deck.height_of(col, SIZES.body, col_w, spacing=1.4)
         deck.text(slide, Box(x + c * (col_w + 32), y, col_w, h), col, SIZES.body, deck.ink,
-                  spacing=1.4, name="Contact")
+                  spacing=1.4, name="Contact", placeholder="body1" if c == 0 else None)
 
 
 #: slide kind → drawing function (and the keys its outline entry must have)
@@ -532,6 +756,7 @@ DRAW: dict[str, Callable[[Deck, dict], None]] = {
     "chart": draw_chart,
     "figures": draw_figures,
     "recommendations": draw_recommendations,
+    "table": draw_table,
     "closing": draw_closing,
 }
 
@@ -543,6 +768,7 @@ REQUIRED: dict[str, dict[str, type]] = {
     "divider": {"title": str},
     "points": {"title": str, "items": list},
     "chart": {"chart": str},
+    "table": {"table": str},
     "figures": {"title": str, "items": list},
     "recommendations": {"title": str, "items": list},
     "closing": {"title": str},

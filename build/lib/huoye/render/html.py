@@ -23,16 +23,24 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from markupsafe import Markup
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
 
 from huoye.errors import RenderError, system_says
 from huoye.i18n import _
-from huoye.load.body import MARKDOWN
-from huoye.model import first_sentence
+from huoye.load.body import split_lead
 from huoye.render import RenderOptions
 from huoye.render import charts as chart_svg
 from huoye.render.templating import render_template
+from huoye.summarise import shorten
 
+#: the renderers' dialect: the loader's inline Markdown, raw HTML off (content is text)
+MARKDOWN = MarkdownIt("commonmark", {"html": False})
+MARKDOWN.validateLink = lambda url: True
+#: private-use characters standing for a footnote mark while the Markdown is rendered
+_NOTE_OPEN, _NOTE_CLOSE = "\ue000", "\ue001"
+_NOTE_MARK = re.compile(r"\[\^([^\]\s]+)\]")
+_CITATION = re.compile(r"(?<![A-Za-z0-9\]])\[(\d{1,3}(?:\s*[,，\-–—]\s*\d{1,3})*)\](?![(\[:])")
 STYLESHEETS = {"print": "briefing.css", "screen": "screen.css"}
 _COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?(?:[0-9a-fA-F]{2})?")
 _SAFE_FAMILY = re.compile(r"[^\"\\<>;{}\n\r]+")
@@ -52,15 +60,42 @@ def _inline_image(src: str, issue, paragraph) -> str:
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
-def inline_markdown(markdown: str, issue=None, paragraph=None, embed_images: bool = False) -> Markup:
-    """A paragraph's inline Markdown as safe HTML (raw HTML in content is escaped)."""
-    md = MARKDOWN  # the dialect the loader parsed the paragraph with
+def inline_markdown(markdown: str, issue=None, paragraph=None, embed_images: bool = False,
+                    media: str = "print", citations: bool = False) -> Markup:
+    """A paragraph's inline Markdown as safe HTML (raw HTML in content is escaped).
+
+    Footnote marks `[^label]` of `paragraph` become the footnote: in print, its text
+    floated to the foot of the page (`float: footnote`); on screen, a linked number.
+    With `citations`, marks like [1] or [2,3] are set as superscript."""
+    md = MARKDOWN
+    notes = {n.label: n for n in getattr(paragraph, "notes", [])}
+    if notes:
+        markdown = _NOTE_MARK.sub(
+            lambda m: f"{_NOTE_OPEN}{m.group(1)}{_NOTE_CLOSE}" if m.group(1) in notes else m.group(),
+            markdown)
     tokens = md.parseInline(markdown)
     if embed_images:
         for tok in tokens[0].children or []:
             if tok.type == "image":
                 tok.attrSet("src", _inline_image(str(tok.attrGet("src")), issue, paragraph))
-    return Markup(md.renderer.render(tokens, md.options, {}))
+    out = md.renderer.render(tokens, md.options, {})
+    if citations:
+        out = _CITATION.sub(r'<sup class="cite">[\1]</sup>', out)
+    if notes:
+        out = re.sub(f"{_NOTE_OPEN}([^{_NOTE_CLOSE}]*){_NOTE_CLOSE}",
+                     lambda m: footnote_html(notes[m.group(1)], issue, media, embed_images), out)
+    return Markup(out)
+
+
+def footnote_html(note, issue, media: str, embed: bool) -> str:
+    """A footnote at its mark: in print the note itself (CSS floats it to the page foot),
+    on screen a superscript link to the notes after the article."""
+    if media == "print":
+        text = inline_markdown(note.markdown, issue, note, embed, media)
+        return (f'<span class="footnote" id="{note.id}"><span class="fn-text">{text}</span>'
+                f'</span>')
+    return (f'<sup class="fn-ref" id="{note.id}-ref"><a href="#{note.id}" '
+            f'aria-label="注{note.number}">{note.number}</a></sup>')
 
 
 def _css_family(family: str, fallback: str, series) -> str:
@@ -105,29 +140,74 @@ def _stylesheet(templates: Path, media: str) -> Markup:
     return Markup(css)
 
 
+def description(issue, max_chars: int = 120) -> str:
+    """The page's description (search results, link previews): the theme and the leading
+    sentences of the editor's note."""
+    return f"本期主题：{issue.theme}。" + "".join(shorten(issue.note, max_chars))
+
+
 def build_html(issue, options: RenderOptions, media: str = "print") -> str:
     """The issue as HTML for `media` "print" (paged, for WeasyPrint) or "screen" (web edition)."""
     embed = media == "screen"
-    chart_number = {c.id: n for n, c in enumerate(issue.charts, 1)}
+    chart_number = {c.id: c.number or n for n, c in enumerate(issue.charts, 1)}
+
+    citations = any(a.references for a in issue.articles)
 
     def md(paragraph) -> Markup:
-        return inline_markdown(paragraph.markdown, issue, paragraph, embed)
+        return inline_markdown(paragraph.markdown, issue, paragraph, embed, media, citations)
 
     def lead(point) -> tuple[Markup, Markup]:
         """(headline sentence, rest) of a "lead" point's first paragraph, as HTML."""
-        head, rest = first_sentence(point.paragraphs[0].markdown)
-        return (inline_markdown(head, issue, point.paragraphs[0], embed),
-                inline_markdown(rest, issue, point.paragraphs[0], embed) if rest else Markup(""))
+        para = point.lead_paragraph
+        head, rest = split_lead(para.markdown)
+        if not rest and not head.startswith(("**", "__")):
+            head, rest = "", head  # no headline sentence (一项 ending in ；): only the label is bold
+        return (inline_markdown(head, issue, para, embed, media, citations),
+                inline_markdown(rest, issue, para, embed, media, citations) if rest else Markup(""))
+
+    frame = chart_svg.SCREEN if media == "screen" else chart_svg.PRINT
 
     def chart(c) -> Markup:
-        return Markup(chart_svg.svg(c, issue.series.brand))
+        return Markup(chart_svg.svg(c, issue.series.brand, frame))
+
+    def chart_value(c, value: float) -> str:
+        """A chart's value as its data table prints it (the chart's number format)."""
+        return chart_svg.fmt(value, c.number_format)
+
+    def image_src(image) -> str:
+        return _inline_image(image.src, issue, image) if embed else image.src
+
+    def number_cell(table, column: int, cell) -> Markup:
+        """A numeric cell padded with invisible zeros, so that the column's right-aligned
+        numbers line up on the decimal point."""
+        text = cell.text.strip()
+        percent = "%" if text.endswith("%") else ""
+        core = text.removesuffix("%")
+        whole, dot, frac = core.partition(".")
+        missing = table.decimals(column) - len(frac)
+        pad = ("" if dot else ".") + "0" * missing if missing > 0 else ""
+        hidden = f'<span class="pad" aria-hidden="true">{pad}</span>' if pad else ""
+        return Markup(f"{escape(core)}{hidden}{percent}")
+
+    def table_class(table) -> str:
+        """'narrow', 'wide' or 'wider': how much the table's type shrinks to fit the text
+        width (estimated from its longest cells; past that, cells wrap)."""
+        def width(text: str) -> float:
+            return sum(1.0 if ord(ch) > 0x2E7F else 0.55 for ch in text) + 1.2
+        columns = len(table.header)
+        need = sum(max(width(r[c].text) for r in [table.header, *table.rows]) for c in range(columns))
+        if need <= 46:
+            return "narrow"
+        return "wide" if need <= 54 else "wider"
 
     return render_template(
         options.templates, "briefing.html.j2",
         issue=issue, series=issue.series, media=media,
         brand_css=brand_css(issue.series), stylesheet=_stylesheet(options.templates, media),
-        md=md, lead=lead, chart=chart, chart_number=chart_number,
+        md=md, lead=lead, chart=chart, chart_value=chart_value, chart_number=chart_number,
+        image_src=image_src, number_cell=number_cell, table_class=table_class,
         keywords=f"{issue.theme}, {issue.series.name}, {issue.short_line}",
+        description=description(issue),
     )
 
 

@@ -17,7 +17,7 @@ name.
 """
 from __future__ import annotations
 
-from io import BytesIO
+import datetime as dt
 from pathlib import Path
 from zipfile import BadZipFile
 
@@ -29,6 +29,7 @@ from huoye.fonts import check_deck_fonts
 from huoye.i18n import _
 from huoye.render.templating import render_template
 
+from . import package
 from . import pptxkit as kit
 from .slides import DRAW, ITEM_KEYS, OUTLINE, REQUIRED, Deck
 from .theme import deck_theme
@@ -46,16 +47,26 @@ def render(issue, options) -> bytes:
     """The deck of ``issue`` as .pptx bytes; template, outline and layout problems
     are a :class:`RenderError` naming templates/deck.yaml.j2; a character the deck's
     fallback East Asian face cannot draw is one naming its content file:line."""
-    check_deck_fonts(issue)
+    cjk = check_deck_fonts(issue)
     entries = outline(issue, options)
     deck = _open(issue)
     deck.outline = outline_name(options)
     for entry in entries:
         DRAW[entry["kind"]](deck, entry)
     deck.finish()
-    out = BytesIO()
-    deck.prs.save(out)
-    return out.getvalue()
+    when = package.build_time(issue.date)
+    created = dt.datetime(issue.date.year, issue.date.month, issue.date.day, tzinfo=dt.UTC)
+    package.finish_package(deck.prs, package.Properties(
+        title=issue.title,
+        subject=f"本期主题：{issue.theme}",
+        authors=tuple(issue.series.publishers),
+        keywords=(issue.theme, *(s.title for s in issue.sections)),
+        when=created,
+        brand=deck.theme.brand,
+        thumbnail_font=cjk.path,
+        thumbnail_font_index=cjk.index,
+    ), deck.titles())
+    return package.save(deck.prs, when)
 
 
 def outline_name(options) -> str:

@@ -1,8 +1,8 @@
-"""render step: PDF layout adapter: one text box per CSS leader in WeasyPrint 70.0.
+"""render step: PDF layout adapter: one text box per CSS leader in the pinned WeasyPrint.
 
 The contents page draws its dotted leaders with ``content: leader(dotted)``.
-WeasyPrint 70.0 fills a leader with one copy of the leader's text box (". ") per
-repetition, right-aligned from the end of the line (``handle_leader`` in
+The pinned WeasyPrint (``VERSION``) fills a leader with one copy of the leader's text
+box (". ") per repetition, right-aligned from the end of the line (``handle_leader`` in
 ``weasyprint.layout.leader``), and draws every copy as a text box of its own,
 re-creating its Pango layout each time: on the sample issue that is 1,593 of the
 PDF's 2,013 text boxes and about a tenth of its rendering time.
@@ -11,14 +11,14 @@ While installed, this adapter wraps ``weasyprint.layout.inline.handle_leader``: 
 WeasyPrint has placed the copies, it puts one text box in their place, at the leftmost
 copy's position, whose text is the repetitions in one string and whose width is
 theirs. The copies abut, so the dots land where they did, still as text. Nothing else
-changes. Pinned, like ``huoye.render.justify``, to ``SUPPORTED_WEASYPRINT``; use
+changes. Pinned, like ``huoye.render.weasyprint.justify``, to ``SUPPORTED_WEASYPRINT``; use
 ``with single_box_leaders(): ...`` (idempotent, nestable).
 """
 from __future__ import annotations
 
 import copy
 
-from huoye.render.pinned import SUPPORTED_WEASYPRINT, Adapter, UnsupportedWeasyPrint
+from huoye.render.weasyprint.pinned import SUPPORTED_WEASYPRINT, Adapter, UnsupportedWeasyPrint
 
 __all__ = ["SUPPORTED_WEASYPRINT", "UnsupportedWeasyPrint", "install", "installed",
            "single_box_leaders", "uninstall"]
@@ -36,7 +36,7 @@ def _replacements():
     return [(inline, "handle_leader", one_box_leader)]
 
 
-ADAPTER = Adapter("huoye.render.leaders",
+ADAPTER = Adapter("huoye.render.weasyprint.leaders",
                   "layout/leader.py handle_leader and its call in layout/inline.py", _replacements)
 installed, install, uninstall = ADAPTER.installed, ADAPTER.install, ADAPTER.uninstall
 

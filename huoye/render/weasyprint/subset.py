@@ -1,6 +1,6 @@
-"""render step: PDF font adapter: compact subsets of CID-keyed CFF fonts in WeasyPrint 70.0.
+"""render step: PDF font adapter: compact CID-keyed CFF subsets in the pinned WeasyPrint.
 
-WeasyPrint 70.0 subsets each embedded font with HarfBuzz in
+The pinned WeasyPrint (``VERSION``) subsets each embedded font with HarfBuzz in
 ``weasyprint.pdf.fonts.Font._harfbuzz_subset`` using ``HB_SUBSET_FLAGS_RETAIN_GIDS``
 and embeds the result as an OpenType program (FontFile3 /OpenType, CIDFontType0,
 Identity-H), its content streams writing each glyph's original glyph id as the CID.
@@ -39,7 +39,7 @@ never reads; a CFF font's copy is therefore made lazily, only if something asks.
 Any other font (TrueType ``glyf`` fonts such as LXGW WenKai, name-keyed CFF,
 variable or colour fonts), and any font for which a step fails or a check does
 not hold, goes through WeasyPrint's own subsetting unchanged, with a debug log
-line on ``huoye.render.subset``: the adapter never embeds a font it has not
+line on ``huoye.render.weasyprint.subset``: the adapter never embeds a font it has not
 verified.
 
 The patch is pinned to the WeasyPrint versions in ``SUPPORTED_WEASYPRINT`` and
@@ -59,7 +59,7 @@ import threading
 from functools import lru_cache
 
 from huoye.i18n import _
-from huoye.render.pinned import SUPPORTED_WEASYPRINT, Adapter, UnsupportedWeasyPrint
+from huoye.render.weasyprint.pinned import SUPPORTED_WEASYPRINT, Adapter, UnsupportedWeasyPrint
 
 __all__ = [
     "SUPPORTED_WEASYPRINT",
@@ -70,9 +70,9 @@ __all__ = [
     "uninstall",
 ]
 
-LOG = logging.getLogger("huoye.render.subset")
+LOG = logging.getLogger("huoye.render.weasyprint.subset")
 
-# The tables WeasyPrint 70.0 drops (GSUB among them, yet HarfBuzz 6.0 still keeps
+# The tables the pinned WeasyPrint drops (GSUB among them, yet HarfBuzz 6.0 still keeps
 # a few glyphs more than asked: the gid mapping is read from the plan, never assumed).
 # All other tables but CFF and maxp are dropped too: only the CFF table is embedded.
 _DROP_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF",
@@ -102,7 +102,7 @@ def _replacements():
             (pdf, "build_fonts_dictionary", _build_fonts_dictionary)]
 
 
-ADAPTER = Adapter("huoye.render.subset",
+ADAPTER = Adapter("huoye.render.weasyprint.subset",
                   "pdf/fonts.py Font._harfbuzz_subset and _build_vector_font_dictionary "
                   "(Identity-H, CIDFontType0)", _replacements)
 installed, install, uninstall = ADAPTER.installed, ADAPTER.install, ADAPTER.uninstall
@@ -214,9 +214,9 @@ def _build_fonts_dictionary(pdf, fonts, compress, subset, options):
                 extra["Subtype"] = "/CIDFontType0C"
                 del programs[id(stream[0])]
         if programs:
-            # Not with WeasyPrint 70.0. A bare CFF program labelled /OpenType would not
+            # Not with the pinned WeasyPrint. A bare CFF program labelled /OpenType would not
             # display, so refuse to write such a PDF.
-            raise RuntimeError(f"huoye.render.subset: {len(programs)} compact CFF font "
+            raise RuntimeError(f"huoye.render.weasyprint.subset: {len(programs)} compact CFF font "
                                "program(s) not found among the PDF objects")
         return result
     finally:
@@ -256,8 +256,8 @@ _HB_DECLARATIONS = """
 @lru_cache(maxsize=1)
 def _hb():
     """A cffi view of the HarfBuzz (subset) plan API, which WeasyPrint's ffi does not declare
-    (pre-parsed once and cached, like WeasyPrint's own declarations: huoye.render.preparsed)."""
-    from huoye.render.preparsed import preparsed_ffi
+    (pre-parsed once and cached, like WeasyPrint's own declarations: huoye.render.weasyprint.preparsed)."""
+    from huoye.render.weasyprint.preparsed import preparsed_ffi
 
     try:
         ffi = preparsed_ffi(_HB_DECLARATIONS)

@@ -1,7 +1,7 @@
-"""render step: PDF layout adapter: spreads justification over CJK character gaps in WeasyPrint 70.0.
+"""render step: PDF layout adapter: CJK justification in the pinned WeasyPrint.
 
-WeasyPrint 70.0 justifies a line only by widening spaces (``justify_line`` in
-``weasyprint.layout.inline``), so with ``text-align: justify`` a line of Chinese,
+The pinned WeasyPrint (``VERSION``) justifies a line only by widening spaces
+(``justify_line`` in ``weasyprint.layout.inline``), so with ``text-align: justify`` a line of Chinese,
 which has no spaces, stays ragged. While installed, this adapter replaces that one
 function:
 
@@ -19,8 +19,17 @@ function:
   text, so text extraction from the PDF stays clean, and a document laid out
   with the adapter draws correctly even if ``write_pdf`` runs after uninstall.
 
-Line breaking is not changed: Pango's UAX #14 breaking already keeps closing
-punctuation (，。、；：？！）》” … %) off line starts; ``bad_line_starts`` checks it.
+* ``weasyprint.text.line_break.Layout.set_text`` -- after WeasyPrint's own, switches
+  OpenType ``halt`` on for the full-width punctuation marks that give up half an em in
+  an adjacent pair (clreq 3.1.6: a pair takes 1.5 em; ``compressed_marks``). Every line
+  is measured through ``set_text``, so line breaking sees the compressed widths.
+* ``weasyprint.layout.block.iter_line_boxes`` -- a block whose last line would hold one
+  character (with or without punctuation) is laid out again with its gaps widened in
+  small steps, within ``LIMITS``; where that cannot work a warning names the page and
+  the paragraph (``_lines_without_lone_last``).
+
+Pango's UAX #14 breaking keeps closing punctuation (，。、；：？！）》” … %) off line
+starts and opening punctuation off line ends; ``bad_line_starts`` checks the first.
 
 The patch is pinned to the WeasyPrint versions in ``SUPPORTED_WEASYPRINT`` and
 raises ``UnsupportedWeasyPrint`` on any other, since it relies on private code.
@@ -32,11 +41,13 @@ from __future__ import annotations
 
 import functools
 import itertools
+import logging
 import operator
 import re
+from dataclasses import dataclass
 
 from huoye.i18n import _
-from huoye.render.pinned import SUPPORTED_WEASYPRINT, Adapter, UnsupportedWeasyPrint
+from huoye.render.weasyprint.pinned import SUPPORTED_WEASYPRINT, Adapter, UnsupportedWeasyPrint
 
 __all__ = [
     "SUPPORTED_WEASYPRINT",
@@ -129,11 +140,72 @@ def _replacements():
         if not callable(getattr(owner, name, None)):  # what _apply and _layout_class build on
             raise UnsupportedWeasyPrint(_("WeasyPrint has no {name}; cannot patch it").format(name=name))
     _layout_class()  # fail now, not in the middle of a layout
-    return [(inline, "justify_line", _justify_line)]
+    stock_set_text = line_break.Layout.set_text
+
+    def set_text(self, text, justify=False):
+        stock_set_text(self, text, justify)
+        _compress_punctuation(self)
+
+    from weasyprint.layout import block
+
+    if not callable(getattr(block, "iter_line_boxes", None)):
+        raise UnsupportedWeasyPrint(_("WeasyPrint has no {name}; cannot patch it").format(
+            name="layout.block.iter_line_boxes"))
+    stock_lines = block.iter_line_boxes
+
+    def iter_line_boxes(context, box, position_y, bottom_space, skip_stack, *args):
+        return _lines_without_lone_last(stock_lines, context, box, position_y, bottom_space,
+                                        skip_stack, *args)
+
+    return [(inline, "justify_line", _justify_line), (line_break.Layout, "set_text", set_text),
+            (block, "iter_line_boxes", iter_line_boxes)]
 
 
-ADAPTER = Adapter("huoye.render.justify",
-                  "layout/inline.py justify_line and text/line_break.py Layout.set_text and "
+# --------------------------------------------------------------------------- punctuation
+#
+# clreq 3.1.6 / GB/T 15834: two adjacent full-width punctuation marks take 1.5 em, not 2.
+# A closing mark (its glyph in the left half of its em) followed by any mark gives up
+# its right half; otherwise an opening mark (glyph in the right half) preceded by any
+# mark gives up its left half. The font does the compression: OpenType ``halt`` (half-
+# width alternates, GPOS), switched on for exactly those characters by a Pango
+# font-features attribute. Nothing is inserted in the text; line breaking sees the
+# compressed widths, since WeasyPrint measures every line with this same ``set_text``.
+
+COMPRESSIBLE_CLOSING = "，。、；：？！）》」』”’】〕〉"
+COMPRESSIBLE_OPENING = "（《「『“‘【〔〈"
+_MARKS = re.escape(COMPRESSIBLE_CLOSING + COMPRESSIBLE_OPENING)
+# A closing mark before any mark; or an opening mark after any mark (that is not itself a
+# closing mark, which already gave up its half).
+_PAIR = re.compile(f"[{re.escape(COMPRESSIBLE_CLOSING)}](?=[{_MARKS}])"
+                   f"|(?<=[{re.escape(COMPRESSIBLE_OPENING)}])[{re.escape(COMPRESSIBLE_OPENING)}]")
+
+
+def compressed_marks(text: str) -> list[int]:
+    """Indexes of the characters of `text` that take half an em (adjacent-pair rule)."""
+    return [match.start() for match in _PAIR.finditer(text)]
+
+
+def _compress_punctuation(layout) -> None:
+    """Switch ``halt`` on for the marks of the layout's text that ``compressed_marks`` finds."""
+    text = layout.text
+    if not text or _PAIR.search(text) is None:
+        return
+    from weasyprint.text.ffi import ffi, pango
+
+    attr_list = pango.pango_layout_get_attributes(layout.layout)
+    if attr_list == ffi.NULL:
+        attr_list = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
+    for index in compressed_marks(text):
+        start = len(text[:index].encode())
+        attr = pango.pango_attr_font_features_new(b"halt")  # the list owns it
+        attr.start_index, attr.end_index = start, start + len(text[index].encode())
+        pango.pango_attr_list_insert(attr_list, attr)
+    pango.pango_layout_set_attributes(layout.layout, attr_list)
+
+
+ADAPTER = Adapter("huoye.render.weasyprint.justify",
+                  "layout/inline.py justify_line, layout/block.py iter_line_boxes (and its caller "
+                  "_linebox_layout), text/line_break.py Layout.set_text and "
                   "draw/text.py", _replacements)
 installed, install, uninstall = ADAPTER.installed, ADAPTER.install, ADAPTER.uninstall
 
@@ -141,6 +213,111 @@ installed, install, uninstall = ADAPTER.installed, ADAPTER.install, ADAPTER.unin
 def cjk_justification():
     """Context manager: the adapter installed for the block (nestable; see pinned.Adapter)."""
     return ADAPTER.active()
+
+
+# --------------------------------------------------------------------------- lone last lines
+#
+# No paragraph, heading, caption or label ends with a line of one character (with or
+# without its punctuation). When the stock line breaking leaves one, the block is laid
+# out again with its character gaps widened a little (CSS letter-spacing on its text,
+# in steps), so that the lines above give the last one a second character; the smallest
+# widening that works is kept, and only within LIMITS. Where none works, a warning names
+# the page and the paragraph.
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How far huoye may go from the font's natural spacing to set a block well (em)."""
+
+    gap_widening: float = 0.25  # a gap between two characters grows by at most this
+    punctuation_compression: float = 0.5  # a full-width mark gives up at most this
+    step: float = 0.01  # the widening tried first, and the step between tries
+
+
+LIMITS = Limits()
+LONE_LAST_LINE = re.compile(f"^[{re.escape(COMPRESSIBLE_CLOSING + COMPRESSIBLE_OPENING)}…—]*"
+                            f"{_CJK}[{re.escape(COMPRESSIBLE_CLOSING)}…—]*$")
+LOG = logging.getLogger("huoye.render")
+_warned: set[str] = set()
+
+
+def is_lone(text: str) -> bool:
+    """Tell whether a last line's text is a single CJK character with its punctuation."""
+    return LONE_LAST_LINE.match(text.strip()) is not None
+
+
+def _line_text(line) -> str:
+    text_box, _ = _box_types()
+    return "".join(box.text for box in _flatten(line) if isinstance(box, text_box))
+
+
+def _text_boxes(box):
+    """The text boxes of an inline formatting context, or None if it holds anything that
+    laying it out twice could disturb (atomic, absolutely positioned or leader boxes)."""
+    text_box, containers = _box_types()
+    found, pending = [], [box]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, text_box):
+            found.append(current)
+        elif isinstance(current, containers):
+            if getattr(current, "is_leader", False):
+                return None
+            for child in current.children:
+                if not child.is_in_normal_flow():
+                    return None
+                pending.append(child)
+        else:
+            return None
+    return found
+
+
+def _lines_without_lone_last(stock_lines, context, box, position_y, bottom_space, skip_stack,
+                             *args):
+    """``iter_line_boxes`` that lays out a block again, a little looser, if its last line
+    would hold one character; a block resumed on a new page keeps what was decided."""
+    if skip_stack is not None:
+        yield from stock_lines(context, box, position_y, bottom_space, skip_stack, *args)
+        return
+    texts = _text_boxes(box)
+    if not texts or not any(_CJK_CHAR[False].search(t.text or "") for t in texts):
+        yield from stock_lines(context, box, position_y, bottom_space, skip_stack, *args)
+        return
+    lines = list(stock_lines(context, box, position_y, bottom_space, skip_stack, *args))
+    if len(lines) < 2 or not is_lone(_line_text(lines[-1][0])):
+        yield from lines
+        return
+    originals = [(text, text.style) for text in texts]
+    widening = LIMITS.step
+    while widening <= LIMITS.gap_widening + 1e-9:
+        for text, style in originals:
+            text.style = style.copy()
+            base = style["letter_spacing"]
+            base = 0 if base == "normal" else base
+            text.style["letter_spacing"] = base + widening * style["font_size"]
+        tried = list(stock_lines(context, box, position_y, bottom_space, skip_stack, *args))
+        widest = max((getattr(line, "huoye_gap_share", 0.0) / line.style["font_size"]
+                      for line, _ in tried[:-1]), default=0.0)
+        if widening + widest > LIMITS.gap_widening + 1e-9:
+            break
+        if len(tried) >= 2 and not is_lone(_line_text(tried[-1][0])):
+            yield from tried
+            return
+        widening += LIMITS.step
+    for text, style in originals:
+        text.style = style
+    lines = list(stock_lines(context, box, position_y, bottom_space, skip_stack, *args))
+    paragraph = "".join(t.text for t in texts)[:24]
+    if paragraph not in _warned:
+        _warned.add(paragraph)
+        from huoye.i18n import _
+
+        LOG.warning(_("page {page}: the paragraph beginning '{paragraph}' ends with a line of one "
+                      "character, which widening its gaps by up to {limit} em does not avoid; "
+                      "reword it or shorten it by a few characters").format(
+                          page=getattr(context, "current_page", "?"), paragraph=paragraph,
+                          limit=LIMITS.gap_widening))
+    yield from lines
 
 
 # --------------------------------------------------------------------------- layout
@@ -236,6 +413,7 @@ def _justify_line(context, line, extra_width):
     plan, total = _plan(line)
     if not total or extra_width <= 0:
         return None
+    line.huoye_gap_share = extra_width / total  # what each gap grows by (lone-line limits)
     _apply(context, line, extra_width / total, plan, 0.0)
     return None
 

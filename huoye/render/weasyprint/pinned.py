@@ -1,11 +1,11 @@
 """Render step support: what huoye's WeasyPrint adapters share.
 
-The PDF renderer runs WeasyPrint with three small adapters (``justify``: CJK
+The PDF renderer runs WeasyPrint with small adapters (``justify``: CJK
 justification, ``leaders``: one text box per contents leader,
 ``subset``: compact CJK font subsets). Each replaces a few private WeasyPrint
-attributes, so each is an ``Adapter`` pinned to the WeasyPrint versions it was
-written and tested for (``SUPPORTED_WEASYPRINT``): on any other it raises
-``UnsupportedWeasyPrint``, and the renderer goes on without it, with a warning
+attributes, so each is an ``Adapter`` pinned to the one WeasyPrint version it was
+written and tested for (``SUPPORTED_WEASYPRINT``, made of ``huoye.render.weasyprint.VERSION``):
+on any other it raises ``UnsupportedWeasyPrint``, and the renderer goes on without it, with a warning
 (``with adapter.optional(what, consequence): ...``). An adapter is installed for a
 block (``with adapter.active(): ...``), nestably, and its replacements are undone
 together on leaving.
@@ -18,8 +18,9 @@ import threading
 from collections.abc import Callable, Iterator
 
 from huoye.i18n import _
+from huoye.render.weasyprint import VERSION
 
-SUPPORTED_WEASYPRINT = frozenset({"70.0"})
+SUPPORTED_WEASYPRINT = frozenset({VERSION})
 LOG = logging.getLogger("huoye.render")
 
 # What an adapter replaces: (owner, attribute name, replacement), owner a module or class.
@@ -34,7 +35,7 @@ class Adapter:
     """Replacements of WeasyPrint attributes, made and undone together, thread-safely."""
 
     def __init__(self, name: str, recheck: str, replacements: Callable[[], Replacements]):
-        self.name = name  # e.g. "huoye.render.justify"
+        self.name = name  # e.g. "huoye.render.weasyprint.justify"
         self.recheck = recheck  # what to read again in a new WeasyPrint
         self._replacements = replacements  # imports WeasyPrint; UnsupportedWeasyPrint if amiss
         self._lock = threading.RLock()

@@ -12,9 +12,18 @@ calls the same shared libraries through the same ``ffi.dlopen``.
 statements replaced, ``ffi = cffi.FFI()`` and ``ffi.cdef(DECLARATIONS)``, by the
 pre-parsed FFI for exactly those DECLARATIONS. The pre-parsed module is written once to
 ``$XDG_CACHE_HOME/huoye/wpffi_<hash>.py`` (``huoye.cache.user_cache_folder``), keyed by
-the declarations and the cffi version, like fontconfig's own cache. Anything unexpected
-(another module layout, an unwritable cache) falls back to WeasyPrint's ordinary import,
-with a debug log line; ``HUOYE_PREPARSED_FFI=0`` in the environment turns the hook off.
+the declarations and the cffi version, like fontconfig's own cache, with the SHA-256 of
+its bytes beside it (``wpffi_<hash>.sha256``). The cache runs code, so it is guarded:
+
+* it is used only while the cache folder is private to the user (owned by them, not
+  writable by group or others, and the same for the two files); otherwise it is off;
+* a module is run only if its bytes have the hash written when huoye wrote them, and
+  the bytes that were hashed are the bytes run (read once, compiled from memory);
+  a file that fails the check is written again.
+
+Anything unexpected (another module layout, an unwritable or shared cache) falls back to
+WeasyPrint's ordinary import, with a debug log line; ``HUOYE_PREPARSED_FFI=0`` in the
+environment turns the hook off.
 """
 from __future__ import annotations
 
@@ -27,7 +36,9 @@ import importlib.util
 import io
 import logging
 import os
+import stat
 import sys
+import types
 from pathlib import Path
 
 from huoye.cache import user_cache_folder
@@ -106,24 +117,66 @@ def split_declarations(source: str) -> tuple[ast.Module, str]:
 
 
 def preparsed_ffi(declarations: str):
-    """The FFI object for `declarations`, from the cache, written there on first use."""
+    """The FFI object for `declarations`, from the cache, written there on first use.
+    OSError when the cache folder is not private to the user (the caller then imports
+    WeasyPrint the ordinary way)."""
     import cffi
 
     key = hashlib.sha256(f"{cffi.__version__}\0{declarations}".encode()).hexdigest()[:16]
     module_name = f"wpffi_{key}"
-    path = user_cache_folder() / f"{module_name}.py"
-    if not path.exists():
+    folder = user_cache_folder()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    require_private(folder)
+    path = folder / f"{module_name}.py"
+    code = _verified(path)
+    if code is None:
         _write_module(declarations, module_name, path)
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    module = importlib.util.module_from_spec(spec)
+        code = _verified(path)
+        if code is None:
+            raise OSError(f"{path} does not match the hash written with it")
+    module = types.ModuleType(module_name)
+    module.__file__ = str(path)
     try:
-        spec.loader.exec_module(module)
+        exec(compile(code, str(path), "exec"), module.__dict__)  # noqa: S102 (verified above)
         return module.ffi
-    except Exception as err:  # a damaged cache file: write it again once
-        LOG.debug("rewriting damaged %s (%s)", path, err)
+    except Exception as err:  # a module whose hash matches but does not run: write it again
+        LOG.debug("rewriting %s (%s)", path, err)
         _write_module(declarations, module_name, path)
-        spec.loader.exec_module(module)
+        code = _verified(path)
+        if code is None:
+            raise OSError(f"{path} does not match the hash written with it") from err
+        exec(compile(code, str(path), "exec"), module.__dict__)  # noqa: S102
         return module.ffi
+
+
+def require_private(path: Path) -> None:
+    """OSError unless `path` belongs to this user and no one else may write to it."""
+    info = os.stat(path, follow_symlinks=False)
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        raise OSError(f"{path} belongs to another user")
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise OSError(f"{path} may be written by other users")
+    if stat.S_ISLNK(info.st_mode):
+        raise OSError(f"{path} is a symbolic link")
+
+
+def _hash_path(path: Path) -> Path:
+    return path.with_suffix(".sha256")
+
+
+def _verified(path: Path) -> bytes | None:
+    """The module's bytes if they have the hash huoye wrote beside them, else None."""
+    try:
+        for file in (path, _hash_path(path)):
+            require_private(file)
+        code = path.read_bytes()
+        written = _hash_path(path).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeError):
+        return None
+    if hashlib.sha256(code).hexdigest() != written:
+        LOG.debug("%s does not match its hash; writing it again", path)
+        return None
+    return code
 
 
 def _write_module(declarations: str, module_name: str, path: Path) -> None:
@@ -132,11 +185,26 @@ def _write_module(declarations: str, module_name: str, path: Path) -> None:
     ffi = cffi.FFI()
     ffi.cdef(declarations)
     ffi.set_source(module_name, None)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # cffi prints "generating ..."
             ffi.emit_python_code(str(temporary))
+        os.chmod(temporary, 0o600)
+        code = temporary.read_bytes()
+        _write_private(_hash_path(path), hashlib.sha256(code).hexdigest().encode() + b"\n")
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write `data` to `path` atomically, readable and writable by this user only."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)

@@ -1,0 +1,173 @@
+"""The test corpus (tests/fixtures/issues/: issues unlike the sample) built to all three
+formats, and the completeness check: every Han character and every number of an issue's
+body reaches the PDF, the HTML and the deck.
+
+- PDF (poppler's pdftotext, page by page): the body without its footnotes is a
+  subsequence of the text of all pages in page order (running heads, repeated table
+  headers and the contents page are extra text, allowed); each footnote is a subsequence
+  of the text of one page, the page that also holds the words just before its mark.
+- HTML (lxml's text of <body>, elements apart; aria-hidden padding left out): the body and each footnote are subsequences of it.
+- Deck (python-pptx: every slide's shapes, tables included, and its speaker notes): each
+  line of the body is a subsequence of the deck's text.
+
+Run on every issue of the corpus and on the sample; each issue is built once per session.
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CONTENT, ROOT, SAMPLE
+
+CORPUS = ROOT / "tests" / "fixtures" / "issues"
+ISSUES = sorted(p.name for p in CORPUS.iterdir() if (p / "issue.md").is_file())
+TOKEN = re.compile(r"[\u4e00-\u9fff]|\d+(?:\.\d+)?")
+
+
+@pytest.fixture(scope="session")
+def built_corpus(tmp_path_factory):
+    """Every corpus issue built once (PDF, PPTX, HTML): {slug: {format: path}}."""
+    from huoye.build import BuildRequest, build
+
+    out = tmp_path_factory.mktemp("corpus")
+    results = build(BuildRequest(paths=[CORPUS], out_dir=out, force=True))
+    built = {}
+    for r in results:
+        assert r.error is None, r.error
+        built[Path(r.outputs[0]).parent.name] = {p.suffix.lstrip("."): p for p in r.outputs}
+    return built
+
+
+def tokens(text: str) -> list[str]:
+    return TOKEN.findall(text)
+
+
+def missing_from(needle: list[str], hay: list[str]) -> list[str] | None:
+    """None when `needle` is a subsequence of `hay`; else the tokens from the first one
+    that could not be matched (for the failure message)."""
+    it = 0
+    for k, t in enumerate(needle):
+        while it < len(hay) and hay[it] != t:
+            it += 1
+        if it == len(hay):
+            return needle[k: k + 30]
+        it += 1
+    return None
+
+
+FOOTNOTE_DEF = re.compile(r"^\[\^([^\]]+)\]:\s*(.*)$")
+
+
+def source_body(issue_md: Path) -> tuple[str, dict[str, str], dict[str, str]]:
+    """(body text without footnote definitions, {label: footnote text}, {label: the words
+    before its first mark}) with Markdown syntax that is not printed removed."""
+    text = issue_md.read_text(encoding="utf-8")
+    body = text.split("\n---\n", 1)[1]
+    notes, before, lines = {}, {}, []
+    for line in body.split("\n"):
+        m = FOOTNOTE_DEF.match(line)
+        if m:
+            notes[m.group(1)] = m.group(2)
+            continue
+        lines.append(line)
+    body = "\n".join(lines)
+    for label in notes:
+        mark = body.index(f"[^{label}]")
+        before[label] = "".join(tokens(re.sub(r"\[\^[^\]]+\]", "", body[:mark]))[-6:])
+    body = re.sub(r"\[\^[^\]]+\]", "", body)          # footnote marks (printed as numbers)
+    body = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", body)   # images: their alt text is not printed
+    body = body.replace("{.recommendations}", "")
+    return body, notes, before
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    run = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+                         text=True, check=True, timeout=120)
+    return run.stdout.split("\f")
+
+
+def html_text(html: Path) -> str:
+    from lxml import html as lxml_html
+
+    tree = lxml_html.fromstring(html.read_bytes())
+    body = tree.find("body")
+    # hidden padding (zeros that align a table column on the decimal point) is not read
+    for hidden in body.xpath('.//*[@aria-hidden="true"]'):
+        hidden.drop_tree()
+    return " ".join(body.itertext())
+
+
+def deck_text(pptx: Path) -> str:
+    from pptx import Presentation
+
+    prs = Presentation(str(pptx))
+    out = []
+    for slide in prs.slides:
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                out.append(shape.text_frame.text)
+            if getattr(shape, "has_table", False) and shape.has_table:
+                out += [c.text for row in shape.table.rows for c in row.cells]
+        if slide.has_notes_slide:
+            out.append(slide.notes_slide.notes_text_frame.text)
+    return "\n".join(out)
+
+
+def cases():
+    return [pytest.param(("corpus", s), id=s) for s in ISSUES] + [pytest.param(("sample", SAMPLE.name), id="sample")]
+
+
+@pytest.fixture
+def issue_outputs(request, built_corpus, built_sample):
+    kind, slug = request.param
+    if kind == "sample":
+        return CONTENT / slug / "issue.md", built_sample
+    return CORPUS / slug / "issue.md", built_corpus[slug]
+
+
+@pytest.mark.parametrize("issue_outputs", cases(), indirect=True)
+def test_every_word_and_number_of_the_body_is_in_every_output(issue_outputs):
+    source, outputs = issue_outputs
+    body, notes, before = source_body(source)
+    want = tokens(body)
+    assert len(want) > 200  # the check has something to check
+
+    pages = pdf_pages(outputs["pdf"])
+    lost = missing_from(want, tokens("\n".join(pages)))
+    assert lost is None, f"PDF lacks (in reading order) from: {''.join(lost)}"
+    for label, note in notes.items():
+        on = [k for k, page in enumerate(pages)
+              if missing_from(tokens(before[label]), tokens(page)) is None
+              and missing_from(tokens(note), tokens(page)) is None]
+        assert on, f"footnote [^{label}] is not at the foot of the page citing it"
+
+    page = tokens(html_text(outputs["html"]))
+    lost = missing_from(want, page)
+    assert lost is None, f"HTML lacks (in reading order) from: {''.join(lost)}"
+    for label, note in notes.items():
+        assert missing_from(tokens(note), page) is None, f"HTML lacks footnote [^{label}]"
+
+    deck = tokens(deck_text(outputs["pptx"]))
+    for line in [*body.split("\n"), *notes.values()]:
+        lost = missing_from(tokens(line), deck)
+        assert lost is None, f"deck lacks the line {line[:40]!r} from: {''.join(lost)}"
+
+
+def test_the_check_is_not_blind(built_corpus):
+    """The subsequence check fails when a word is missing or out of order."""
+    body = tokens("专项债券发行规模1280亿元")
+    assert missing_from(body, tokens("专项债券发行规模1280亿元，增长")) is None
+    assert missing_from(body, tokens("专项债券发行规模亿元")) is not None
+    assert missing_from(body, tokens("1280亿元专项债券发行规模")) is not None
+
+
+@pytest.mark.parametrize("slug", ISSUES)
+def test_huoye_check_says_ok_for_every_corpus_issue(slug):
+    run = subprocess.run([sys.executable, "-m", "huoye", "check", str(CORPUS / slug)],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
+    assert run.returncode == 0, run.stderr
+    assert f"{slug}: ok" in run.stdout + run.stderr
