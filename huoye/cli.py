@@ -31,6 +31,7 @@ from huoye.i18n import (
     N_,
     _,
     argparse_translated,
+    argparse_words,
     choose_language,
     language_option,
     ngettext,
@@ -68,6 +69,14 @@ class HelpFormatter(argparse.HelpFormatter):
     takes two (argparse counts characters, so Chinese help ran twice as wide as the
     terminal). Chinese wraps between any two characters, never before closing punctuation.
     Metavars and option names stay ASCII so that the help column lines up."""
+
+    def _format_usage(self, usage, actions, groups, prefix) -> str:
+        # argparse indents the usage's continuation lines by the characters of "usage: ";
+        # "用法：" takes more columns than characters
+        text = super()._format_usage(usage, actions, groups, prefix)
+        said = argparse_words("usage: ") if prefix is None else prefix
+        shift = " " * (columns(said) - len(said))
+        return re.sub(r"(?m)^(?=  )", shift, text) if shift else text
 
     def start_section(self, heading: str | None) -> None:
         self._headings = [*getattr(self, "_headings", []), heading]

@@ -104,6 +104,11 @@ def N_(message: str) -> str:
     return message
 
 
+def argparse_words(message: str) -> str:
+    """One of argparse's own strings ("usage: ") as argparse shows it in the chosen language."""
+    return _argparse_translations.gettext(message)
+
+
 @contextlib.contextmanager
 def argparse_translated() -> Iterator[None]:
     """Within the block, argparse's own words ("usage:", "options", "show this help

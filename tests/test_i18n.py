@@ -94,9 +94,12 @@ def test_the_shipped_mo_files_are_compiled_from_the_po_files(domain):
 def test_the_wheel_ships_the_compiled_catalogues(tmp_path):
     """Build the wheel (pip fetches setuptools from the registry), unpack it elsewhere and ask
     that copy of huoye for a Chinese message."""
-    wheels = tmp_path / "wheels"
+    wheels, source = tmp_path / "wheels", tmp_path / "source"  # setuptools builds in the tree
+    shutil.copytree(ROOT / "huoye", source / "huoye", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
-                    "--disable-pip-version-check", "-q", "-w", str(wheels), str(ROOT)],
+                    "--disable-pip-version-check", "-q", "-w", str(wheels), str(source)],
                    check=True, capture_output=True, timeout=300, cwd=tmp_path)
     [wheel] = wheels.glob("huoye-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
@@ -265,6 +268,9 @@ def _help(capsys, command, lang) -> str:
 def test_every_help_is_in_chinese_with_lang_zh(command, capsys):
     out = _help(capsys, command, "zh")
     assert out.startswith("用法：huoye")
+    usage = out.split("\n\n")[0].splitlines()  # continuation lines under the first argument
+    indent = len("用法：huoye ") + len("用法：") + (len(command) + 1 if command else 0)
+    assert all(line.startswith(" " * indent + "[") for line in usage[1:]), usage
     assert "选项：" in out and "显示此帮助信息并退出" in out and "提示信息的语言" in out
     assert HELP_ZH[command] in out
     assert "示例：" in out if command else "命令：" in out
