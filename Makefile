@@ -41,7 +41,7 @@ test: setup-test
 check: setup
 	$(VENV)/bin/huoye check
 
-bench: setup
+bench: setup-test
 	$(PY) bench/run.py
 
 lint: setup-test

@@ -24,13 +24,11 @@ from huoye.content import find_content_root, issue_folders, series_name
 from huoye.errors import HuoyeError, os_error_message
 from huoye.i18n import _, language, set_language
 from huoye.output import clean_stale_temporaries, issue_lock, write_atomic
+from huoye.project import DEFAULT_TEMPLATES
 from huoye.render import FORMATS, RenderOptions, file_name, output_name, renderer
 
 log = logging.getLogger("huoye.build")
 progress_log = logging.getLogger("huoye.progress")
-
-PROJECT = Path(__file__).resolve().parent.parent
-DEFAULT_TEMPLATES = PROJECT / "templates"
 
 
 @dataclass
@@ -46,6 +44,7 @@ class BuildRequest:
     pdf_variant: str | None = None
     html_first: bool = False  # watch mode: write the HTML edition before the slower formats
     warm: bool = False  # watch mode: this process builds again; keep WeasyPrint loaded in it
+    site: bool = True  # then write the series' archive page and feed (huoye.site)
 
     def options(self) -> dict:
         """The options that change the output (part of the build key)."""
@@ -86,6 +85,20 @@ def select(paths: list[Path]) -> tuple[Path, list[Path] | None]:
 
 
 def build(request: BuildRequest) -> list[IssueResult]:
+    """Build the requested issues, then, if none failed, the series' archive page and feed
+    (`huoye.site`); returns one result per issue (errors included), in issue order."""
+    results = build_issues(request)
+    if request.site and not any(r.error for r in results):
+        from huoye import site
+        from huoye.i18n import _
+
+        root, _only = select(request.paths)
+        for path in site.publish(root, request.out_dir, request.templates, series_name(root)):
+            progress_log.info(_("{path}: updated").format(path=_shown(path)))
+    return results
+
+
+def build_issues(request: BuildRequest) -> list[IssueResult]:
     """Build the requested issues; returns one result per issue (errors included), in
     issue order. Freshness is decided once, from raw inputs: an up-to-date issue is
     reported without being rendered (and when all are, without parsing anything)."""
@@ -393,3 +406,16 @@ def _shown(p: Path) -> str:
 
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+class _CallableModule(type(sys)):
+    """`huoye.build(...)` is the library's entry point (`huoye.api.build`), and `huoye.build`
+    is also this module: calling the module calls that function."""
+
+    def __call__(self, *args, **kwargs) -> list[IssueResult]:
+        from huoye.api import build as build_series
+
+        return build_series(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

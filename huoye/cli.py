@@ -1,10 +1,14 @@
 """Command line: a thin layer over `huoye.build` and `huoye.load`.
 
-    huoye build [ISSUE…] [--format pdf,pptx,html] [--jobs N] [--force]
-    huoye check [ISSUE…]
+    huoye init  [DIR] [--name 名称] [--publisher 单位] [--templates]
     huoye new   [--theme 主题] [--date YYYY-MM-DD]
+    huoye check [ISSUE…]
+    huoye build [ISSUE…] [--format pdf,pptx,html] [--jobs N] [--force]
+    huoye serve [ISSUE…] [--port 8000]
     huoye watch [ISSUE…]
 
+`huoye PATH…` (no command) builds; a word that is neither a command nor an existing
+path is refused with the nearest command (`huoye serv` → did you mean 'serve'?).
 Every command takes `--lang zh|en` (see `huoye.i18n` for the order in which the
 environment decides otherwise); help, progress and errors are translated.
 
@@ -39,8 +43,6 @@ from huoye.i18n import (
 )
 from huoye.render import PDF_VARIANTS
 
-COMMAND_NAMES = ("build", "check", "new", "watch")
-
 EXAMPLES_BUILD = N_("""examples:
   python build.py                         build every issue in content/ into output/
   python build.py content/2020-03         build one issue
@@ -57,6 +59,21 @@ EXAMPLES_NEW = N_("""examples:
   huoye new                         the issue after the latest one: number +1 (1 in a new
                                     year), serial +1, today's date
   huoye new --theme 数字财政 --date 2020-05-25   content/2020-04/issue.md, 总第329期
+  huoye new --theme 创刊                 in a project with no issue yet: number 1 of this
+                                        year, serial number series.yaml's first_serial
+""")
+EXAMPLES_INIT = N_("""examples:
+  huoye init 简报 --name 财经简报 --publisher 某市财政局 --first-serial 1
+                               a project in the folder 简报: content/series.yaml, content/
+  huoye init                   start a project in this folder (asks for the name and publishers)
+  huoye init --templates       also copy the default templates into templates/ to restyle
+  huoye init x --name 周报 --publisher 甲 --publisher 乙 --staff 主编=张三 --colour "#1f4e79"
+""")
+EXAMPLES_SERVE = N_("""examples:
+  huoye serve                  preview at http://127.0.0.1:8000/; the page reloads on save
+  huoye serve --port 8080      another port
+  huoye serve content/2020-03  only one issue
+  huoye serve --host 0.0.0.0   let other machines of the network see the preview
 """)
 EXAMPLES_WATCH = N_("""examples:
   huoye watch                  rebuild the issues whose files change, on every save
@@ -98,8 +115,14 @@ class HelpFormatter(argparse.HelpFormatter):
                                                                width - columns(indent)))
 
 
-class RawDescriptionHelpFormatter(argparse.RawDescriptionHelpFormatter, HelpFormatter):
-    """HelpFormatter keeping the description and the examples as written."""
+class RawDescriptionHelpFormatter(HelpFormatter):
+    """HelpFormatter keeping text of several lines (the examples) as written; a one-line
+    description is wrapped like the rest."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text.strip():
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
 
 
 _WIDE = re.compile(r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60"
@@ -185,6 +208,40 @@ def parser() -> argparse.ArgumentParser:
                    help=_("publication date YYYY-MM-DD (default: today)"))
     add_language_option(n)
 
+    i = sub.add_parser("init", help=_("start a bulletin project in a folder"), epilog=_(EXAMPLES_INIT),
+                       formatter_class=RawDescriptionHelpFormatter,
+                       description=_("Create DIR/content/series.yaml and DIR/content/. Options not "
+                                     "given are asked for on a terminal, or take defaults."))
+    i.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR",
+                   help=_("the project folder (default: this folder; made if missing)"))
+    i.add_argument("--name", help=_("the bulletin's name, e.g. 财经活页"))
+    i.add_argument("--publisher", dest="publishers", action="append",
+                   help=_("a publishing body (repeat for several)"))
+    i.add_argument("--address", help=_("postal address"))
+    i.add_argument("--postcode", help=_("postcode"))
+    i.add_argument("--telephone", help=_("telephone"))
+    i.add_argument("--staff", action="append", type=_staff, metavar="ROLE=NAME",
+                   help=_("a colophon line, e.g. 主编=张三 (repeat for several)"))
+    i.add_argument("--colour", help=_("brand colour #rrggbb (masthead)"))
+    i.add_argument("--accent", help=_("accent colour #rrggbb (rules and call-outs)"))
+    i.add_argument("--serif", help=_("body font family (default: Noto Serif CJK SC)"))
+    i.add_argument("--sans", help=_("heading font family (default: Noto Sans CJK SC)"))
+    i.add_argument("--kai", help=_("editor's note font family (default: LXGW WenKai)"))
+    i.add_argument("--first-serial", type=int, help=_("总第N期 of the first issue (default: 1)"))
+    i.add_argument("--base-url", help=_("where output/ will be published, for the feed's links"))
+    i.add_argument("--templates", action="store_true",
+                   help=_("copy the default templates into DIR/templates/ to restyle them"))
+    add_language_option(i)
+
+    v = sub.add_parser("serve", help=_("preview in the browser, reloaded on every save"),
+                       epilog=_(EXAMPLES_SERVE), formatter_class=RawDescriptionHelpFormatter,
+                       description=_("Serve the series' archive page and each issue's HTML edition; "
+                                     "on save the page reloads, then the PDF and the deck are "
+                                     "written to the output folder."))
+    add_build_options(v, watch=True)
+    v.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default: 127.0.0.1)"))
+    v.add_argument("--port", type=int, default=8000, help=_("port (default: 8000; 0: any free port)"))
+
     w = sub.add_parser("watch", help=_("rebuild on every save"), epilog=_(EXAMPLES_WATCH),
                        formatter_class=RawDescriptionHelpFormatter,
                        description=_("Watch content/ and templates/ and rebuild changed issues."))
@@ -212,7 +269,8 @@ def add_build_options(p: argparse.ArgumentParser, watch: bool = False) -> None:
     p.add_argument("-o", "--out", type=Path, default=Path("output"), metavar="OUT",
                    help=_("output folder (default: output)"))
     p.add_argument("--templates", type=Path, default=None, metavar="TEMPLATES",
-                   help=_("templates folder (default: huoye's templates/)"))
+                   help=_("templates folder (default: the project's templates/ if it has one, "
+                          "else huoye's own)"))
     p.add_argument("--pdf-variant", choices=PDF_VARIANTS, default=None,
                    help=_("PDF variant for archiving (default: series.yaml's pdf_variant, else plain PDF)"))
     p.add_argument("-q", "--quiet", action="store_true", help=_("print only warnings and errors"))
@@ -241,6 +299,13 @@ def _date(text: str) -> dt.date:
     except ValueError:
         raise argparse.ArgumentTypeError(
             _("{text} is not a date; write YYYY-MM-DD").format(text=repr(text))) from None
+
+
+def _staff(text: str) -> tuple[str, str]:
+    role, sep, name = text.partition("=")
+    if not sep or not role.strip() or not name.strip():
+        raise argparse.ArgumentTypeError(_("{text!r}: write ROLE=NAME, like 主编=张三").format(text=text))
+    return role.strip(), name.strip()
 
 
 def run(argv: list[str] | None = None) -> NoReturn:
@@ -276,7 +341,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     set_language(choose_language(language_option(argv)))
     i = _command_index(argv)
-    if i == len(argv) or argv[i] not in (*COMMAND_NAMES, "-h", "--help", "--version"):
+    if i < len(argv) and argv[i] not in (*COMMANDS, "-h", "--help", "--version"):
+        if not argv[i].startswith("-") and not Path(argv[i]).exists():
+            return _unknown_command(argv[i])
+    if i == len(argv) or argv[i] not in (*COMMANDS, "-h", "--help", "--version"):
         argv.insert(i, "build")
     with argparse_translated():
         args = parser().parse_args(argv)
@@ -310,11 +378,37 @@ def _error_text(err: HuoyeError) -> str:
     return "\n".join(lines)
 
 
+def _unknown_command(word: str) -> int:
+    """`huoye serv`: not a command, not a path: say so, with the nearest command; status 2."""
+    import difflib
+
+    near = difflib.get_close_matches(word, list(COMMANDS), n=1, cutoff=0.5)
+    if near:
+        print(_("huoye: unknown command '{word}'; did you mean '{near}'?").format(word=word, near=near[0]),
+              file=sys.stderr)
+    else:
+        print(_("huoye: '{word}' is neither a command ({commands}) nor an existing folder").format(
+            word=word, commands=", ".join(sorted(COMMANDS))), file=sys.stderr)
+    print(_("Run 'huoye --help' for the commands."), file=sys.stderr)
+    return 2
+
+
+def _templates(args) -> Path:
+    """--templates, or the project's own templates/, or huoye's defaults."""
+    from huoye.build import select
+    from huoye.project import project_templates
+
+    if args.templates is not None:
+        return args.templates.resolve()
+    root, _only = select(args.paths)
+    return project_templates(root)
+
+
 def cmd_build(args) -> int:
-    from huoye.build import DEFAULT_TEMPLATES, BuildRequest, build, default_jobs
+    from huoye.build import BuildRequest, build, default_jobs
 
     request = BuildRequest(paths=args.paths, formats=args.formats, out_dir=args.out,
-                           templates=(args.templates or DEFAULT_TEMPLATES).resolve(),
+                           templates=_templates(args),
                            force=args.force, jobs=args.jobs or default_jobs(),
                            pdf_variant=args.pdf_variant)
     results = build(request)
@@ -353,10 +447,55 @@ def cmd_new(args) -> int:
     return 0
 
 
+def cmd_init(args) -> int:
+    from huoye.scaffold import SeriesSettings, init_project
+
+    ask = sys.stdin.isatty()
+    name = args.name or (_prompt(_("Bulletin name (e.g. 财经活页)"), "") if ask else "")
+    if not name:
+        raise HuoyeError(_("init: the bulletin needs a name: give --name 名称 (and --publisher "
+                           "单位), or run 'huoye init' in a terminal to be asked"))
+    publishers = args.publishers or ([p.strip() for p in _prompt(
+        _("Publishers, separated by commas"), name).replace("，", ",").split(",") if p.strip()]
+        if ask else [name])
+    first = args.first_serial
+    if first is None:
+        first = int(_prompt(_("总第N期 of the first issue"), "1")) if ask else 1
+    if first < 1:
+        raise HuoyeError(_("init: --first-serial must be 1 or more"))
+    given = {k: getattr(args, k) for k in ("address", "postcode", "telephone", "colour", "accent",
+                                            "serif", "sans", "kai") if getattr(args, k)}
+    settings = SeriesSettings(name=name, publishers=publishers, staff=args.staff or [],
+                              first_serial=first, base_url=args.base_url, **given)
+    written = init_project(args.dir, settings, templates=args.templates)
+    progress = logging.getLogger("huoye.progress")
+    for path in written:
+        progress.info(_("created {path}").format(path=path))
+    progress.info(_("next: cd {dir} && huoye new --theme 本期主题, then huoye serve").format(dir=args.dir))
+    return 0
+
+
+def _prompt(question: str, default: str) -> str:
+    answer = input(f"{question} [{default}]: " if default else f"{question}: ").strip()
+    return answer or default
+
+
+def cmd_serve(args) -> int:
+    from huoye.build import BuildRequest
+    from huoye.serve import serve
+
+    request = BuildRequest(paths=args.paths, formats=args.formats, out_dir=args.out,
+                           templates=_templates(args), jobs=1, pdf_variant=args.pdf_variant,
+                           warm=True)
+    return serve(request, host=args.host, port=args.port)
+
+
 def cmd_watch(args) -> int:
     from huoye.watch import watch
 
+    args.templates = _templates(args)
     return watch(args)
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "new": cmd_new, "watch": cmd_watch}
+COMMANDS = {"build": cmd_build, "check": cmd_check, "init": cmd_init, "new": cmd_new,
+            "serve": cmd_serve, "watch": cmd_watch}

@@ -260,14 +260,39 @@ def texts_by_role(issue) -> dict[str, list[tuple[str, object, str]]]:
 
     Returns {role: [(text, source, what)]}, role one of "serif" (body and all regular
     text: contents, call-outs, charts, header, back page), "sans_bold" (headings and
-    emphasis, 黑体) and "kai" (the editor's note).
+    emphasis, 黑体: titles, captions, table headers) and "kai" (the editor's note, quotations,
+    bylines, 内容提要 and 关键词).
     """
     s = issue.series
+    points = [p for sec in issue.sections for p in sec.all_points]
     serif = [(p.text, p.source, N_("paragraph")) for p in issue.paragraphs]
-    serif += [(p.label, p.source, N_("point label")) for sec in issue.sections for p in sec.points]
-    serif += [(f"{f.unit}{f.label}", f.source, N_("key figure")) for f in issue.figures]
+    kai = [(issue.note, issue.source, N_("editor's note"))]
+    sans_bold = []
+    for b in issue.all_blocks:  # every block's own text: lists, table cells, captions …
+        if b.kind == "quote":
+            kai += [(p.text, p.source, N_("quotation")) for p in b.inlines()]
+        elif b.kind in ("heading", "image"):
+            sans_bold += [(p.text, p.source, b.kind) for p in b.inlines()]
+        elif b.kind == "table":
+            serif += [(p.text, p.source, N_("table cell")) for p in b.inlines()]
+            sans_bold += [(b.caption + "".join(c.text for c in b.header), b.source, N_("table"))]
+            serif += [(f"单位：{b.unit}{b.data_source_label}：{b.data_source}", b.source, N_("table"))]
+        elif b.kind != "paragraph":  # a list (its items)
+            serif += [(p.text, p.source, N_("list") if b.kind == "list" else b.kind)
+                      for p in b.inlines()]
+    serif += [(n.text + "0123456789", n.source, N_("footnote")) for n in issue.footnotes]
+    for a in issue.articles:
+        sans_bold += [(a.title + a.abstract_label + a.keywords_label + "：", a.source, N_("article"))]
+        kai += [(a.byline + (a.abstract.text if a.abstract else "") + "；".join(a.keywords),
+                 a.source, N_("byline, 内容提要, 关键词"))]
+        serif += [(r.text, r.paragraph.source, N_("reference")) for r in a.references]
+        sans_bold += [(a.references_title, a.source, N_("references"))] if a.references else []
+    serif += [(p.label, p.source, N_("point label")) for p in points]
+    serif += [(f"{f.unit}{f.qualifier}{f.label}来源：{f.data_source}", f.source, N_("key figure"))
+              for f in issue.figures]
     for c in issue.charts:
-        words = [c.title, c.unit, c.data_source, *c.categories, *(x.name for x in c.series)]
+        words = [c.title, c.unit, c.data_source, *c.categories, *(x.name for x in c.series),
+                 *(q for x in c.series for q in x.qualifiers)]
         serif.append(("".join(words) + "0123456789.-%数据来源：单位图", c.source, N_("chart")))
     serif += [(issue.issue_line + issue.date_line + "".join(s.publishers) + issue.theme,
                issue.source, N_("masthead"))]
@@ -275,15 +300,13 @@ def texts_by_role(issue) -> dict[str, list[tuple[str, object, str]]]:
     serif += [("".join(issue.recent_themes), s.source, N_("recent themes"))]
     serif += [("".join(m.role + m.name for m in s.staff) + s.address + s.postcode + s.telephone
                + "地址邮编电话—0123456789", s.source, N_("colophon"))]
-    sans_bold = [(sec.title, sec.source, N_("section title")) for sec in issue.sections]
-    sans_bold += [(p.label + p.headline, p.source, N_("point heading"))
-                  for sec in issue.sections for p in sec.points]
+    sans_bold += [(sec.title, sec.source, N_("section title")) for sec in issue.sections]
+    sans_bold += [(p.label + p.headline, p.source, N_("point heading")) for p in points]
     sans_bold += [(p.label + p.headline + "。！？", p.source, N_("point headline"))
-                  for sec in issue.sections for p in sec.points if p.style == "lead"]
+                  for p in points if p.style == "lead"]
     sans_bold += [(s.name, s.source, N_("bulletin name")), (issue.theme, issue.source, N_("theme")),
                   ("本期主题：要目近期一览按图", issue.source, N_("fixed labels"))]
     sans_bold += [(f.value, f.source, N_("key figure")) for f in issue.figures]
-    kai = [(issue.note, issue.source, N_("editor's note"))]
     return {"serif": serif, "sans_bold": sans_bold, "kai": kai}
 
 

@@ -594,6 +594,8 @@ class Series:
     pdf_variant: str | None = None
     deck_template: Path | None = None
     deck_layouts: dict[str, str] = field(default_factory=dict)
+    first_serial: int = 1  # 总第N期 of the first issue ('huoye new' in an empty content folder)
+    base_url: str | None = None  # where the series is published (the feed's absolute links)
 
 
 @dataclass

@@ -1,20 +1,32 @@
-"""`huoye new`: start the next issue from a skeleton that is valid YAML and Markdown.
+"""`huoye init` and `huoye new`: start a bulletin project, then each issue.
 
-Its placeholders (【待填：…】) are reported by `huoye check` until the editor replaces
-them, so that no skeleton text is ever published.
+    huoye init [DIR]   DIR/content/series.yaml (name, publishers, contact, staff, brand,
+                       first serial number), DIR/content/, DIR/.gitignore; with
+                       --templates a copy of huoye's templates in DIR/templates/ to restyle
+    huoye new          content/<year>-<number>/issue.md for the next issue
 
-Number and serial number follow the latest issue in content/ (the number
-restarts at 1 in a new year); the date is today unless given.
+An issue's number and serial number follow the latest issue in content/ (the number
+restarts at 1 in a new year); in a project with no issue yet, the first is number 1
+of its year with series.yaml's `first_serial`. The date is today unless given.
+
+The series.yaml `init` writes is validated before it is written. An issue's skeleton is
+valid YAML and Markdown; its placeholders (【待填：…】) are reported by `huoye check`
+until the editor replaces them, so that no skeleton text is ever published.
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
+import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from huoye.content import ISSUE_FILE, find_content_root
-from huoye.errors import ContentError
+from huoye.content import ISSUE_FILE, SERIES_FILE, find_content_root
+from huoye.errors import ContentError, Problems
 from huoye.i18n import _
 from huoye.load import load_archive
+from huoye.model import Brand
+from huoye.project import DEFAULT_TEMPLATES
 
 SKELETON = """\
 ---
@@ -43,22 +55,129 @@ note: |
 """
 
 
+@dataclass
+class SeriesSettings:
+    """What `huoye init` writes into series.yaml: the bulletin's identity and look."""
+
+    name: str
+    publishers: list[str]
+    address: str = "（地址）"
+    postcode: str = "000000"
+    telephone: str = "（电话）"
+    staff: list[tuple[str, str]] = field(default_factory=list)  # (role, name)
+    colour: str = Brand.colour
+    accent: str = Brand.accent
+    serif: str = Brand.serif
+    sans: str = Brand.sans
+    kai: str = Brand.kai
+    first_serial: int = 1
+    base_url: str | None = None
+
+
+def _q(text: str) -> str:
+    """A YAML scalar for any text (JSON strings are YAML)."""
+    return json.dumps(str(text), ensure_ascii=False)
+
+
+def series_yaml(s: SeriesSettings) -> str:
+    """The text of series.yaml for `s`, commented for the editor who will change it."""
+    publishers = "".join(f"  - {_q(p)}\n" for p in s.publishers)
+    staff = "".join(f"  - role: {_q(role)}\n    name: {_q(name)}\n" for role, name in s.staff)
+    base = (f"base_url: {_q(s.base_url)}\n" if s.base_url else
+            "# base_url: https://example.org/bulletin/   # where output/ is published (feed links)\n")
+    return (
+        f"# {s.name} — what every issue shares. See docs/content.md.\n"
+        f"name: {_q(s.name)}\n"
+        f"publishers:\n{publishers}"
+        f"address: {_q(s.address)}\n"
+        f"postcode: {_q(s.postcode)}\n"
+        f"telephone: {_q(s.telephone)}\n"
+        f"staff:{'' if staff else ' []'}\n{staff}"
+        "brand:\n"
+        f"  colour: {_q(s.colour)}     # masthead\n"
+        f"  accent: {_q(s.accent)}     # rules and call-outs\n"
+        "  fonts:\n"
+        f"    serif: {_q(s.serif)}    # body text\n"
+        f"    sans: {_q(s.sans)}     # headings\n"
+        f"    kai: {_q(s.kai)}      # the editor's note (按)\n"
+        "# Themes of earlier issues that are not in content/, newest first (back page).\n"
+        "past_themes: []\n"
+        f"# 总第N期 of the first issue 'huoye new' starts.\n"
+        f"first_serial: {int(s.first_serial)}\n"
+        f"{base}"
+    )
+
+
+def init_project(folder: Path, settings: SeriesSettings, templates: bool = False) -> list[Path]:
+    """Create a bulletin project in `folder` (made if missing); returns what was written.
+    The series.yaml written is validated before anything is left on disk."""
+    content = folder / "content"
+    if (content / SERIES_FILE).exists():
+        raise ContentError(_("{path}: a bulletin project is already here; edit its {file}, "
+                             "or choose another folder").format(path=content, file=SERIES_FILE))
+    text = series_yaml(settings)
+    _check_series(text, folder)
+    written = []
+    content.mkdir(parents=True, exist_ok=True)
+    (content / SERIES_FILE).write_text(text, encoding="utf-8")
+    written.append(content / SERIES_FILE)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("output/\n.huoye-cache/\n", encoding="utf-8")
+        written.append(ignore)
+    if templates:
+        own = folder / "templates"
+        if own.exists():
+            raise ContentError(_("{path}: already exists; remove it, or leave out --templates to "
+                                 "keep it").format(path=own))
+        shutil.copytree(DEFAULT_TEMPLATES, own, ignore=shutil.ignore_patterns("__pycache__"))
+        written.append(own)
+    return written
+
+
+def _check_series(text: str, folder: Path) -> None:
+    """Validate series.yaml text the way a build will, in a scratch folder."""
+    import tempfile
+
+    from huoye.load.archive import load_series
+
+    with tempfile.TemporaryDirectory(prefix=".huoye-init-") as scratch:
+        path = Path(scratch) / SERIES_FILE
+        path.write_text(text, encoding="utf-8")
+        problems = Problems()
+        load_series(path, problems)
+        if problems:
+            raise ContentError([str(p).replace(str(path), SERIES_FILE) for p in problems.items])
+
+
 def new_issue(content: Path, theme: str, date: dt.date) -> Path:
-    """Write content/<year>-<number>/issue.md for the issue after the latest one."""
+    """Write content/<year>-<number>/issue.md for the issue after the latest one (or the
+    first issue: number 1 of `date`'s year, serial number from series.yaml)."""
     root = find_content_root(content)
     issues = load_archive(root)
     latest = max(issues, key=lambda i: (i.date, i.serial), default=None)
     if latest is None:
-        raise ContentError(_("{path}: no issue to follow; copy content/2020-03 as a model").format(
-            path=root))
-    number = latest.number + 1 if date.year == latest.year else 1
+        series = _series(root)
+        name, number, serial = series.name, 1, series.first_serial
+    else:
+        name = latest.series.name
+        number = latest.number + 1 if date.year == latest.year else 1
+        serial = latest.serial + 1
     folder = root / f"{date.year}-{number:02d}"
     if folder.exists():
-        raise ContentError(_("{path}: already exists; edit it, or remove it to start again").format(
-            path=folder))
+        raise ContentError(_("{folder}: already exists; edit it, or remove it to start "
+                             "again").format(folder=folder))
     folder.mkdir()
     path = folder / ISSUE_FILE
-    path.write_text(SKELETON.format(name=latest.series.name, year=date.year, number=number,
-                                    serial=latest.serial + 1, date=date.isoformat(), theme=theme),
-                    encoding="utf-8")
+    path.write_text(SKELETON.format(name=name, year=date.year, number=number, serial=serial,
+                                    date=date.isoformat(), theme=theme), encoding="utf-8")
     return path
+
+
+def _series(root: Path):
+    from huoye.load.archive import load_series
+
+    problems = Problems()
+    series = load_series(root / SERIES_FILE, problems)
+    problems.raise_if_any()
+    return series

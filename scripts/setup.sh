@@ -50,6 +50,7 @@ TEST_PKGS=(
     chromium
     chromium-driver
     nodejs
+    python3-venv
 )
 AXE_CORE_VERSION=4.14.1
 

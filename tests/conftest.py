@@ -63,3 +63,34 @@ def content_copy(tmp_path):
     dest = tmp_path / "content"
     shutil.copytree(CONTENT, dest)
     return dest
+
+
+CHROMEDRIVER = "/usr/bin/chromedriver"  # Debian's chromium-driver (scripts/setup.sh)
+BROWSER_TIMEOUT = 60  # hang guard for every page load and script in Chromium, seconds
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium (Debian's, driven by Selenium) for the whole session."""
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1100,900", "--allow-file-access-from-files"):
+        options.add_argument(arg)
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(BROWSER_TIMEOUT)
+    driver.set_script_timeout(BROWSER_TIMEOUT)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="session")
+def scaffolded(tmp_path_factory):
+    """A project of our own made by `huoye init` and `huoye new` (not the sample issue):
+    three issues over two years, written out with varied text. Returns the project folder."""
+    from tests.projects import make_project
+
+    return make_project(tmp_path_factory.mktemp("project"))

@@ -60,6 +60,10 @@ CASES = {
         None),
     "four levels": ("## 一节\n\n一、甲。正文。\n\n（一）乙。正文。\n\n1.丙。正文。\n\n（1）丁。正文。",
                     ["18: point: points are numbered at most three levels below a section"]),
+    "bold closed after 。 before a character": (
+        "## 一节\n\n正文说明**要点。**后文。",
+        ["12: body: '**要点。**' is not read as bold: CommonMark ends bold after a punctuation "
+         "mark only before a space or another mark; write '**要点**。'"]),
     "code block": ("## 一节\n\n正文。\n\n```\ncode\n```",
                    ["14: body: a code block is not part of the format"]),
     "list inside a list": ("## 一节\n\n- 甲\n  - 乙", ["13: body: a list item holds text only"]),
@@ -111,3 +115,39 @@ def test_huoye_new_placeholders_are_errors_until_replaced(content_copy, capsys):
     for n in placeholder_lines:
         assert f"issue.md:{n}: placeholder: '【待填：" in err
     assert "replace it with your text" in err
+
+
+def test_a_bold_headline_ending_in_its_full_stop_is_a_headline_not_stars(tmp_path):
+    from huoye.load import load_archive
+
+    root = tmp_path / "content"
+    (root / "2022-01").mkdir(parents=True)
+    shutil.copy(CONTENT / "series.yaml", root / "series.yaml")
+    (root / "2022-01" / "issue.md").write_text(
+        HEAD + "## 一节\n\n（一）**规模持续扩大。**正文继续。\n\n（二）**结构优化**。正文。" + RECS,
+        encoding="utf-8")
+    [issue] = load_archive(root)
+    points = issue.sections[0].points
+    assert [(p.label, p.headline) for p in points] == [("（一）", "规模持续扩大"), ("（二）", "结构优化")]
+    assert [p.blocks[0].text for p in points] == ["规模持续扩大。正文继续。", "结构优化。正文。"]
+
+
+@pytest.mark.parametrize("where, body, line", [
+    ("table cell", "## 一节\n\n正文。\n\n| 项目 | 数值 |\n| --- | --: |\n| 甲\U0002a6d6 | 1 |", 16),
+    ("quotation", "## 一节\n\n正文。\n\n> 引文\U0002a6d6。", 14),
+    ("footnote", "## 一节\n\n正文[^1]。\n\n[^1]: 注释\U0002a6d6。", 14),
+])
+def test_a_character_no_font_draws_is_refused_wherever_it_is(tmp_path, where, body, line):
+    """Fonts are checked for the new blocks too (a missing glyph would print a box)."""
+    from huoye.errors import RenderError
+    from huoye.fonts import check_fonts
+    from huoye.load import load_archive
+
+    root = tmp_path / "content"
+    (root / "2022-01").mkdir(parents=True)
+    shutil.copy(CONTENT / "series.yaml", root / "series.yaml")
+    (root / "2022-01" / "issue.md").write_text(HEAD + body + RECS, encoding="utf-8")
+    [issue] = load_archive(root)
+    with pytest.raises(RenderError) as err:
+        check_fonts(issue)
+    assert f"issue.md:{line}" in str(err.value) and "U+2A6D6" in str(err.value)

@@ -2,6 +2,7 @@
 console script are the same program."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -51,3 +52,24 @@ def test_the_process_leaves_with_mains_status_and_everything_said(args, status, 
         done = subprocess.run([*entry, *args], capture_output=True, text=True, cwd=ROOT, check=False)
         assert done.returncode == status, done.stderr
         assert says in done.stderr
+
+
+@pytest.mark.parametrize("word, says", [
+    ("serv", "huoye: unknown command 'serv'; did you mean 'serve'?"),
+    ("biuld", "huoye: unknown command 'biuld'; did you mean 'build'?"),
+    ("innit", "huoye: unknown command 'innit'; did you mean 'init'?"),
+    ("publish", "huoye: 'publish' is neither a command (build, check, init, new, serve, watch) "
+                "nor an existing folder"),
+])
+def test_an_unknown_command_says_so_with_the_nearest_and_exits_2(word, says, tmp_path):
+    done = subprocess.run([sys.executable, "-m", "huoye", word], capture_output=True, text=True,
+                          cwd=tmp_path, check=False, env={**os.environ, "HUOYE_LANG": "en"})
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[0] == says
+    assert not (tmp_path / "output").exists()
+
+
+def test_a_folder_named_first_is_still_built(tmp_path, capsys):
+    """`huoye content/2020-03` (no command) stays `huoye build content/2020-03`."""
+    assert main([str(ROOT / "content" / "2020-03"), "--format", "html", "-o", str(tmp_path), "-q"]) == 0
+    assert (tmp_path / "2020-03" / "财经活页-2020-03.html").is_file()

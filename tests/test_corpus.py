@@ -171,3 +171,134 @@ def test_huoye_check_says_ok_for_every_corpus_issue(slug):
                          capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
     assert run.returncode == 0, run.stderr
     assert f"{slug}: ok" in run.stdout + run.stderr
+
+
+# ---------------------------------------------------------------- what each construct became
+
+
+def _outline(pdf: Path) -> list[tuple[int, str]]:
+    """The PDF's bookmarks as (depth, title), read by qpdf."""
+    import json
+
+    run = subprocess.run(["qpdf", "--json", "--json-key=outlines", str(pdf)], capture_output=True,
+                         text=True, check=True, timeout=60)
+    out: list[tuple[int, str]] = []
+
+    def walk(items, depth):
+        for it in items:
+            out.append((depth, it["title"]))
+            walk(it.get("kids", []), depth + 1)
+    walk(json.loads(run.stdout)["outlines"], 0)
+    return out
+
+
+def test_articles_lead_the_bookmarks_contents_and_running_heads(built_corpus):
+    pdf = built_corpus["2021-01"]["pdf"]
+    outline = _outline(pdf)
+    first, second = "地方政府专项债券资金使用效率研究", "基层“三保”支出保障机制的实践与思考"
+    assert [t for d, t in outline if d == 0] == [first, second]
+    assert (1, "参考文献") in outline and (2, "一、发行节奏前快后慢") in outline
+    pages = pdf_pages(pdf)
+    contents = pages[0]
+    assert contents.index(first) < contents.index("陈明") < contents.index(second)
+    # the running head names the article of the page
+    assert first in pages[1].split("\n")[0] + pages[1][:200]
+    assert second in pages[2][:200]
+    assert "内容提要：" in pages[1] and "关键词：" in pages[1] and "摘要：" in pages[2]
+
+
+def test_tables_are_three_line_tables_within_the_text_width_with_repeated_headers(built_corpus):
+    pdf = built_corpus["2021-02"]["pdf"]
+    pages = pdf_pages(pdf)
+    header = tokens("地区 收入 支出 收入增长（%） 南湖县")  # the header row, then a row of page 2
+    first = tokens("地区 收入 支出 收入增长（%） 甲市")
+    on = [k for k, p in enumerate(pages) if missing_from(header, tokens(p)) is None
+          or missing_from(first, tokens(p)) is None]
+    assert len(on) >= 2, "the long table's header row is not repeated on the next page"
+    run = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True,
+                         check=True, timeout=60)
+    right = [float(x) for x in re.findall(r'xMax="([\d.]+)"', run.stdout)]
+    assert max(right) <= 595.3 - 24 / 25.4 * 72 + 1  # A4 width less the right margin
+    assert "| 地区" not in "".join(pages) and "---:" not in "".join(pages)
+
+
+def test_the_web_edition_has_semantic_tables_and_linked_footnotes(built_corpus):
+    from lxml import html as lxml_html
+
+    tree = lxml_html.fromstring(built_corpus["2021-02"]["html"].read_bytes())
+    tables = tree.xpath("//table")
+    assert len(tables) == 3
+    for t in tables:
+        assert t.xpath("caption") and t.xpath("thead/tr/th[@scope='col']")
+        assert t.getparent().get("class") == "table-scroll" and t.getparent().get("tabindex") == "0"
+    assert tables[0].xpath("string(caption)").startswith("表1") and "单位：亿元" in tables[0].xpath(
+        "string(caption)")
+    tree = lxml_html.fromstring(built_corpus["2021-01"]["html"].read_bytes())
+    refs = tree.xpath("//sup[@class='fn-ref']/a")
+    assert [r.text for r in refs] == ["1", "2", "3"]
+    for r in refs:
+        target = tree.get_element_by_id(r.get("href")[1:])
+        assert target.tag == "li" and target.text_content().strip()
+    assert [s.text for s in tree.xpath("//sup[@class='cite']")][:2] == ["[1]", "[2]"]
+
+
+def test_numbering_labels_are_printed_as_written_in_every_output(built_corpus):
+    written = ["1．全口径预算体系基本建立", "（1）通用标准", "①评价指标设置偏重产出数量",
+               "（三）信息化支撑仍显薄弱", "（一）加强预算约束"]
+    outputs = built_corpus["2021-03"]
+    pdf = re.sub(r"\s+", "", "".join(pdf_pages(outputs["pdf"])))
+    html = re.sub(r"\s+", "", html_text(outputs["html"]))
+    deck = re.sub(r"\s+", "", deck_text(outputs["pptx"]))
+    for label in written:
+        assert label in pdf and label in html and label in deck, label
+
+
+def test_key_figures_and_chart_values_show_their_qualifiers(built_corpus):
+    outputs = built_corpus["2021-02"]
+    pdf = re.sub(r"\s+", "", "".join(pdf_pages(outputs["pdf"])))
+    html = re.sub(r"\s+", "", html_text(outputs["html"]))
+    for text in (pdf, html):
+        assert "近3150亿元" in text and "70%以上" in text and "约1.8万亿元" in text
+        assert "来源：省财政厅决算报表" in text
+        assert "约18" in text and "近9" in text  # chart value labels
+
+
+def _fits_everywhere(pptx: Path) -> int:
+    """Every text frame of the deck holds its text at its size (measured with the fonts)."""
+    from pptx import Presentation
+    from pptx.oxml.ns import qn
+
+    from huoye.render.deck.measure import FontSpec, FrameSpec, Para, fits
+
+    prs = Presentation(str(pptx))
+    checked = 0
+    for slide in prs.slides:
+        for sh in slide.shapes:
+            if not sh.has_text_frame or not sh.text_frame.text.strip():
+                continue
+            p0 = sh.text_frame.paragraphs[0]
+            runs = [r for p in sh.text_frame.paragraphs for r in p.runs]
+            run = runs[0]
+            size = run.font.size.pt
+            ea = run._r.rPr.find(qn("a:ea"))
+            font = FontSpec(run.font.name, ea.get("typeface") if ea is not None else run.font.name,
+                            "Noto Sans CJK SC", bool(run.font.bold))
+            ppr = p0._p.pPr
+            bullets = ppr is not None and ppr.find(qn("a:buChar")) is not None
+            paras = [Para(p.text.replace("\v", "\n"), 0,
+                          bullets and (p._p.pPr is None or p._p.pPr.find(qn("a:buChar")) is None))
+                     for p in sh.text_frame.paragraphs]
+            spacing = p0.line_spacing.pt / size if p0.line_spacing is not None else 1.0
+            body = sh.text_frame._txBody.bodyPr
+            frame = FrameSpec(*(int(body.get(k, 91440 if k[0] in "lr" else 45720)) / 12700
+                                for k in ("lIns", "rIns", "tIns", "bIns")))
+            assert fits(paras, font, size, sh.width / 12700, sh.height / 12700, spacing,
+                        bullets=bullets, frame=frame), (sh.name, sh.text_frame.text[:30])
+            assert sh.left + sh.width <= prs.slide_width and sh.top + sh.height <= prs.slide_height
+            checked += 1
+    return checked
+
+
+@pytest.mark.parametrize("slug", ISSUES)
+def test_the_deck_of_every_corpus_issue_keeps_its_text_inside_its_boxes(built_corpus, slug):
+    assert _fits_everywhere(built_corpus[slug]["pptx"]) > 20

@@ -45,6 +45,10 @@ SERIES_SCHEMA = {
     "recent_themes": Field("int", required=False, example="12"),
     "pdf_variant": Field("str", required=False, example="pdf/a-3u"),
     "deck": Field("map", required=False, example="{template: master.pptx}"),
+    "first_serial": Field("int", required=False, example="1",
+                          help="总第N期 of the first issue, for 'huoye new' in an empty content folder"),
+    "base_url": Field("str", required=False, example="https://example.org/huoye/",
+                      help="where the series is published; makes the feed's links absolute"),
 }
 STAFF_SCHEMA = {"role": Field("str", example="策划"), "name": Field("str", example="连家明")}
 BRAND_SCHEMA = {
@@ -226,9 +230,28 @@ def load_series(path: Path, problems: Problems) -> Series | None:
             recent_themes_count=int(data.get("recent_themes", 12)),
             pdf_variant=str(variant).lower() if variant else None,
             deck_template=template, deck_layouts=layouts,
+            first_serial=int(data.get("first_serial") or 1), base_url=_base_url(data, path, problems),
         )
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def _base_url(data, path: Path, problems: Problems) -> str | None:
+    """series.yaml's base_url, ending with '/', or None; an unusable one is a problem."""
+    from urllib.parse import urlsplit
+
+    from huoye.i18n import _
+
+    value = data.get("base_url")
+    if not value:
+        return None
+    parts = urlsplit(str(value).strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        problems.add(path, line_of(data, "base_url"), "base_url",
+                     _("'{url}' is not the address of a web site; write it like "
+                       "https://example.org/huoye/").format(url=value))
+        return None
+    return str(value).strip().rstrip("/") + "/"
 
 
 _NOT_IN_FILE_NAMES = re.compile(r'[/\\:*?"<>|\x00-\x1f\x7f]')

@@ -189,7 +189,7 @@ class _Parser:
             return self.section.intro
         return self.ensure_article(ln).preamble
 
-    def inline(self, inline, ln: int) -> Paragraph:
+    def inline(self, inline, ln: int, check_bold: bool = True) -> Paragraph:
         """A piece of inline text as a Paragraph: plain text, Markdown, footnotes cited."""
         self.check_inline(inline, ln)
         plain = plain_text(inline).replace("\n", "")
@@ -207,7 +207,23 @@ class _Parser:
                     self.cited[label] = note
                     self.body.footnotes.append(note)
                 para.notes.append(note)
+        if check_bold:
+            self.check_bold(para, ln)
         return para
+
+    def check_bold(self, para: Paragraph, ln: int) -> None:
+        """'**' left in the text: CommonMark does not close bold after 。 when a Chinese
+        character follows ("**加强预算约束。**严格"), and the stars would be printed."""
+        m = re.search(r"(\*\*|__)([^*_]+?)([。！？：；，、])\1(?=\w)", para.text)
+        if m:
+            self.add(ln, "body", _("'{bold}' is not read as bold: CommonMark ends bold after "
+                                   "a punctuation mark only before a space or another mark; "
+                                   "write '{fix}'").format(
+                                       bold=m.group(0), fix=f"{m.group(1)}{m.group(2)}"
+                                       f"{m.group(1)}{m.group(3)}"))
+        elif re.search(r"\*\*|__", para.text):
+            self.add(ln, "body", _("'**' or '__' is printed as it is (bold that is not closed); "
+                                   "close it, or remove it"))
 
     def check_inline(self, inline, ln: int) -> None:
         check_references(inline, self.path, ln, self.problems)
@@ -425,7 +441,7 @@ class _Parser:
                                                            expected=expected))
 
     def paragraph(self, inline, ln: int) -> None:
-        para = self.inline(inline, ln)
+        para = self.inline(inline, ln, check_bold=False)
         if self.references:
             self.reference(para, ln)
             return
@@ -460,8 +476,15 @@ class _Parser:
         if label is not None and self.section is not None and not _is_caption(para.text):
             para.text = para.text[len(label.written):].lstrip()
             para.markdown = _strip_label(para.markdown, label.written)
+            head, rest = split_lead(para.markdown)
+            if para.markdown.startswith(("**", "__")) and head != para.markdown:
+                # a bold headline: its text without the stars CommonMark may have left
+                para.text = (plain_text(MARKDOWN.parseInline(head)[0])
+                             + plain_text(MARKDOWN.parseInline(rest)[0]))
+            self.check_bold(para, ln)
             self.open_point(label, _lead_headline(para), "lead", ln, [para])
             return
+        self.check_bold(para, ln)
         self.target(ln).append(para)
 
     def reference(self, para: Paragraph, ln: int, label: str | None = None) -> None:

@@ -61,12 +61,14 @@ def _inline_image(src: str, issue, paragraph) -> str:
 
 
 def inline_markdown(markdown: str, issue=None, paragraph=None, embed_images: bool = False,
-                    media: str = "print", citations: bool = False) -> Markup:
+                    media: str = "print", citations: bool = False,
+                    placed: set | None = None) -> Markup:
     """A paragraph's inline Markdown as safe HTML (raw HTML in content is escaped).
 
     Footnote marks `[^label]` of `paragraph` become the footnote: in print, its text
     floated to the foot of the page (`float: footnote`); on screen, a linked number.
-    With `citations`, marks like [1] or [2,3] are set as superscript."""
+    With `citations`, marks like [1] or [2,3] are set as superscript. `placed` holds the
+    footnotes already set in print: a note cited again gets its number only."""
     md = MARKDOWN
     notes = {n.label: n for n in getattr(paragraph, "notes", [])}
     if notes:
@@ -83,18 +85,27 @@ def inline_markdown(markdown: str, issue=None, paragraph=None, embed_images: boo
         out = _CITATION.sub(r'<sup class="cite">[\1]</sup>', out)
     if notes:
         out = re.sub(f"{_NOTE_OPEN}([^{_NOTE_CLOSE}]*){_NOTE_CLOSE}",
-                     lambda m: footnote_html(notes[m.group(1)], issue, media, embed_images), out)
+                     lambda m: footnote_html(notes[m.group(1)], issue, media, embed_images,
+                                             placed), out)
     return Markup(out)
 
 
-def footnote_html(note, issue, media: str, embed: bool) -> str:
+def footnote_html(note, issue, media: str, embed: bool, placed: set | None = None) -> str:
     """A footnote at its mark: in print the note itself (CSS floats it to the page foot),
     on screen a superscript link to the notes after the article."""
+    if media == "print" and placed is not None and note.id in placed:
+        return f'<sup class="fn-again">{note.number}</sup>'
     if media == "print":
+        if placed is not None:
+            placed.add(note.id)
         text = inline_markdown(note.markdown, issue, note, embed, media)
         return (f'<span class="footnote" id="{note.id}"><span class="fn-text">{text}</span>'
                 f'</span>')
-    return (f'<sup class="fn-ref" id="{note.id}-ref"><a href="#{note.id}" '
+    first = placed is None or note.id not in placed
+    if placed is not None:
+        placed.add(note.id)
+    anchor = f' id="{note.id}-ref"' if first else ""
+    return (f'<sup class="fn-ref"{anchor}><a href="#{note.id}" '
             f'aria-label="注{note.number}">{note.number}</a></sup>')
 
 
@@ -152,9 +163,11 @@ def build_html(issue, options: RenderOptions, media: str = "print") -> str:
     chart_number = {c.id: c.number or n for n, c in enumerate(issue.charts, 1)}
 
     citations = any(a.references for a in issue.articles)
+    placed: set[str] = set()  # footnotes already set (print): a second mark is a number
 
     def md(paragraph) -> Markup:
-        return inline_markdown(paragraph.markdown, issue, paragraph, embed, media, citations)
+        return inline_markdown(paragraph.markdown, issue, paragraph, embed, media, citations,
+                               placed)
 
     def lead(point) -> tuple[Markup, Markup]:
         """(headline sentence, rest) of a "lead" point's first paragraph, as HTML."""
@@ -162,8 +175,9 @@ def build_html(issue, options: RenderOptions, media: str = "print") -> str:
         head, rest = split_lead(para.markdown)
         if not rest and not head.startswith(("**", "__")):
             head, rest = "", head  # no headline sentence (一项 ending in ；): only the label is bold
-        return (inline_markdown(head, issue, para, embed, media, citations),
-                inline_markdown(rest, issue, para, embed, media, citations) if rest else Markup(""))
+        return (inline_markdown(head, issue, para, embed, media, citations, placed),
+                inline_markdown(rest, issue, para, embed, media, citations, placed)
+                if rest else Markup(""))
 
     frame = chart_svg.SCREEN if media == "screen" else chart_svg.PRINT
 
