@@ -552,3 +552,27 @@ def test_every_refusal_of_broken_content_is_told_in_chinese(name, content_copy, 
     assert status == 2, err
     assert err.startswith("错误：") and re.search(r"第\d+行|：", err), err
     assert english_sentences(err) == [], err
+
+
+def test_the_preview_pages_error_panel_speaks_chinese(content_copy, tmp_path):
+    """huoye serve's page (in process, no browser): after a save that breaks the content,
+    the panel over the last good edition says what is wrong, in Chinese."""
+    from huoye.build import BuildRequest
+    from huoye.project import DEFAULT_TEMPLATES
+    from huoye.serve import Preview
+
+    i18n.set_language("zh")
+    preview = Preview(BuildRequest(paths=[content_copy], templates=DEFAULT_TEMPLATES,
+                                   out_dir=tmp_path / "out"))
+    preview.refresh()
+    _edit(content_copy / "2020-03" / "issue.md", "theme:", "theem:")
+    preview.refresh()
+    status, kind, body = preview.page("/2020-03/财经活页-2020-03.html")
+    page = body.decode("utf-8")
+    import html
+
+    panel = html.unescape(re.sub(r"<[^>]+>", " ", page[page.index('<div id="huoye-problems"'):]
+                                 .split("</div>")[0]))
+    assert "内容有错误；本页显示的是最近一次成功生成的版本。" in panel
+    assert "issue.md 第8行，theem：未知的键；是否想写 'theme'？" in panel, panel
+    assert english_sentences(panel) == [], panel
