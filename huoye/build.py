@@ -23,7 +23,7 @@ from huoye import cache
 from huoye.content import find_content_root, issue_folders, series_name
 from huoye.errors import HuoyeError, os_error_message
 from huoye.i18n import _, language, set_language
-from huoye.output import clean_stale_temporaries, issue_lock, write_atomic
+from huoye.output import check_targets, commit
 from huoye.project import DEFAULT_TEMPLATES
 from huoye.render import FORMATS, RenderOptions, file_name, output_name, renderer
 
@@ -42,7 +42,7 @@ class BuildRequest:
     force: bool = False
     jobs: int = 1
     pdf_variant: str | None = None
-    html_first: bool = False  # watch mode: write the HTML edition before the slower formats
+    html_first: bool = False  # watch mode: render the HTML edition before the slower formats
     warm: bool = False  # watch mode: this process builds again; keep WeasyPrint loaded in it
     site: bool = True  # then write the series' archive page and feed (huoye.site)
 
@@ -209,35 +209,17 @@ def build_issue(issue, root: Path, request: BuildRequest, split_formats: bool = 
     options = RenderOptions(templates=request.templates,
                             pdf_variant=request.pdf_variant or issue.series.pdf_variant)
     fonts = cache.font_files(issue.series.brand)
+    check_targets(out_dir, names)  # an odd target (a folder, a link) is refused before rendering
     wanted = dict(zip(request.formats, names))
     if request.html_first and "html" in wanted and len(wanted) > 1:
-        _write_html_first(issue, options, out_dir, wanted.pop("html"), set(wanted), start)
+        wanted = {"html": wanted.pop("html"), **wanted}
     with collector_paused():
         rendered = render_formats(issue, options, wanted, split_formats, early_pdf)
-    with issue_lock(out_dir):
-        clean_stale_temporaries(out_dir)
-        for name, data in rendered.items():
-            write_atomic(out_dir / name, data)
-        write_atomic(out_dir / cache.STAMP, cache.stamp_bytes(key, names, fonts))
+    # All formats are rendered: now, and only now, the set replaces the earlier outputs.
+    with cache.output_lock(out_dir):
+        commit(out_dir, {name: rendered[name] for name in names})
+        cache.write_stamp(out_dir, key, names, fonts)
     return IssueResult(issue.slug, True, time.perf_counter() - start, [out_dir / n for n in names])
-
-
-def _write_html_first(issue, options: RenderOptions, out_dir: Path, name: str, then: set[str],
-                      start: float) -> None:
-    """Watch mode: the HTML edition takes ~0.1 s, the PDF ~1 s; show the editor the change at
-    once. The fonts are checked first, so an output is never written for content that a
-    later format would refuse; the stamp is written only when every format is done."""
-    from huoye.fonts import check_deck_fonts, check_fonts
-
-    if "pdf" in then:
-        check_fonts(issue)
-    if "pptx" in then:
-        check_deck_fonts(issue)
-    data = renderer("html").render(issue, options)
-    with issue_lock(out_dir):
-        write_atomic(out_dir / name, data)
-    progress_log.info("%s", _("{slug}: HTML edition updated in {seconds} s; PDF and deck follow").format(
-        slug=issue.slug, seconds=f"{time.perf_counter() - start:.2f}"))
 
 
 def render_formats(issue, options: RenderOptions, names: dict[str, str], split: bool,

@@ -4,12 +4,22 @@ The build key is a SHA-256 over the raw bytes of everything that can change
 the output: the issue folder, series.yaml, the front matter of the other issues
 (their dates and themes make this issue's back page), the templates, huoye's
 version and source, and the build options. It needs no parsing, so an
-up-to-date check is fast. The stamp beside the outputs also records the font
-files the build used (size and time) and the state of fontconfig's cache: a
-font upgrade or a newly installed font rebuilds too.
+up-to-date check is fast. The stamp also records the font files the build used
+(size and time) and the state of fontconfig's cache: a font upgrade or a newly
+installed font rebuilds too.
+
+The stamp and the lock that keeps two builds of one output folder apart live in
+huoye's cache folder (`build_state`), keyed by the output folder's path: the
+output folder holds only the editions, and no machine path is published.
+
+Only what an issue can use is hashed, and nothing outside the content folder:
+files reached through a symbolic link that leads out of it, and files over the
+size limits, are left to the loader, which refuses them with a clear message.
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -18,9 +28,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import huoye
-from huoye.content import ISSUE_FILE, SERIES_FILE
+from huoye.content import ISSUE_FILE, SERIES_FILE, inside
 
-STAMP = ".huoye-build.json"
+STAMP = "stamp.json"
+MAX_ISSUE_BYTES = 1 << 20  # issue.md, series.yaml: 1 MB
+MAX_FILE_BYTES = 20 << 20  # an image: 20 MB (huoye.load.media.MAX_BYTES)
 FONTCONFIG_CACHES = ("/var/cache/fontconfig", "~/.cache/fontconfig", "~/.fonts", "~/.local/share/fonts")
 
 
@@ -33,12 +45,48 @@ _FRONT_MATTER = re.compile(rb"\A(?:\xef\xbb\xbf)?---.*?\n---", re.S)
 
 
 def _hash_tree(h, folder: Path, root: Path) -> None:
+    """huoye's own source or templates (not content): every file, by name and bytes."""
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         if "__pycache__" in path.parts or path.name.startswith("."):
             continue
         h.update(str(path.relative_to(root)).encode() + b"\0")
         h.update(path.read_bytes())
         h.update(b"\0")
+
+
+def _hash_file(h, path: Path, limit: int) -> None:
+    """A content file's bytes, streamed, if it is a regular file no larger than `limit`;
+    else a marker (the loader reports what is wrong)."""
+    try:
+        st = path.stat()
+        if st.st_size > limit:
+            h.update(b"\0too-large:%d\0" % st.st_size)
+            return
+        with path.open("rb") as f:
+            h.update(hashlib.file_digest(f, "sha256").digest())
+    except OSError as err:
+        h.update(b"\0unreadable:%d\0" % (err.errno or 0))
+
+
+def _hash_issue_folder(h, folder: Path, content_root: Path) -> None:
+    """The files of an issue folder an issue can use: its regular files and the links that
+    stay inside the content folder, by name and bytes (sub-folders too, but no folder
+    reached through a link); a link out of the content folder by its name only."""
+    root = content_root.resolve()
+    for base, dirs, files in os.walk(folder):  # os.walk follows no link to a folder
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            path = Path(base, name)
+            if name.startswith("."):
+                continue
+            h.update(str(path.relative_to(folder)).encode("utf-8", "surrogateescape") + b"\0")
+            if path.is_symlink():
+                h.update(os.readlink(path).encode("utf-8", "surrogateescape") + b"\0")
+                if not path.resolve().is_relative_to(root):
+                    continue
+            if path.is_file():
+                limit = MAX_ISSUE_BYTES if path.parent == folder and name == ISSUE_FILE else MAX_FILE_BYTES
+                _hash_file(h, path, limit)
 
 
 @lru_cache(maxsize=1)
@@ -64,11 +112,13 @@ def _tree_mtimes(folder: Path) -> tuple:
 def build_key(folder: Path, root: Path, templates: Path, options: dict) -> str:
     """The key of one issue folder's build, from raw inputs (nothing is parsed)."""
     h = hashlib.sha256()
-    _hash_tree(h, folder, folder)
-    h.update((root / SERIES_FILE).read_bytes())
+    _hash_issue_folder(h, folder, root)
+    if inside(root / SERIES_FILE, root):
+        _hash_file(h, root / SERIES_FILE, MAX_ISSUE_BYTES)
     for other in sorted(root.iterdir()):
         path = other / ISSUE_FILE
-        if other != folder and path.is_file():
+        if (other != folder and path.is_file() and inside(path, root)
+                and path.stat().st_size <= MAX_ISSUE_BYTES):
             m = _FRONT_MATTER.match(path.read_bytes())
             h.update(other.name.encode() + b"\0" + (m.group(0) if m else b"") + b"\0")
     h.update(_templates_digest(templates, _tree_mtimes(templates)).encode())
@@ -103,9 +153,29 @@ def font_files(brand) -> list[Path]:
     return out
 
 
+def build_state(out_dir: Path) -> Path:
+    """huoye's own folder for one output folder (its stamp and lock), in the cache folder,
+    named by a hash of the output folder's absolute path."""
+    digest = hashlib.sha256(str(Path(os.path.abspath(out_dir))).encode("utf-8", "surrogateescape"))
+    return user_cache_folder() / "outputs" / digest.hexdigest()[:32]
+
+
+@contextlib.contextmanager
+def output_lock(out_dir: Path):
+    """Hold an exclusive lock on an output folder while its files are replaced."""
+    state = build_state(out_dir)
+    state.mkdir(parents=True, exist_ok=True)
+    with open(state / "lock", "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
 def up_to_date(out_dir: Path, key: str, names: list[str]) -> bool:
     try:
-        stamp = json.loads((out_dir / STAMP).read_text())
+        stamp = json.loads((build_state(out_dir) / STAMP).read_text())
     except (OSError, ValueError):
         return False
     return (stamp.get("key") == key
@@ -120,3 +190,10 @@ def stamp_bytes(key: str, names: list[str], fonts: list[Path]) -> bytes:
                        "fonts": {str(p): _stat(p) for p in fonts},
                        "fontconfig": fontconfig_state(), "pid": os.getpid()},
                       ensure_ascii=False, indent=1).encode()
+
+
+def write_stamp(out_dir: Path, key: str, names: list[str], fonts: list[Path]) -> None:
+    """Record a finished build of `out_dir` (call with `output_lock` held)."""
+    from huoye.output import write_atomic
+
+    write_atomic(build_state(out_dir) / STAMP, stamp_bytes(key, names, fonts))

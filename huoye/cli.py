@@ -259,13 +259,15 @@ def add_language_option(p: argparse.ArgumentParser) -> None:
 
 
 def add_build_options(p: argparse.ArgumentParser, watch: bool = False) -> None:
-    from huoye.render import FORMATS
+    from huoye.render import FORMATS, ON_REQUEST
 
     p.add_argument("paths", nargs="*", type=Path, metavar="ISSUE",
                    help=_("content/ or issue folders such as content/2020-03 (default: content)"))
     p.add_argument("--format", dest="formats", type=_formats, default=FORMATS, metavar="FORMATS",
-                   help=_("outputs to make, comma-separated from {formats} (default: all)").format(
-                       formats=",".join(FORMATS)))
+                   help=_("outputs to make, comma-separated from {formats} (default: {default}; "
+                          "handout: the deck as an A4 PDF for the audience, three slides a page with "
+                          "their talking points)").format(formats=",".join(FORMATS + ON_REQUEST),
+                                                          default=",".join(FORMATS)))
     p.add_argument("-o", "--out", type=Path, default=Path("output"), metavar="OUT",
                    help=_("output folder (default: output)"))
     p.add_argument("--templates", type=Path, default=None, metavar="TEMPLATES",
@@ -283,13 +285,13 @@ def add_build_options(p: argparse.ArgumentParser, watch: bool = False) -> None:
 
 
 def _formats(text: str) -> tuple[str, ...]:
-    from huoye.render import FORMATS
+    from huoye.render import FORMATS, ON_REQUEST
 
     wanted = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
-    bad = [f for f in wanted if f not in FORMATS]
+    bad = [f for f in wanted if f not in FORMATS + ON_REQUEST]
     if bad or not wanted:
         raise argparse.ArgumentTypeError(_("unknown format {format}; choose from {choices}").format(
-            format=repr(", ".join(bad) or text), choices=", ".join(FORMATS)))
+            format=repr(", ".join(bad) or text), choices=", ".join(FORMATS + ON_REQUEST)))
     return wanted
 
 
@@ -349,8 +351,17 @@ def main(argv: list[str] | None = None) -> int:
     with argparse_translated():
         args = parser().parse_args(argv)
     setup_logging(getattr(args, "quiet", False))
+    from huoye import signals
+    from huoye.i18n import _
+
+    # Watch mode stops on Ctrl-C as its way of ending (exit 0); other signals stop it as a build.
     try:
-        return COMMANDS[args.command](args)
+        with signals.installed(signals.HANDLED[1:] if args.command == "watch" else signals.HANDLED):
+            return COMMANDS[args.command](args)
+    except signals.Stopped as stop:
+        print(_("stopped by {signal}; nothing more was written").format(signal=str(stop)),
+              file=sys.stderr)
+        return stop.exit_status
     except HuoyeError as err:
         print(_error_text(err), file=sys.stderr)
         return err.exit_status

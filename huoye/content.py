@@ -17,6 +17,12 @@ ISSUE_FILE = "issue.md"
 SERIES_FILE = "series.yaml"
 
 
+def inside(path: Path, root: Path) -> bool:
+    """Whether `path`, every symbolic link on the way followed, is inside the folder `root`:
+    huoye reads nothing else on behalf of content."""
+    return path.resolve().is_relative_to(root.resolve())
+
+
 def find_content_root(start: Path) -> Path:
     """The content folder holding series.yaml for `start` (a content or issue folder)."""
     start = start.resolve()
@@ -39,8 +45,11 @@ def series_name(root: Path) -> str:
     "" when the file cannot be read as UTF-8: the up-to-date check then misses, and the
     loader reports (or accepts, with a notice) the file's encoding.
     """
+    path = root / SERIES_FILE
     try:
-        text = (root / SERIES_FILE).read_text(encoding="utf-8-sig")
+        if not inside(path, root) or path.stat().st_size > 1 << 20:
+            return ""  # the loader refuses it, with the reason
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return ""
     for line in text.splitlines():

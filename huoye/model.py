@@ -47,6 +47,7 @@ class Footnote:
     markdown: str
     source: Source
     id: str = ""
+    tokens: list | None = field(default=None, repr=False, compare=False)  # as Paragraph.tokens
 
 
 @dataclass
@@ -59,6 +60,9 @@ class Paragraph:
     markdown: str = ""
     id: str = ""
     notes: list[Footnote] = field(default_factory=list)
+    # The inline Markdown tokens the loader parsed (markdown-it), which the editions render:
+    # content is parsed once, never again from a string derived from it.
+    tokens: list | None = field(default=None, repr=False, compare=False)
 
     kind = "paragraph"
 
@@ -596,6 +600,9 @@ class Series:
     deck_layouts: dict[str, str] = field(default_factory=dict)
     first_serial: int = 1  # 总第N期 of the first issue ('huoye new' in an empty content folder)
     base_url: str | None = None  # where the series is published (the feed's absolute links)
+    # A quarter em between Han characters and Latin letters or digits (clreq 3.2.2); off
+    # by default: the bulletin's house style sets them side by side.
+    cjk_latin_spacing: bool = False
 
 
 @dataclass

@@ -21,6 +21,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from huoye.content import ISSUE_FILE, SERIES_FILE, find_content_root
 from huoye.errors import ContentError, Problems
 from huoye.i18n import _
@@ -28,17 +30,12 @@ from huoye.load import load_archive
 from huoye.model import Brand
 from huoye.project import DEFAULT_TEMPLATES
 
-SKELETON = """\
+HEAD = """\
 ---
-# {name} {year}年第{number}期 — fill in the theme and the editor's note (按).
+# Fill in the theme and the editor's note (按).
 # Key figures and charts are optional: see docs/content.md for their keys.
-year: {year}
-number: {number}
-serial: {serial}
-date: {date}
-theme: {theme}
-note: |
-  【待填：编者按】
+"""
+BODY = """\
 ---
 
 ## 【待填：第一部分标题】
@@ -49,10 +46,19 @@ note: |
 
 【待填：要点正文】
 
-## 对策建议 {{.recommendations}}
+## 对策建议 {.recommendations}
 
 1.【待填：第一条建议的标题句】。【待填：建议正文】
 """
+
+
+def skeleton(year: int, number: int, serial: int, date: dt.date, theme: str) -> str:
+    """The new issue.md: its front matter serialised by the YAML library (an argument is
+    data, never pasted into YAML), then the body with its placeholders."""
+    front = yaml.safe_dump({"year": year, "number": number, "serial": serial, "date": date,
+                            "theme": theme, "note": "【待填：编者按】"},
+                           allow_unicode=True, sort_keys=False, width=1_000_000)
+    return HEAD + front + BODY
 
 
 @dataclass
@@ -158,9 +164,8 @@ def new_issue(content: Path, theme: str, date: dt.date) -> Path:
     latest = max(issues, key=lambda i: (i.date, i.serial), default=None)
     if latest is None:
         series = _series(root)
-        name, number, serial = series.name, 1, series.first_serial
+        number, serial = 1, series.first_serial
     else:
-        name = latest.series.name
         number = latest.number + 1 if date.year == latest.year else 1
         serial = latest.serial + 1
     folder = root / f"{date.year}-{number:02d}"
@@ -169,9 +174,23 @@ def new_issue(content: Path, theme: str, date: dt.date) -> Path:
                              "again").format(folder=folder))
     folder.mkdir()
     path = folder / ISSUE_FILE
-    path.write_text(SKELETON.format(name=name, year=date.year, number=number, serial=serial,
-                                    date=date.isoformat(), theme=theme), encoding="utf-8")
+    try:
+        path.write_text(skeleton(date.year, number, serial, date, theme), encoding="utf-8")
+        _check_issue(root, folder)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return path
+
+
+def _check_issue(root: Path, folder: Path) -> None:
+    """The new issue is checked as any issue is; only its placeholders may be reported."""
+    try:
+        load_archive(root, [folder])
+    except ContentError as err:
+        others = [p for p in err.problems if p.field != "placeholder"]
+        if others:
+            raise ContentError(others) from None
 
 
 def _series(root: Path):

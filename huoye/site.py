@@ -10,7 +10,7 @@ Links are relative, so output/ works from file:// and from any static host. The
 pages are made from each issue's front matter (year, number, serial, date, theme,
 note) and the outputs present in output/, not from the parsed body: after a build
 of one issue the whole archive is listed again without parsing the others. Nothing
-is rewritten when nothing they show has changed (`.huoye-site.json` keeps a key).
+is rewritten when nothing they show has changed (a key in huoye's cache folder).
 """
 from __future__ import annotations
 
@@ -33,7 +33,15 @@ from huoye.project import DEFAULT_TEMPLATES
 from huoye.render import FORMATS, file_name
 
 log = logging.getLogger("huoye.site")
-INDEX, FEED, STAMP = "index.html", "feed.xml", ".huoye-site.json"
+INDEX, FEED = "index.html", "feed.xml"
+
+
+def _stamp(out_dir: Path) -> Path:
+    """The archive page's key, kept in huoye's cache folder (the output folder holds only
+    what is published)."""
+    from huoye.cache import build_state
+
+    return build_state(out_dir) / "site.json"
 INDEX_TEMPLATE = "index.html.j2"
 ATOM = "http://www.w3.org/2005/Atom"
 MEDIA_TYPES = {"html": "text/html", "pdf": "application/pdf",
@@ -207,7 +215,7 @@ def publish(root: Path, out_dir: Path, templates: Path, series_name: str) -> lis
     the files written (none when they are up to date)."""
     key = _key(root, out_dir, series_name, templates)
     try:
-        if json.loads((out_dir / STAMP).read_text()).get("key") == key and \
+        if json.loads(_stamp(out_dir).read_text()).get("key") == key and \
                 (out_dir / INDEX).is_file() and (out_dir / FEED).is_file():
             return []
     except (OSError, ValueError):
@@ -216,5 +224,5 @@ def publish(root: Path, out_dir: Path, templates: Path, series_name: str) -> lis
     items = entries(root, out_dir, series.name)
     write_atomic(out_dir / INDEX, index_html(series, items, templates).encode("utf-8"))
     write_atomic(out_dir / FEED, feed_xml(series, items))
-    write_atomic(out_dir / STAMP, json.dumps({"key": key}).encode())
+    write_atomic(_stamp(out_dir), json.dumps({"key": key}).encode())
     return [out_dir / INDEX, out_dir / FEED]

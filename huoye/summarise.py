@@ -59,8 +59,13 @@ def figure_score(sentence: str) -> int:
                else 1 for m in FIGURE.finditer(sentence))
 
 
+#: Markdown emphasis marks that may be left in a point's text ("**加强预算约束。**严格…":
+#: the sentence ends inside the bold)
+EMPHASIS = re.compile(r"\*\*|__")
+
+
 def _body_text(point: Point) -> str:
-    text = point.full_text
+    text = EMPHASIS.sub("", point.full_text)
     if point.style == "lead":
         text = text[len(first_sentence(text)[0]):]
     return text
@@ -229,6 +234,61 @@ def actions(point: Point, most: int = 3, max_chars: int = ACTION_MAX_CHARS) -> l
             for s in chosen]
 
 
+#: a recommendation's actions shorter than this share a slide with a neighbour's
+THIN_ACTIONS_CHARS = 40
+
+
+def action_slides(points: list[Point], summary_shows_first: bool = False,
+                  heading: str = "对策建议") -> list[dict]:
+    """One slide per recommendation, titled with its label and headline, listing its
+    actions; a recommendation with too little to say (one short action) shares a slide
+    with the next one (or the one before), each then shown as headline + actions.
+    With ``summary_shows_first`` (the summary slide already shows each first action),
+    a slide that would add nothing to it is left out."""
+    def thin(p: Point) -> bool:
+        return sum(map(len, actions(p))) < THIN_ACTIONS_CHARS
+
+    groups: list[list[Point]] = []
+    for p in points:
+        if groups and (thin(p) or (len(groups[-1]) == 1 and thin(groups[-1][0]))) \
+                and len(groups[-1]) < 2:
+            groups[-1].append(p)
+        else:
+            groups.append([p])
+    if len(groups) > 1 and len(groups[-1]) == 1 and thin(groups[-1][0]) and len(groups[-2]) < 3:
+        groups[-2:] = [groups[-2] + groups[-1]]
+    out = []
+    for g in groups:
+        if summary_shows_first and all(len(actions(p)) <= 1 for p in g):
+            continue  # every action of these is on the summary already
+        if len(g) == 1:
+            p = g[0]
+            out.append({"title": p.label + headline(p), "point": p, "notes": point_text(p),
+                        "items": [{"headline": a, "fact": ""} for a in actions(p)]})
+        else:
+            out.append({"title": heading + "：" + "、".join(p.label.strip("．.、 ") for p in g),
+                        "point": None, "notes": "\n\n".join(point_text(p) for p in g),
+                        "items": [{"headline": p.label + headline(p), "fact": "".join(actions(p))}
+                                  for p in g]})
+    return out
+
+
+def section_gist(section, max_chars: int = FACT_MAX_CHARS) -> str:
+    """A section in a line, for an agenda too thin on its own: its points' headlines
+    (as many whole ones as fit), else the first sentence of its introduction."""
+    heads = [headline(p) for p in section.points]
+    out = ""
+    for h in heads:
+        if out and len(out) + len(h) + 1 > max_chars:
+            break
+        out += ("、" if out else "") + h.rstrip("。")
+    if out:
+        return out
+    text = "".join(b.text for b in section.intro if getattr(b, "kind", "") == "paragraph")
+    first = sentences(text)
+    return cut_at_clause(first[0], max_chars) if first else ""
+
+
 def byline_lines(article) -> list[str]:
     """The article's authors, those of one affiliation together: "陈明　刘洋（某大学）"."""
     groups: list[tuple[str, list[str]]] = []
@@ -321,6 +381,8 @@ FILTERS = {
     "note_bullets": note_bullets,
     "point_gist": point_gist,
     "actions": actions,
+    "action_slides": action_slides,
+    "section_gist": section_gist,
     "byline_lines": byline_lines,
     "article_message": article_message,
     "is_short": is_short,

@@ -16,8 +16,13 @@ those of the user's own measure, kept the same on purpose):
   height; the user's tool allows 10 % around it, which also takes in the 11-pt point
   titles, so that a paragraph's last line followed by a title counts as a "continued"
   line that is not flush. huoye allows 4 % (titles are then not body lines) and reports
-  both: ``flush``/``continued`` (4 %) and ``flush_loose``/``continued_loose`` (10 %, the
-  user's tool's own figure);
+  both: ``flush``/``continued`` (4 %, body pages only: not the cover and contents, not
+  the back page) and ``flush_loose``/``continued_loose`` (10 %, the
+  user's tool's own figure). huoye also joins the pieces of one line that pdftotext gives
+  apart (at a change of font, say), which the user's tool counts as lines of their own.
+  The body line height is the one of the lines holding the
+  most characters (the user's tool takes the median line, which a long table can make
+  a table row's);
 * **bad starts / bad ends**: body lines that begin with closing punctuation or end
   with opening punctuation (GB/T 15834, clreq "line-start/line-end prohibition");
 * **pairs / compressed**: adjacent full-width punctuation marks on one line of body
@@ -92,9 +97,12 @@ def measure(pdf: str, body_pages: range | None = None) -> Figures:
     check to the pages that hold running text (default: all but the first and the last)."""
     figures = Figures()
     lines = list(pdf_lines(pdf))
-    _flush_and_edges(lines, figures, 0.04)
+    last = max((line.page for line in lines), default=0)
+    pages = body_pages if body_pages is not None else range(1, last)
+    # huoye's figures: the running text of the body pages (not the contents, the colophon)
+    _flush_and_edges([line for line in lines if line.page in pages] or lines, figures, 0.04)
     loose = Figures()
-    _flush_and_edges(lines, loose, 0.1)
+    _flush_and_edges(lines, loose, 0.1, by_characters=False)
     figures.continued_loose, figures.flush_loose = loose.continued, loose.flush
     _characters(pdf, figures, body_pages)
     return figures
@@ -112,10 +120,18 @@ def pdf_lines(pdf: str):
             yield Line(number, text, box)
 
 
-def _flush_and_edges(lines: list[Line], figures: Figures, tolerance: float) -> None:
+def _flush_and_edges(lines: list[Line], figures: Figures, tolerance: float,
+                     by_characters: bool = True) -> None:
     if not lines:
         return
-    height = statistics.median(line.box[3] - line.box[1] for line in lines)
+    if by_characters:
+        lines = _merged(lines)
+        # the height of the lines that hold the most text (tables have many short rows)
+        heights = sorted({round(line.box[3] - line.box[1], 2) for line in lines})
+        height = max(heights, key=lambda h: sum(len(line.text) for line in lines
+                                                if abs(line.box[3] - line.box[1] - h) <= tolerance * h))
+    else:  # the user's tool: the median line
+        height = statistics.median(line.box[3] - line.box[1] for line in lines)
     body = [line for line in lines
             if abs((line.box[3] - line.box[1]) - height) <= tolerance * height and len(line.text) >= 4]
     ems = [(line.box[2] - line.box[0]) / len(line.text) for line in body if _PURE_CJK.match(line.text)]
@@ -136,6 +152,20 @@ def _flush_and_edges(lines: list[Line], figures: Figures, tolerance: float) -> N
             if continues and above.box[0] - left < 3 * em:
                 figures.continued += 1
                 figures.flush += right - above.box[2] <= 0.6 * em
+
+
+def _merged(lines: list[Line]) -> list[Line]:
+    """Pieces of one line that pdftotext gives apart (a bold run, a font change) made one."""
+    rows: dict[tuple[int, float], list[Line]] = {}
+    for line in lines:
+        rows.setdefault((line.page, round(line.box[3])), []).append(line)
+    merged = []
+    for (page, _), pieces in sorted(rows.items()):
+        pieces.sort(key=lambda line: line.box[0])
+        merged.append(Line(page, "".join(p.text for p in pieces),
+                           (pieces[0].box[0], min(p.box[1] for p in pieces),
+                            max(p.box[2] for p in pieces), max(p.box[3] for p in pieces))))
+    return merged
 
 
 def _rows(chars) -> list[list[dict]]:

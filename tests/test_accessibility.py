@@ -19,6 +19,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -147,6 +148,28 @@ def test_web_edition_has_no_axe_violations_on_a_phone(browser, accessible_builds
     _open(browser, accessible_builds(folder)["html"], PHONE)
     violations = axe_violations(browser)
     assert violations == [], _report(violations)
+    # axe asks for at least one h1; the issue is the one
+    h1 = browser.execute_script("return [...document.querySelectorAll('h1')].map(h => h.textContent)")
+    assert len(h1) == 1 and browser.title.split()[0] in h1[0], h1
+
+
+META = """return Object.fromEntries([...document.querySelectorAll('meta[name], meta[property]')]
+    .map(m => [m.getAttribute('name') || m.getAttribute('property'), m.content]))"""
+
+
+@pytest.mark.parametrize("folder", ISSUES, ids=IDS)
+def test_web_edition_has_a_description_and_open_graph_tags(browser, accessible_builds, folder):
+    _open(browser, accessible_builds(folder)["html"], PHONE)
+    meta = browser.execute_script(META)
+    theme = browser.find_element("css selector", ".theme-name").text
+    note = browser.find_element("css selector", ".note p").text
+    assert meta["description"].startswith(f"本期主题：{theme}。")
+    assert 10 < len(meta["description"]) <= 160 and meta["description"][len(theme) + 6:][:8] in note
+    assert meta["og:title"] == browser.title
+    assert meta["og:description"] == meta["description"]
+    assert meta["og:type"] == "article" and meta["og:locale"] == "zh_CN"
+    assert meta["og:site_name"] in browser.title
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", meta["article:published_time"])
 
 
 def test_web_edition_has_no_axe_violations_on_a_desktop(browser, accessible_builds):
@@ -155,9 +178,10 @@ def test_web_edition_has_no_axe_violations_on_a_desktop(browser, accessible_buil
     assert violations == [], _report(violations)
 
 
-def test_series_index_has_no_axe_violations(browser, accessible_builds):
-    """The series index a build writes beside the issue folders (once there is one)."""
-    index = accessible_builds(SAMPLE)["out"] / "index.html"
+@pytest.mark.parametrize("folder", [SAMPLE, *_corpus()[:1]], ids=["sample", "fixtures"][:1 + bool(_corpus())])
+def test_series_index_has_no_axe_violations(browser, accessible_builds, folder):
+    """The series index a build writes beside the issue folders (once builds write one)."""
+    index = accessible_builds(folder)["out"] / "index.html"
     if not index.is_file():
         pytest.skip("this build writes no series index (output/index.html)")
     for size in (PHONE, DESKTOP):
@@ -279,15 +303,29 @@ def test_printing_the_web_page_gives_a4_with_no_heading_at_a_page_foot(browser, 
 
 # ---------------------------------------------------------------- the PDF ---
 
-def outloud(pdf: Path, tmp_path: Path) -> dict:
-    report = tmp_path / "outloud.json"
-    exe = shutil.which("outloud", path=str(Path(__import__("sys").executable).parent))
-    assert exe, "outloud is not installed: pip install -e '.[test]'"
-    subprocess.run([exe, "--json", str(report), "--fail-on", "never", "-q", str(pdf)],
-                   capture_output=True, text=True, check=True, timeout=600)
-    [result] = json.loads(report.read_text(encoding="utf-8"))["results"]
-    assert result["error"] is None, result["error"]
-    return result
+def _tool(name: str) -> str:
+    exe = shutil.which(name, path=str(Path(sys.executable).parent))
+    assert exe, f"{name} is not installed: pip install -e '.[test]'"
+    return exe
+
+
+@pytest.fixture(scope="session")
+def outloud(accessible_builds, built_sample, tmp_path_factory):
+    """outloud's report of each PDF/UA variant and of the sample's default PDF, made by one
+    outloud run (it takes seconds to start): {pdf path: result}."""
+    pdfs = [built_sample["pdf"]]
+    for folder in ISSUES:
+        try:
+            pdfs.append(accessible_builds(folder)["pdf"])
+        except AssertionError:  # that issue's own tests report it
+            pass
+    report = tmp_path_factory.mktemp("outloud") / "outloud.json"
+    subprocess.run([_tool("outloud"), "--json", str(report), "--fail-on", "never", "-q", *map(str, pdfs)],
+                   capture_output=True, text=True, check=True, timeout=1200)
+    results = json.loads(report.read_text(encoding="utf-8"))["results"]
+    assert len(results) == len(pdfs)
+    by_path = {Path(r["path"]).resolve(): r for r in results}
+    return lambda pdf: by_path[Path(pdf).resolve()]
 
 
 def _findings(result: dict) -> str:
@@ -296,8 +334,9 @@ def _findings(result: dict) -> str:
 
 
 @pytest.mark.parametrize("folder", ISSUES, ids=IDS)
-def test_pdf_ua_variant_passes_outloud(accessible_builds, folder, tmp_path):
-    result = outloud(accessible_builds(folder)["pdf"], tmp_path)
+def test_pdf_ua_variant_passes_outloud(accessible_builds, outloud, folder):
+    result = outloud(accessible_builds(folder)["pdf"])
+    assert result["error"] is None, result["error"]
     assert (result["counts"]["error"], result["counts"]["warning"]) == (0, 0), _findings(result)
     assert result["verdict"] == "pass"
 
@@ -310,9 +349,7 @@ PDFUA_BROKEN_RULES = {"UA-14-001"}
 
 @pytest.mark.parametrize("folder", ISSUES, ids=IDS)
 def test_pdf_ua_variant_passes_pdfua(accessible_builds, folder):
-    exe = shutil.which("pdfua", path=str(Path(__import__("sys").executable).parent))
-    assert exe, "pdfua is not installed: pip install -e '.[test]'"
-    run = subprocess.run([exe, "check", "-f", "json", str(accessible_builds(folder)["pdf"])],
+    run = subprocess.run([_tool("pdfua"), "check", "-f", "json", str(accessible_builds(folder)["pdf"])],
                          capture_output=True, text=True, timeout=600)
     report = json.loads(run.stdout)
     assert report["findings"] == [], report["findings"]
@@ -322,8 +359,9 @@ def test_pdf_ua_variant_passes_pdfua(accessible_builds, folder):
     assert skipped <= PDFUA_BROKEN_RULES, report["skipped"]
 
 
-def test_default_pdf_has_the_same_structure(built_sample, tmp_path):
+def test_default_pdf_has_the_same_structure(built_sample, outloud):
     """The plain PDF is tagged like the PDF/UA variant: outloud finds only that it has no
     XMP metadata (title, PDF/UA claim), which only the variant carries."""
-    result = outloud(built_sample["pdf"], tmp_path)
+    result = outloud(built_sample["pdf"])
+    assert result["error"] is None, result["error"]
     assert {f["rule"] for f in result["findings"]} <= {"DOC-010", "DOC-012"}, _findings(result)

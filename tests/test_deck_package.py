@@ -23,6 +23,7 @@ from PIL import Image
 from pptx import Presentation
 from pptx.util import Emu
 
+from huoye.summarise import NOTES_RULE
 from tests.conftest import CONTENT, ROOT
 
 BIN = Path(sys.executable).parent
@@ -37,15 +38,15 @@ def _issue_folders() -> list[Path]:
     return folders
 
 
-def _build(folder: Path, out: Path, env: dict | None = None) -> Path:
+def _build(folder: Path, out: Path, env: dict | None = None, fmt: str = "pptx") -> Path:
     run = subprocess.run(
-        [sys.executable, str(ROOT / "build.py"), str(folder), "--format", "pptx", "--out", str(out),
+        [sys.executable, str(ROOT / "build.py"), str(folder), "--format", fmt, "--out", str(out),
          "--force", "--quiet"],
-        capture_output=True, text=True, timeout=300, env=env, cwd=ROOT,
+        capture_output=True, text=True, timeout=600, env=env, cwd=ROOT,
     )
     assert run.returncode == 0, run.stderr
-    [deck] = out.glob("*/*.pptx")
-    return deck
+    [made] = out.glob("*/*." + ("handout.pdf" if fmt == "handout" else fmt))
+    return made
 
 
 @pytest.fixture(scope="module")
@@ -283,6 +284,8 @@ def _boxes(slide) -> list[tuple[float, float, float, float, str | None]]:
     for sh in slide.shapes:
         if sh.has_chart:
             text = None
+        elif sh.has_table:
+            text = re.sub(r"\s+", "", "".join(c.text for r in sh.table.rows for c in r.cells))
         elif sh.has_text_frame and sh.text_frame.text.strip():
             text = re.sub(r"\s+", "", sh.text_frame.text)
         else:
@@ -331,3 +334,149 @@ def test_libreoffice_draws_every_word_inside_the_box_that_holds_it(decks, tmp_pa
                     outside.append((copy.name, n, word, round(x0), round(y0), round(x1), round(y1)))
     assert checked > 300
     assert not outside, outside[:20]
+
+
+# ----------------------------------------------------------------- summary quality
+
+#: a content slide holds at least this many characters (title excluded)
+MIN_SLIDE_CHARS = 30
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _slide_chars(slide) -> str:
+    """What the audience reads on a slide besides its title and footer (chart data too)."""
+    out = []
+    for sh in slide.shapes:
+        if sh == slide.shapes.title or sh.name in ("Footer", "Slide Number"):
+            continue
+        if sh.has_text_frame:
+            out.append(sh.text_frame.text)
+        elif sh.has_chart:
+            chart = sh.chart
+            plot = chart.plots[0]
+            out += [str(c) for c in plot.categories]
+            for series in plot.series:
+                for i, v in enumerate(series.values):
+                    label = series.points[i].data_label
+                    own = label.text_frame.text if label.has_text_frame else ""
+                    out.append(own or ("" if v is None else f"{v:g}"))
+            if chart.chart_type is not None and plot.categories and chart.value_axis.has_title:
+                out.append(chart.value_axis.axis_title.text_frame.text)
+        elif sh.has_table:
+            out += [c.text for r in sh.table.rows for c in r.cells]
+    return re.sub(r"\s+", "", "".join(out))
+
+
+def test_no_slide_carries_less_than_a_real_message(decks):
+    for name, path in decks.items():
+        prs = Presentation(str(path))
+        for n, slide in enumerate(prs.slides, start=1):
+            if _kind(slide) in ("title", "divider", "closing"):
+                continue
+            shown = _slide_chars(slide)
+            assert len(shown) >= MIN_SLIDE_CHARS, (name, n, _kind(slide), shown)
+
+
+def _source_sentences(issue) -> list[str]:
+    from huoye.model import sentences
+    text = "\n".join(b.text for b in issue.all_blocks if hasattr(b, "text"))
+    return [s for line in text.splitlines() for s in sentences(line)]
+
+
+def test_a_fact_taken_from_a_sentence_keeps_its_numbers(decks):
+    """Every fact under a headline that comes from a source sentence with a number shows
+    each number of the clauses it keeps, with the qualifier or unit after it."""
+    from huoye.load import load_archive
+    checked = 0
+    for name, path in decks.items():
+        folder = next(f for f in _issue_folders() if f.name == name)
+        [issue] = [i for i in load_archive(folder.parent) if i.slug == name]
+        source = _source_sentences(issue)
+        prs = Presentation(str(path))
+        for slide in prs.slides:
+            if _kind(slide) != "points":
+                continue
+            body = [ph for ph in slide.placeholders if ph.placeholder_format.idx == 1]
+            for p in body[0].text_frame.paragraphs if body else []:
+                fact = p.text
+                numbers = NUMBER.findall(fact)
+                if not numbers:
+                    continue
+                origin = [s for s in source if all(c in s for c in re.split(r"[，；。]", fact) if c)]
+                if not origin:
+                    continue  # an editor's own wording (summaries)
+                for s in origin[:1]:
+                    for m in NUMBER.finditer(fact):
+                        # the number is followed by what follows it in the source
+                        at = s.find(fact[m.start():m.end() + 1])
+                        assert at >= 0, (name, fact, s)
+                checked += 1
+    assert checked >= 5
+
+
+def test_speaker_notes_start_with_talking_points_then_the_full_text(sample):
+    from huoye.summarise import NOTES_RULE
+    prs = Presentation(str(sample))
+    for n, slide in enumerate(prs.slides, start=1):
+        lines = slide.notes_slide.notes_text_frame.text.split("\n")
+        assert NOTES_RULE in lines, n
+        points = lines[:lines.index(NOTES_RULE)]
+        assert 3 <= len(points) <= 5 or _kind(slide) in ("divider", "chart", "table"), (n, points)
+        assert 1 <= len(points) <= 5 and all(p.startswith("• ") for p in points), (n, points)
+        assert "".join(lines[lines.index(NOTES_RULE) + 1:]).strip(), n
+
+
+def test_each_recommendation_has_a_slide_with_its_actions(sample, sample_issue):
+    prs = Presentation(str(sample))
+    titles = [s.shapes.title.text_frame.text for s in prs.slides]
+    for point in sample_issue.recommendations.points:
+        [slide] = [s for s, t in zip(prs.slides, titles) if t.endswith(point.headline)]
+        actions = [p.text for p in slide.placeholders[1].text_frame.paragraphs]
+        assert 2 <= len(actions) <= 3
+        for action in actions:  # drawn from its text, cut only at a clause boundary
+            assert action.rstrip("。") in point.full_text.replace("\n", ""), action
+
+
+def test_the_editors_note_is_three_bullets_covering_it(sample, sample_issue):
+    from huoye.model import sentences
+    prs = Presentation(str(sample))
+    [note] = [s for s in prs.slides if _kind(s) == "message" and s.shapes.title.text_frame.text == "编者按"]
+    bullets = [p.text for p in note.placeholders[1].text_frame.paragraphs]
+    assert len(bullets) <= 3
+    note = sample_issue.note.replace("\n", "")
+    # the bullets open at the start of the note and then further on, in order, the last
+    # in its second half: together they cover it, not only its first sentence
+    at = [note.find(sentences(b)[0][:12]) for b in bullets]
+    assert at[0] == 0 and all(a >= 0 for a in at) and at == sorted(set(at))
+    assert at[-1] > len(note) / 2
+
+
+# ------------------------------------------------------------------------ handout
+
+
+def test_the_handout_has_three_slides_a_page_with_their_talking_points(sample, tmp_path):
+    """``--format handout``: an A4 PDF (WeasyPrint), each slide of the deck with its
+    talking points, three slides to a page, read back with poppler."""
+    handout = _build(CONTENT / "2020-03", tmp_path / "handout", fmt="handout")
+    prs = Presentation(str(sample))
+    slides = list(prs.slides)
+    info = subprocess.run(["pdfinfo", str(handout)], capture_output=True, text=True,
+                          check=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert pages == -(-len(slides) // 3)
+    assert re.search(r"Page size:\s+595\.\d* x 841\.\d* pts", info)  # A4
+    def column(page: int, x: int, w: int) -> str:  # the text of one column of a page
+        return re.sub(r"\s+", "", subprocess.run(
+            ["pdftotext", "-f", str(page), "-l", str(page), "-x", str(x), "-y", "0",
+             "-W", str(w), "-H", "842", str(handout), "-"],
+            capture_output=True, text=True, check=True).stdout)
+
+    for page in range(1, pages + 1):
+        shown, talking = column(page, 0, 340), column(page, 340, 255)  # slide | its points
+        for slide in slides[(page - 1) * 3: page * 3]:
+            title = re.sub(r"\s+", "", slide.shapes.title.text_frame.text)
+            assert title in shown, (page, title)
+            notes = slide.notes_slide.notes_text_frame.text.split("\n")
+            for point in notes[:notes.index(NOTES_RULE)]:
+                assert re.sub(r"\s+", "", point.removeprefix("• "))[:20] in talking, (page, point)
+    assert not list((tmp_path / "handout").glob("*/*.pptx"))  # only what was asked for

@@ -6,7 +6,6 @@ or a complete new one that opens, and the editor gets a message with the fix.
 from __future__ import annotations
 
 import errno
-import json
 import logging
 import os
 import random
@@ -19,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from huoye.cli import main
+from huoye.output import STAGING, recover
 
 OUTPUT = "2020-03/财经活页-2020-03"
 FORMATS = ("pdf", "pptx", "html")
@@ -49,18 +49,12 @@ def complete(path: Path) -> bool:
             return False
     if path.suffix == ".html":
         return path.read_bytes().rstrip().endswith(b"</html>")
-    if path.name == ".huoye-build.json":
-        try:
-            json.loads(path.read_bytes())
-        except ValueError:
-            return False
-        return True
     raise AssertionError(path)
 
 
 def outputs(out: Path) -> dict[Path, bytes]:
     folder = out / "2020-03"
-    names = [f"财经活页-2020-03.{fmt}" for fmt in _formats()] + [".huoye-build.json"]
+    names = [f"财经活页-2020-03.{fmt}" for fmt in _formats()]
     return {folder / n: (folder / n).read_bytes() for n in names if (folder / n).exists()}
 
 
@@ -81,7 +75,7 @@ def test_a_build_killed_at_random_moments_leaves_old_or_complete_files(content_c
     duration = time.perf_counter() - started  # the kills aim at the whole build, writes included
     for seed in range(5):
         before = outputs(out)
-        assert len(before) == len(_formats()) + 1
+        assert len(before) == len(_formats())
         retheme(content_copy, f"产业链现代化第{seed}版")
         delay = duration * random.Random(seed).uniform(0.5, 1.15)
         build = subprocess.Popen(build_command(content_copy, out), stdout=subprocess.DEVNULL,
@@ -94,13 +88,17 @@ def test_a_build_killed_at_random_moments_leaves_old_or_complete_files(content_c
         for path, data in after.items():
             assert data == before[path] or complete(path), \
                 f"seed {seed} (killed after {delay:.2f} s): {path.name} is neither old nor complete"
+        recover(out / "2020-03")  # what the next run does first: finish or undo the commit
+        after = outputs(out)
         replaced = [p.suffix or p.name for p, data in after.items() if data != before[p]]
+        assert len(replaced) in (0, len(after)), f"seed {seed}: a mixed set of outputs {replaced}"
+        assert sorted(p.name for p in (out / "2020-03").iterdir()) == sorted(p.name for p in after)
         print(f"seed {seed}: killed after {delay:.2f} s; replaced: {', '.join(replaced) or 'none'}")
     assert time.perf_counter() - started < 90
     final = subprocess.run(build_command(content_copy, out), capture_output=True, text=True, timeout=120, check=False)
     assert final.returncode == 0, final.stderr
     assert all(complete(p) for p in outputs(out))
-    assert not list((out / "2020-03").glob(".*.tmp")), "temporaries of killed builds were not cleaned"
+    assert not list((out / "2020-03").glob(".*")), "temporaries of killed builds were not cleaned"
 
 
 STALLED_WRITE = """
@@ -132,12 +130,12 @@ def test_a_build_killed_in_the_middle_of_a_write_leaves_the_old_file(content_cop
     build.stdout.close()
     build.stderr.close()
     assert earlier.read_bytes() == b"<html>earlier</html>"
-    assert list((out / "2020-03").glob(".*.tmp")), "expected the killed build's temporary file"
+    assert (out / "2020-03" / STAGING).is_dir(), "expected the killed build's staging folder"
     again = subprocess.run(build_command(content_copy, out, ["html"]), capture_output=True, text=True,
                            timeout=60, check=False)
     assert again.returncode == 0, again.stderr
     assert complete(earlier) and earlier.read_bytes() != b"<html>earlier</html>"
-    assert not list((out / "2020-03").glob(".*.tmp")), "the next build did not clean up"
+    assert not list((out / "2020-03").glob(".*")), "the next build did not clean up"
 
 
 def test_two_builds_at_once_do_not_corrupt_each_other(content_copy, tmp_path):
@@ -148,7 +146,7 @@ def test_two_builds_at_once_do_not_corrupt_each_other(content_copy, tmp_path):
         _, err = b.communicate(timeout=180)
         assert b.returncode == 0, err
     files = outputs(out)
-    assert len(files) == len(_formats()) + 1
+    assert len(files) == len(_formats())
     assert all(complete(p) for p in files)
     assert not list((out / "2020-03").glob(".*.tmp"))
 
@@ -242,7 +240,7 @@ def test_a_full_disk_keeps_the_earlier_output_and_says_so(content_copy, tmp_path
     assert status == 2 and "No space left on device; free some disk space" in err, err
     assert "Traceback" not in err
     assert earlier.read_bytes() == b"<html>earlier</html>"
-    assert not list((out / "2020-03").glob(".*.tmp")), "the temporary file was left behind"
+    assert not list((out / "2020-03").glob(".*")), "the staging folder was left behind"
 
 
 def test_an_internal_error_is_one_plain_message_not_a_traceback(content_copy, tmp_path, monkeypatch,

@@ -234,7 +234,7 @@ CASES: dict[str, Case] = {
         edit_bytes(SERIES, lambda b: b.decode("utf-8").encode("utf-16-be")), SERIES, 1, "save it as UTF-8"),
 
     # Content: characters and structure of the body
-    "content/control character BEL": Case(body("预算\x07执行。"), ISSUE, "预算", "control character U+0007"),
+    "content/control character BEL": Case(body("预算\x07执行。"), ISSUE, "预算", "column 3: character U+0007"),
     "content/U+FFFE in the theme": Case(sub(THEME, THEME + "\ufffe"), ISSUE, THEME, "U+FFFE"),
     "content/NUL byte in a paragraph": Case(body("预算\x00执行。"), ISSUE, "预算", "U+0000"),
     "content/lone surrogate escape in YAML": Case(sub(THEME, 'theme: "产业链\\ud800"'), ISSUE, "theme:",

@@ -6,10 +6,13 @@ The oracle is the PDF read back by poppler (pdftotext) and pdfminer (pdfplumber)
 the adapter's own bookkeeping."""
 from __future__ import annotations
 
+import collections
 import html
 import logging
 import re
+import statistics
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -118,3 +121,106 @@ def test_the_built_sample_is_set_like_a_professional(built_sample):
     assert not figures.bad_starts and not figures.bad_ends, report
     assert figures.pairs >= 20 and figures.compressed == figures.pairs, report
     assert not figures.lone, report
+
+
+# ------------------------------------------------------------------ CJK–Latin spacing option
+
+
+def test_the_spacing_option_wraps_only_han_latin_boundaries_in_body_text():
+    from huoye.render.spacing import space_cjk_latin
+
+    source = ("<html><head><title>2020年</title><style>a{}</style></head><body>"
+              "<p>截至2020年3月，GDP增长5.2%以上；A&amp;B公司、COVID-19 related 和 iOS</p>"
+              "<svg><text>2020年</text></svg></body></html>")
+    spaced = space_cjk_latin(source)
+    assert "<title>2020年</title>" in spaced and "<text>2020年</text>" in spaced
+    assert ('截<span class="cjk-latin">至</span><span class="latin-cjk">2020</span>'
+            '<span class="cjk-latin">年</span><span class="latin-cjk">3</span>月') in spaced
+    assert '<span class="latin-cjk">5.2%</span>以上' in spaced
+    assert "A&amp;" in spaced and '<span class="latin-cjk">B</span>公司' in spaced
+    assert "和 iOS" in spaced  # a written space is left as it is
+    assert re.sub(r"<[^>]+>", "", spaced) == re.sub(r"<[^>]+>", "", source)
+
+
+@pytest.fixture(scope="module")
+def spaced_sample(tmp_path_factory):
+    """The sample built (PDF and HTML) with series.yaml cjk_latin_spacing on and off."""
+    import shutil
+
+    from huoye.build import BuildRequest, build
+    from tests.conftest import CONTENT
+
+    built = {}
+    for spacing in (False, True):
+        root = tmp_path_factory.mktemp(f"spacing-{spacing}")
+        shutil.copytree(CONTENT, root / "content")
+        series = root / "content" / "series.yaml"
+        series.write_text(series.read_text(encoding="utf-8")
+                          + f"cjk_latin_spacing: {str(spacing).lower()}\n", encoding="utf-8")
+        [result] = build(BuildRequest(paths=[root / "content" / "2020-03"], out_dir=root / "out",
+                                      formats=("pdf", "html"), force=True))
+        assert result.error is None, result.error
+        built[spacing] = {p.suffix: p for p in result.outputs}
+    return built
+
+
+def _gaps(pdf, size=10.5):
+    """Advances between a Han character and a following digit in body text, in em."""
+    import pdfplumber
+
+    gaps = []
+    with pdfplumber.open(str(pdf)) as document:
+        for page in document.pages:
+            chars = [c for c in page.chars if abs(c["size"] - size) < 0.3]
+            for a, b in zip(chars, chars[1:]):
+                if (typography.HAN.match(a["text"]) and b["text"].isdigit()
+                        and abs(a["top"] - b["top"]) < 1 and -0.1 < b["x0"] - a["x1"] < size):
+                    gaps.append((b["x0"] - a["x1"]) / size)
+    return gaps
+
+
+def test_the_spacing_option_sets_a_quarter_em_and_keeps_the_rules(spaced_sample):
+    off, on = _gaps(spaced_sample[False][".pdf"]), _gaps(spaced_sample[True][".pdf"])
+    assert len(off) > 20 and len(on) > 20
+    assert max(off) < 0.1  # house style: side by side (justification adds a little)
+    assert statistics.median(on) == pytest.approx(0.25, abs=0.06)
+    figures = typography.measure(str(spaced_sample[True][".pdf"]))
+    assert not figures.lone and not figures.bad_starts and not figures.bad_ends
+    assert figures.flush_share >= 0.99, typography.report(figures)
+    # nothing inserted: the same characters as without the option (pages may break elsewhere)
+    on_text, off_text = (_text(spaced_sample[k][".pdf"]).replace(" ", "") for k in (True, False))
+    assert collections.Counter(on_text) == collections.Counter(off_text)
+    assert 'class="latin-cjk"' in spaced_sample[True][".html"].read_text(encoding="utf-8")
+    assert 'class="latin-cjk"' not in spaced_sample[False][".html"].read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ the test corpus
+
+CORPUS = Path(__file__).resolve().parent / "fixtures" / "issues"
+
+
+@pytest.fixture(scope="module")
+def corpus_pdfs(tmp_path_factory):
+    """Every issue of the test corpus as a PDF (rendered once for this module)."""
+    from huoye.load import load_archive
+    from huoye.render import RenderOptions, pdf
+    from tests.conftest import ROOT
+
+    folder = tmp_path_factory.mktemp("corpus-typography")
+    found = {}
+    for issue in load_archive(CORPUS):
+        path = folder / f"{issue.slug}.pdf"
+        path.write_bytes(pdf.render(issue, RenderOptions(templates=ROOT / "templates")))
+        found[issue.slug] = path
+    return found
+
+
+def test_the_corpus_is_set_by_the_same_rules(corpus_pdfs):
+    assert len(corpus_pdfs) >= 4
+    for slug, path in corpus_pdfs.items():
+        figures = typography.measure(str(path))
+        report = f"{slug}: {typography.report(figures)}"
+        assert not figures.lone, report
+        assert not figures.bad_starts and not figures.bad_ends, report
+        assert figures.compressed == figures.pairs, report
+        assert not figures.short_pages, report

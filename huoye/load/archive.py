@@ -44,6 +44,7 @@ SERIES_SCHEMA = {
     "past_themes": Field("str-list", example="[新基建, 数字经济]"),
     "recent_themes": Field("int", required=False, example="12"),
     "pdf_variant": Field("str", required=False, example="pdf/a-3u"),
+    "cjk_latin_spacing": Field("bool", required=False, example="true"),
     "deck": Field("map", required=False, example="{template: master.pptx}"),
     "first_serial": Field("int", required=False, example="1",
                           help="总第N期 of the first issue, for 'huoye new' in an empty content folder"),
@@ -151,7 +152,7 @@ def load_series(path: Path, problems: Problems) -> Series | None:
             file=SERIES_FILE))
         return None
     try:
-        data = parse_yaml(read_text(path), path)
+        data = parse_yaml(read_text(path, path.parent), path)
     except ContentError as err:
         problems.items += err.problems
         return None
@@ -231,6 +232,7 @@ def load_series(path: Path, problems: Problems) -> Series | None:
             pdf_variant=str(variant).lower() if variant else None,
             deck_template=template, deck_layouts=layouts,
             first_serial=int(data.get("first_serial") or 1), base_url=_base_url(data, path, problems),
+            cjk_latin_spacing=data.get("cjk_latin_spacing") is True,
         )
     except (KeyError, TypeError, ValueError):
         return None
@@ -291,7 +293,7 @@ def split_front_matter(text: str, path: Path, problems: Problems) -> tuple[str, 
 
 def _load_issue(folder: Path, series: Series | None, problems: Problems) -> Issue | None:
     path = folder / ISSUE_FILE
-    parts = split_front_matter(read_text(path), path, problems)
+    parts = split_front_matter(read_text(path, folder.parent), path, problems)
     if parts is None:
         return None
     front, body, body_line = parts

@@ -18,6 +18,7 @@ with what to write instead: nothing is dropped silently.
 """
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -194,7 +195,7 @@ class _Parser:
         self.check_inline(inline, ln)
         plain = plain_text(inline).replace("\n", "")
         md = inline.content.replace("\n", "")
-        para = Paragraph(plain, Source(self.path, ln), md)
+        para = Paragraph(plain, Source(self.path, ln), md, tokens=list(inline.children or []))
         for child in inline.children or []:
             if child.type == "footnote_ref":
                 label = child.meta["label"]
@@ -262,7 +263,7 @@ class _Parser:
             if tok.type == "footnote_open":
                 label = tok.meta["label"]
                 ln = where.get(label, self.first_line)
-                texts, mds = [], []
+                texts, mds, inline_tokens = [], [], []
                 j = i + 1
                 while tokens[j].type != "footnote_close":
                     t = tokens[j]
@@ -270,6 +271,7 @@ class _Parser:
                         self.check_inline(t, ln)
                         texts.append(plain_text(t).replace("\n", ""))
                         mds.append(t.content.replace("\n", ""))
+                        inline_tokens += t.children or []
                     elif t.type not in ("paragraph_open", "paragraph_close", "footnote_anchor"):
                         self.add(ln, "footnote", _("a footnote holds text only; write its list "
                                                    "or quotation as sentences"))
@@ -278,7 +280,7 @@ class _Parser:
                     self.add(ln, "footnote", _("the footnote [^{label}] is empty; write its "
                                                "text after the colon").format(label=label))
                 self.definitions[label] = Footnote(label, 0, "".join(texts), "".join(mds),
-                                                   Source(self.path, ln))
+                                                   Source(self.path, ln), tokens=inline_tokens)
                 i = j
             i += 1
 
@@ -463,6 +465,7 @@ class _Parser:
             if m and article.abstract is None and not article.preamble:
                 article.abstract_label = m.group(1)
                 md = ABSTRACT.match(para.markdown)
+                para.tokens = drop_leading_characters(para.tokens, m.start(2))
                 para.text = m.group(2)
                 para.markdown = md.group(2) if md else m.group(2)
                 article.abstract = para
@@ -474,7 +477,9 @@ class _Parser:
                 return
         label = find_label(para.text)
         if label is not None and self.section is not None and not _is_caption(para.text):
-            para.text = para.text[len(label.written):].lstrip()
+            rest = para.text[len(label.written):].lstrip()
+            para.tokens = drop_leading_characters(para.tokens, len(para.text) - len(rest))
+            para.text = rest
             para.markdown = _strip_label(para.markdown, label.written)
             head, rest = split_lead(para.markdown)
             if para.markdown.startswith(("**", "__")) and head != para.markdown:
@@ -496,6 +501,7 @@ class _Parser:
                                              "number, like '[1] 作者. 题名[J]. 刊名, 2019(3).'"))
                 return
             label = m.group(1)
+            para.tokens = drop_leading_characters(para.tokens, m.end())
             para.text = para.text[m.end():]
             mm = REFERENCE_LABEL.match(para.markdown.replace("\\[", "[").replace("\\]", "]"))
             para.markdown = para.markdown.replace("\\[", "[").replace("\\]", "]")[mm.end():] if mm \
@@ -679,6 +685,28 @@ def _byline(text: str) -> list[Author] | None:
     return authors or None
 
 
+def drop_leading_characters(tokens: list | None, n: int) -> list | None:
+    """The inline tokens without the first `n` characters of their text (a point's label,
+    counted in the plain text): cut from the tokens the editions render, so that no part of
+    a paragraph is ever parsed again from a string."""
+    if tokens is None:
+        return None
+    out = []
+    for tok in tokens:
+        if n > 0 and tok.type in ("text", "code_inline"):
+            cut = tok.content[:n]
+            n -= len(cut)
+            if len(cut) == len(tok.content):
+                continue
+            tok = copy.copy(tok)
+            rest = tok.content[len(cut):]
+            tok.content = rest.lstrip() if n == 0 and tok.type == "text" else rest
+        elif n > 0 and tok.type in ("softbreak", "hardbreak"):
+            continue
+        out.append(tok)
+    return out
+
+
 def _strip_label(markdown: str, written: str) -> str:
     """The Markdown of a numbered paragraph without its label (bold kept balanced)."""
     m = re.match(r"^(\*\*|__)?\s*" + re.escape(written) + r"\s*", markdown)
@@ -705,7 +733,9 @@ def _lead_headline(para: Paragraph) -> str:
 
 def split_lead(markdown: str) -> tuple[str, str]:
     """(headline, rest) of a numbered paragraph's Markdown: the bold opening when it has one
-    (with a sentence mark right after it kept in the headline), else the first sentence."""
+    (with a sentence mark right after it kept in the headline), else the first sentence.
+    For the plain text of the headline only: the editions split the paragraph's tokens
+    (huoye.render.html.split_lead_tokens), never this string."""
     m = BOLD_HEAD.match(markdown)
     if m:
         head, rest = m.group(2), markdown[m.end():]

@@ -20,7 +20,7 @@ from huoye.load.yamlsource import LList, LMap, line_of
 class Field:
     """One key of a mapping: its type, whether it must be there, and an example."""
 
-    kind: str  # "str" | "int" | "number" | "date" | "list" | "map" | "str-list" | "number-list"
+    kind: str  # "str" | "int" | "number" | "date" | "list" | "map" | "str-list" | "number-list" | "bool"
     required: bool = True
     example: str = ""
     help: str = ""
@@ -36,6 +36,7 @@ TYPE_WORDS = {
     "map": N_("a group of 'key: value' lines"),
     "str-list": N_("a list of texts"),
     "number-list": N_("a list of numbers, like [5, 20]"),
+    "bool": N_("true or false"),
 }
 
 
@@ -101,6 +102,8 @@ def fits(v, kind: str) -> bool:
         return isinstance(v, list) and all(fits(x, "str") for x in v)
     if kind == "number-list":
         return isinstance(v, list) and all(fits(x, "number") for x in v)
+    if kind == "bool":
+        return isinstance(v, bool)
     raise ValueError(kind)
 
 

@@ -9,22 +9,44 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from pathlib import Path
 
+from huoye.content import inside
 from huoye.errors import ContentError, Problem, system_says
 from huoye.i18n import _
 
 log = logging.getLogger("huoye.load")
 
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+# Refused: C0 and C1 controls (U+0085 included), the line and paragraph separators U+2028
+# and U+2029 (YAML and Python count them as line breaks: every later line number would be
+# off), the invisible direction controls (they reorder what a reader sees), non-characters
+# and lone surrogates. Tab and newline are the only controls content may hold.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f"
+                      "\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 
-def read_text(path: Path) -> str:
-    """The file's text with BOM removed and line ends made LF; raises ContentError."""
+MAX_TEXT_BYTES = 1 << 20  # issue.md and series.yaml: 1 MB (a long issue is ~60 KB)
+
+
+def read_text(path: Path, root: Path | None = None, limit: int = MAX_TEXT_BYTES) -> str:
+    """The file's text with BOM removed and line ends made LF; raises ContentError.
+
+    With `root` (the content folder), a file whose real place (links followed) is outside
+    it is refused, not read; a file over `limit` bytes is refused before it is read."""
     try:
-        data = path.read_bytes()
+        if root is not None and not inside(path, root):
+            raise ContentError(Problem(path, None, "file", _(
+                "is a link to {target}, outside the content folder; huoye reads nothing "
+                "else: copy the file in instead of linking to it").format(target=path.resolve())))
+        with path.open("rb") as f:
+            data = f.read(limit + 1)
+        if len(data) > limit:
+            raise ContentError(Problem(path, None, "file", _(
+                "is larger than {limit} MB; an issue is far smaller: check that this is the "
+                "right file, or split it").format(limit=limit >> 20)))
     except OSError as err:
         raise ContentError(Problem(path, None, _("file"), _(
             "cannot be read ({reason}); check that it exists and that you may read it").format(
@@ -69,19 +91,35 @@ def _not_utf8(path: Path, data: bytes, err: UnicodeDecodeError) -> str:
 
 
 def clean_characters(path: Path, text: str) -> str:
-    """Refuse control characters and non-characters; drop zero-width characters."""
-    m = _ILLEGAL.search(text)
-    if m:
+    """Refuse control and invisible characters and non-characters, each named at its line
+    and column (every one in the file, before anything else reads it); drop zero-width
+    characters."""
+    problems = []
+    for m in _ILLEGAL.finditer(text):
         line = text.count("\n", 0, m.start()) + 1
-        raise ContentError(Problem(path, line, _("text"), illegal_character(m.group())))
+        column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        problems.append(Problem(path, line, _("text"), illegal_character(m.group(), column)))
+        if len(problems) == 20:
+            break
+    if problems:
+        raise ContentError(problems)
     return _ZERO_WIDTH.sub("", text)
 
 
-def illegal_character(text: str) -> str | None:
+def character_name(ch: str) -> str:
+    """'U+2028 LINE SEPARATOR' (controls have no Unicode name: 'U+0007')."""
+    name = unicodedata.name(ch, "")
+    return f"U+{ord(ch):04X} {name}".strip()
+
+
+def illegal_character(text: str, column: int | None = None) -> str | None:
     """The message for the first character of `text` that content may not hold, or None."""
     m = _ILLEGAL.search(text)
     if not m:
         return None
-    return _("control character {code} is not allowed in content; "
-             "delete it (it is invisible in most editors: retype the line)").format(
-        code=f"U+{ord(m.group()):04X}")
+    if column is None:
+        return _("character {char} is not allowed in content; delete it (it is invisible in "
+                 "most editors: retype the line)").format(char=character_name(m.group()))
+    return _("column {column}: character {char} is not allowed in content; delete it (it is "
+             "invisible in most editors: retype the line)").format(
+                 column=column, char=character_name(m.group()))

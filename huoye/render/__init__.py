@@ -11,10 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 FORMATS = ("pdf", "pptx", "html")
+#: formats made only when asked for (--format handout): not part of a default build
+ON_REQUEST = ("handout",)
 # PDF variants for archiving (series.yaml pdf_variant, --pdf-variant), besides plain PDF.
 PDF_VARIANTS = ("pdf/a-3u", "pdf/ua-1")
-EXTENSIONS = {"pdf": "pdf", "pptx": "pptx", "html": "html"}
-_MODULES = {"pdf": "huoye.render.pdf", "pptx": "huoye.render.deck", "html": "huoye.render.html"}
+EXTENSIONS = {"pdf": "pdf", "pptx": "pptx", "html": "html", "handout": "handout.pdf"}
+_MODULES = {"pdf": "huoye.render.pdf", "pptx": "huoye.render.deck", "html": "huoye.render.html",
+            "handout": "huoye.render.handout"}
 
 
 @dataclass(frozen=True)

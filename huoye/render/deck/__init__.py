@@ -34,7 +34,7 @@ from . import pptxkit as kit
 from .slides import DRAW, ITEM_KEYS, OUTLINE, REQUIRED, Deck
 from .theme import deck_theme
 
-__all__ = ["check", "outline", "render"]
+__all__ = ["check", "draw", "outline", "render"]
 
 TEMPLATE = "deck.yaml.j2"
 
@@ -43,17 +43,27 @@ TEMPLATE = "deck.yaml.j2"
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def render(issue, options) -> bytes:
-    """The deck of ``issue`` as .pptx bytes; template, outline and layout problems
-    are a :class:`RenderError` naming templates/deck.yaml.j2; a character the deck's
-    fallback East Asian face cannot draw is one naming its content file:line."""
+def draw(issue, options) -> Deck:
+    """The deck of ``issue`` drawn in memory (its slides, and a plain record of each for
+    the handout); template, outline and layout problems are a :class:`RenderError`
+    naming templates/deck.yaml.j2; a character the deck's fallback East Asian face
+    cannot draw is one naming its content file:line."""
     cjk = check_deck_fonts(issue)
     entries = outline(issue, options)
     deck = _open(issue)
     deck.outline = outline_name(options)
+    deck.fallback_font = cjk
     for entry in entries:
         DRAW[entry["kind"]](deck, entry)
     deck.finish()
+    return deck
+
+
+def render(issue, options) -> bytes:
+    """The deck of ``issue`` as .pptx bytes, the same for the same inputs (see
+    :func:`draw` for the errors)."""
+    deck = draw(issue, options)
+    cjk = deck.fallback_font
     when = package.build_time(issue.date)
     created = dt.datetime(issue.date.year, issue.date.month, issue.date.day, tzinfo=dt.UTC)
     package.finish_package(deck.prs, package.Properties(

@@ -906,7 +906,10 @@ def add_native_chart(
     colour = colour or theme.text_colour
     palette = list(palette or theme.chart_palette)
 
-    data = CategoryChartData(number_format=number_format)
+    # python-pptx pastes a chart data's number format into its XML as a string; the data
+    # carries "General" and the real format (which holds the chart's unit, content) is set
+    # afterwards through lxml, which escapes it.
+    data = CategoryChartData(number_format="General")
     data.categories = cats
     for name, values in series:
         values = list(values)
@@ -915,12 +918,15 @@ def add_native_chart(
         for v in values:
             if v is not None and not isinstance(v, (int, float)):
                 raise TypeError(f"series {name!r}: value {v!r} is not a number")
-        data.add_series(sanitize_xml_text(name), values, number_format)
+        data.add_series(sanitize_xml_text(name), values, "General")
 
+    number_format = sanitize_xml_text(number_format)
     gframe = slide.shapes.add_chart(_KINDS[kind], *box.emu, data)
     if alt_text:
         gframe._element.nvGraphicFramePr.cNvPr.set("descr", sanitize_xml_text(alt_text))
     chart = gframe.chart
+    for code in chart._chartSpace.xpath(".//c:val/c:numRef/c:numCache/c:formatCode"):
+        code.text = number_format
     label_format = label_format or number_format
 
     _style_rpr(chart.font._rPr, font, size, colour, False, "中")
@@ -975,6 +981,15 @@ def add_native_chart(
             dl.position = XL_LABEL_POSITION.OUTSIDE_END
         else:
             dl.position = XL_LABEL_POSITION.ABOVE
+        for si in sorted({si for si, _pi in (point_labels or {})}):
+            # a series with labels of its own gets series-level label settings, which
+            # replace the plot's: repeat them there, or its other values lose their labels
+            own = plot.series[si].data_labels
+            own.show_value = True
+            own.number_format = label_format
+            own.number_format_is_linked = False
+            own.position = dl.position
+            _style_rpr(own.font._rPr, font, size - 2, colour, None, "中")
         for (si, pi), text in sorted((point_labels or {}).items()):
             label = plot.series[si].points[pi].data_label
             tf = label.text_frame

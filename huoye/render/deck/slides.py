@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 from huoye.errors import RenderError
 from huoye.i18n import _
-from huoye.model import Chart, Issue, label_value
-from huoye.summarise import speaker_notes
+from huoye.model import Chart, Issue, label_value, qualifier_comes_first
+from huoye.summarise import speaker_notes, talking_points
 
 from . import pptxkit as kit
 from .measure import (
@@ -64,6 +64,20 @@ EPS = 0.5  # pt of slack added to measured boxes against float rounding
 
 
 @dataclass
+class SlideRecord:
+    """What one slide says, in plain values, as drawn (for the handout): its kind,
+    title, texts (shape name, paragraphs), talking points, and a chart's sentence or a
+    table's rows."""
+
+    kind: str
+    title: str = ""
+    texts: list[tuple[str, list[str]]] = field(default_factory=list)
+    talking: list[str] = field(default_factory=list)
+    chart: str = ""
+    table: tuple[list[str], list[list[str]]] | None = None
+
+
+@dataclass
 class Deck:
     """The presentation being drawn, its theme, and the slides made so far.
 
@@ -81,6 +95,9 @@ class Deck:
     slides: list[tuple[object, str]] = field(default_factory=list)
     _unnamed: set[int] = field(default_factory=set)
     _titles: dict[int, str] = field(default_factory=dict)
+    records: list[SlideRecord] = field(default_factory=list)
+    fallback_font: object = None  # the installed CJK face (huoye.fonts.FontFile) measured for
+    _record: dict[int, SlideRecord] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ slides
 
@@ -105,6 +122,9 @@ class Deck:
         kit.set_slide_name(slide, f"kind:{kind}")
         self.slides.append((slide, kind))
         self._unnamed.add(id(slide))
+        record = SlideRecord(kind, talking=talking_points([str(t) for t in talking], notes))
+        self.records.append(record)
+        self._record[id(slide)] = record
         if notes or talking:
             # three to five talking points, a rule, the full text (huoye.summarise)
             kit.add_notes(slide, speaker_notes([str(t) for t in talking], notes), self.theme)
@@ -150,9 +170,14 @@ class Deck:
 
     def text(self, slide, box: Box, paras, size: float, colour: str, *, bold=False,
              spacing: float = SIZES.body_spacing, name: str | None = None, **kw):
+        texts = [p.text if isinstance(p, Para) else str(p) for p in paras]
+        record = self._record.get(id(slide))
         if kw.get("placeholder") == "title":
-            self._titles[id(slide)] = "".join(
-                p.text if isinstance(p, Para) else str(p) for p in paras)
+            self._titles[id(slide)] = "".join(texts)
+            if record is not None:
+                record.title = "".join(texts)
+        elif record is not None:
+            record.texts.append((name or "", texts))
         return kit.add_text(slide, box, paras, self.font(bold), size, colour, bold=bold,
                             line_spacing=spacing, name=self._name(slide, name), **kw)
 
@@ -174,12 +199,15 @@ class Deck:
             value_axis_title=f"单位：{chart.unit}" if chart.unit and chart.kind != "pie" else None,
             alt_text=chart_alt_text(chart),
             point_labels={
-                (si, pi): label_value(v, fmt, s.qualifier(pi)) + (chart.unit or "")
+                (si, pi): said_value(v, fmt, chart.unit, s.qualifier(pi))
                 for si, s in enumerate(chart.series) for pi, v in enumerate(s.values)
                 if v is not None and s.qualifier(pi)
             },
         )
         labels_clear_of_bars(drawn)
+        record = self._record.get(id(slide))
+        if record is not None:
+            record.chart = chart_alt_text(chart)
 
     # ---------------------------------------------------------------- geometry
 
@@ -231,6 +259,14 @@ def _number(v: float | None) -> str:
     return f"{v:g}"
 
 
+def said_value(value: float, number_format: str, unit: str, qualifier: str) -> str:
+    """A value as said, its qualifier in its place: "大约5%", "20%以上", "3150亿元"."""
+    text = label_value(value, number_format)
+    if qualifier and qualifier_comes_first(qualifier):
+        return qualifier + text + unit
+    return text + unit + qualifier
+
+
 def chart_alt_text(chart: Chart) -> str:
     """The chart as a sentence a screen reader reads: kind, title, every value with its
     category and unit, and the data source."""
@@ -238,8 +274,8 @@ def chart_alt_text(chart: Chart) -> str:
     parts = []
     for series in chart.series:
         values = "，".join(
-            f"{c}{_number(v) if v is None else label_value(v, chart.number_format, series.qualifier(i))}"
-            f"{unit if v is not None else ''}"
+            c + (_number(v) if v is None
+                 else said_value(v, chart.number_format, unit, series.qualifier(i)))
             for i, (c, v) in enumerate(zip(chart.categories, series.values)))
         parts.append((f"{series.name}：" if len(chart.series) > 1 else "") + values)
     text = f"{CHART_KIND_NAMES.get(chart.kind, '图表')}「{chart.title}」：" + "；".join(parts) + "。"
@@ -442,7 +478,9 @@ def draw_message(deck: Deck, e: dict) -> None:
 
 def draw_agenda(deck: Deck, e: dict) -> None:
     """The sections, numbered 01, 02 … in brand red."""
-    items = [Item(str(t), marker=f"{i:02d}") for i, t in enumerate(e["items"], start=1)]
+    items = [Item(str(t["headline"]), str(t.get("fact") or ""), marker=f"{i:02d}")
+             if isinstance(t, dict) else Item(str(t), marker=f"{i:02d}")
+             for i, t in enumerate(e["items"], start=1)]
     _draw_list(deck, "agenda", e["title"], items, numbered=True, headline_size=SIZES.headline,
                headline_bold=False, slide_notes=e.get("notes", ""))
 
@@ -471,8 +509,9 @@ def draw_divider(deck: Deck, e: dict) -> None:
     y = 120.0 if label else 200.0
     y = max(deck.theme.margin, min(y, deck.bottom - total))
     if y + total > deck.bottom:
-        raise RenderError(_("{path}: divider {title}: the title and what it carries are too long "
-                            "for a slide; shorten them").format(path=deck.outline, title=repr(e["title"])))
+        raise RenderError(_("{outline}: divider {title!r}: the title and what it carries are "
+                            "too long for a slide; shorten them").format(
+            outline=deck.outline, title=e["title"]))
     if label:
         deck.text(slide, Box(x, y, w, nh), [label], SIZES.divider_number, deck.brand, bold=True,
                   spacing=1.05, name="Section Number", placeholder="body1")
@@ -707,6 +746,7 @@ def draw_table(deck: Deck, e: dict) -> None:
         y = max(y, top)
         heights = [head_h] + [row_h[i] for i in group]
         box = Box(deck.left, y, sum(widths), sum(heights))
+        deck._record[id(slide)].table = (header, [rows[i] for i in group])
         kit.add_table(slide, box, header, [rows[i] for i in group], widths, heights,
                       deck.font(), TABLE_SIZE, ink=deck.ink, align=align,
                       name=deck._name(slide, "Table") or "Table",

@@ -4,8 +4,8 @@ The PDF renderer (``huoye.render.pdf``) runs WeasyPrint with small adapters that
 replace a few private WeasyPrint attributes, so each is pinned to ``VERSION``, the
 version pyproject.toml pins (a test keeps the two equal):
 
-* ``justify``: CJK justification, punctuation compression at line edges, no lone
-  last characters;
+* ``justify``: CJK justification, adjacent punctuation pairs compressed to 1.5 em,
+  no lone last characters;
 * ``leaders``: one text box per contents leader;
 * ``subset``: compact CID-keyed CFF font subsets;
 * ``tagging``: running heads, page numbers and contents leaders as artifacts, list

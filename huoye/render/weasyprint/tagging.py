@@ -1,6 +1,7 @@
-"""render step: PDF tagging adapter: decoration as artifacts, paint order = tag order, in WeasyPrint 70.0.
+"""render step: PDF tagging adapter: decoration as artifacts, paint order = tag order.
 
-WeasyPrint 70.0 tags the PDF (``pdf_tags=True``; ``pdf/ua-1`` implies it), but an
+The pinned WeasyPrint (``VERSION``) tags the PDF (``pdf_tags=True``; ``pdf/ua-1``
+implies it), but an
 independent PDF/UA checker (PyPI ``outloud``) finds things a reader of the sample
 issue meets with a screen reader:
 
@@ -10,7 +11,7 @@ issue meets with a screen reader:
 * the contents' dotted leaders are read out as “..............................”,
   and tagged as a link element nested in another, between the entry and its page
   number;
-While installed, this adapter replaces five private functions:
+While installed, this adapter replaces seven private functions:
 
 * ``weasyprint.draw.draw_stacking_context`` and ``draw_inline_level`` -- a margin
   box, and a leader box, is drawn with every ``stream.marked(...)`` inside it
@@ -22,13 +23,18 @@ While installed, this adapter replaces five private functions:
   content other than its label goes into an ``LBody`` (WeasyPrint leaves it straight
   in the ``LI`` when the marker is inside the item);
 * ``weasyprint.pdf.add_links`` -- a leader box gets no link annotation of its own
-  (the entry's link, whose area covers the leader, still takes the reader there).
+  (the entry's link, whose area covers the leader, still takes the reader there);
+* ``weasyprint.stacking._dispatch`` and ``weasyprint.draw.draw_block_level`` -- a list
+  marker outside its item (which WeasyPrint positions absolutely, so that a page
+  painted every item's text first and all the numbers after, while the tag tree says
+  number, text, number, text) is painted with its item, before the item's text;
+* and a table's header cells get a ``/Scope`` (Column, or Row for ``scope="row"``).
 
 Layout and appearance do not change. What the adapter does not fix is left to the
 stylesheet: WeasyPrint paints boxes that make a stacking context (``overflow``
-other than ``visible``, as its own stylesheet gives ``svg``; positioned boxes; list
-markers outside their item, which it positions absolutely) after the page's other
-content, out of the tag tree's order, so briefing.css avoids them where it matters.
+other than ``visible``, as its own stylesheet gives ``img`` and ``svg``; positioned
+boxes) after the page's other content, out of the tag tree's order, so briefing.css
+sets ``overflow: visible`` on images and charts.
 
 Pinned, like the other adapters, to ``SUPPORTED_WEASYPRINT``; use
 ``with pdf_ua_tagging(): ...`` (idempotent, nestable). Link annotations get their
@@ -60,7 +66,7 @@ def _as_artifact(kind: str):
 
 def _replacements():
     import pydyf
-    from weasyprint import draw, pdf
+    from weasyprint import draw, pdf, stacking
     from weasyprint.formatting_structure import boxes
     from weasyprint.layout.absolute import AbsolutePlaceholder
     from weasyprint.pdf import stream as pdf_stream
@@ -68,7 +74,8 @@ def _replacements():
 
     draw_stacking_context, draw_inline_level = draw.draw_stacking_context, draw.draw_inline_level
     marked, build_box_tree = pdf_stream.Stream.marked, tags._build_box_tree
-    add_links = pdf.add_links
+    add_links, draw_block_level = pdf.add_links, draw.draw_block_level
+    dispatch, dispatch_children = stacking._dispatch, stacking._dispatch_children
 
     def stacking_context_drawn(stream, stacking_context):
         if isinstance(stacking_context.box, boxes.MarginBox):
@@ -100,13 +107,35 @@ def _replacements():
         inner = box._box if isinstance(box, AbsolutePlaceholder) else box
         if isinstance(inner, boxes.MarginBox) or inner.is_leader:
             return iter(())
-        return _with_list_bodies(build_box_tree(box, parent, pdf, *args), pdf)
+        return _completed(box, build_box_tree(box, parent, pdf, *args), pdf)
 
-    def _with_list_bodies(elements, pdf):
+    def _completed(box, elements, pdf):
         for element in elements:
             if element["S"] == "/LI":
                 _wrap_list_body(element, pdf, pydyf)
+            elif element["S"] == "/Table":
+                _scope_headers(box, boxes)
             yield element
+
+    def dispatched(box, page, child_contexts, blocks, floats, blocks_and_cells):
+        inner = box._box if isinstance(box, AbsolutePlaceholder) else box
+        if not inner.is_outside_marker or inner.style["z_index"] != "auto":
+            return dispatch(box, page, child_contexts, blocks, floats, blocks_and_cells)
+        # Painted with the in-flow blocks (step 7 of CSS 2's painting order) under its list
+        # item, not with the positioned boxes (step 8) after the whole page.
+        own: dict = {}
+        inner = dispatch_children(inner, page, child_contexts, blocks, floats, own)
+        blocks.append(inner)
+        blocks_and_cells[inner] = own
+        return None
+
+    def block_level_drawn(page, stream, blocks_and_cells):
+        for block, nested in blocks_and_cells.items():
+            markers = {b: n for b, n in nested.items() if b.is_outside_marker}
+            if markers:  # a list item: its marker first, as the tag tree has it
+                draw_block_level(page, stream, markers)
+                nested = {b: n for b, n in nested.items() if not b.is_outside_marker}
+            draw_block_level(page, stream, {block: nested})
 
     def links_added(links_and_anchors, *args, **kwargs):
         links, anchors = links_and_anchors
@@ -119,6 +148,8 @@ def _replacements():
         (pdf_stream.Stream, "marked", marked_or_artifact),
         (tags, "_build_box_tree", box_tree),
         (pdf, "add_links", links_added),
+        (stacking, "_dispatch", dispatched),
+        (draw, "draw_block_level", block_level_drawn),
     ]
 
 
@@ -147,9 +178,28 @@ def _wrap_list_body(item, pdf, pydyf) -> None:
     item["K"] = new_kids
 
 
+_SCOPES = {"row": "/Row", "rowgroup": "/Row", "col": "/Column", "colgroup": "/Column"}
+
+
+def _scope_headers(box, boxes) -> None:
+    """Give each header cell (TH) of a table its /Scope, from the th's scope attribute
+    (Column when it has none): which cells it heads, for readers and checkers."""
+    stack = [box]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, boxes.TableCellBox) and node.element_tag == "th":
+            mark = getattr(node, "mark", None)
+            if mark is not None and "A" in mark:
+                scope = (node.element.get("scope") or "col").lower()
+                mark["A"]["Scope"] = _SCOPES.get(scope, "/Both")
+        if isinstance(node, boxes.ParentBox):
+            stack.extend(node.children)
+
+
 ADAPTER = Adapter("huoye.render.weasyprint.tagging",
                   "draw/__init__.py (draw_stacking_context, draw_inline_level), pdf/stream.py "
-                  "marked, pdf/tags.py _build_box_tree, pdf/__init__.py add_links", _replacements)
+                  "marked, pdf/tags.py _build_box_tree, pdf/__init__.py add_links, stacking.py "
+                  "_dispatch, draw/__init__.py draw_block_level", _replacements)
 installed, install, uninstall = ADAPTER.installed, ADAPTER.install, ADAPTER.uninstall
 
 

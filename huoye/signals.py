@@ -1,0 +1,74 @@
+"""Process tree: a build stopped by a signal ends all its helper processes, cleanly.
+
+    cli ──install()──▶ build (helpers: the early PDF process, forked renderers, workers)
+
+SIGINT, SIGTERM or SIGHUP to huoye's main process (not only to its process group)
+kills every helper process at once, then raises `Stopped` in the main process:
+whatever was being staged is removed on the way out (`huoye.output.commit`), the
+command line prints one line, and the process exits 128 + the signal's number
+(130, 143, 129). A helper process that gets the signal itself (Ctrl-C reaches the
+whole group) leaves silently. Helpers also die with the main process, even when it
+is killed outright (Linux's parent-death signal), so no helper outlives the build
+holding the caller's pipes open.
+"""
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing
+import os
+import signal
+
+HANDLED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+_PR_SET_PDEATHSIG = 1
+_main_pid: int | None = None
+
+
+class Stopped(BaseException):  # noqa: N818 (not an error: the user asked huoye to stop)
+    """The build was stopped by a signal; `exit_status` is 128 + its number."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+        self.exit_status = 128 + signum
+
+
+def end_helpers() -> None:
+    """Kill every helper process of this one now, and reap them."""
+    children = multiprocessing.active_children()
+    for child in children:
+        child.kill()
+    for child in children:
+        child.join(timeout=5)
+
+
+def _handler(signum, frame) -> None:
+    if os.getpid() != _main_pid:  # a helper, forked with this handler: leave quietly
+        os._exit(128 + signum)
+    end_helpers()
+    raise Stopped(signum)
+
+
+def _in_helper() -> None:
+    """In each forked helper: die with the main process."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the handler above still ends helpers
+        pass
+
+
+@contextlib.contextmanager
+def installed(signals=HANDLED):
+    """Within: this process is the main process of a build (the command line's `main`);
+    the earlier handlers come back on leaving (tests call `main` in process)."""
+    global _main_pid
+    if _main_pid is None:
+        os.register_at_fork(after_in_child=_in_helper)
+    _main_pid = os.getpid()
+    earlier = {signum: signal.signal(signum, _handler) for signum in signals}
+    try:
+        yield
+    finally:
+        for signum, handler in earlier.items():
+            signal.signal(signum, handler)
