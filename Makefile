@@ -34,6 +34,7 @@ build: setup
 
 test: setup-test
 	$(VENV)/bin/ruff check huoye tests bench build.py scripts
+	$(VENV)/bin/mypy
 	$(PY) scripts/messages.py compile
 	$(PY) scripts/messages.py check
 	$(PY) -m pytest -q $(PYTEST_ARGS)
@@ -46,6 +47,7 @@ bench: setup-test
 
 lint: setup-test
 	$(VENV)/bin/ruff check huoye tests bench build.py scripts
+	$(VENV)/bin/mypy
 
 # The message catalogues (huoye.i18n): the .po files are the sources, kept in git; the
 # compiled .mo files are committed too, so that `make build` from a fresh clone speaks

@@ -1,12 +1,13 @@
 """Write step, before rendering: is an issue's output already up to date?
 
 The build key is a SHA-256 over the raw bytes of everything that can change
-the output: the issue folder, series.yaml, the front matter of the other issues
-(their dates and themes make this issue's back page), the templates, huoye's
-version and source, and the build options. It needs no parsing, so an
-up-to-date check is fast. The stamp also records the font files the build used
-(size and time) and the state of fontconfig's cache: a font upgrade or a newly
-installed font rebuilds too.
+the output: the issue folder, series.yaml, the front matter of every issue
+(the others' dates and themes make this issue's back page), the templates,
+huoye's version and source, and the build options; each is read once per build,
+so freshness is linear in the archive. It needs no parsing, so an up-to-date
+check is fast. The stamp also records the font files the build used (size and
+time) and the state of fontconfig's cache: a font upgrade or a newly installed
+font rebuilds too.
 
 The stamp and the lock that keeps two builds of one output folder apart live in
 huoye's cache folder (`build_state`), keyed by the output folder's path: the
@@ -109,22 +110,36 @@ def _tree_mtimes(folder: Path) -> tuple:
     return tuple(sorted((str(p), p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()))
 
 
-def build_key(folder: Path, root: Path, templates: Path, options: dict) -> str:
-    """The key of one issue folder's build, from raw inputs (nothing is parsed)."""
+def build_keys(folders: list[Path], root: Path, templates: Path, options: dict) -> dict[Path, str]:
+    """The key of each issue folder's build, from raw inputs (nothing is parsed).
+
+    Linear in the archive: each issue's files are read once, the templates and huoye's
+    source once, and the front matter of every issue of the content folder (their dates
+    and themes make each back page) once, into one digest all keys share.
+    """
     h = hashlib.sha256()
-    _hash_issue_folder(h, folder, root)
-    if inside(root / SERIES_FILE, root):
-        _hash_file(h, root / SERIES_FILE, MAX_ISSUE_BYTES)
     for other in sorted(root.iterdir()):
         path = other / ISSUE_FILE
-        if (other != folder and path.is_file() and inside(path, root)
-                and path.stat().st_size <= MAX_ISSUE_BYTES):
+        if path.is_file() and inside(path, root) and path.stat().st_size <= MAX_ISSUE_BYTES:
             m = _FRONT_MATTER.match(path.read_bytes())
             h.update(other.name.encode() + b"\0" + (m.group(0) if m else b"") + b"\0")
-    h.update(_templates_digest(templates, _tree_mtimes(templates)).encode())
-    h.update(_engine_digest().encode())
-    h.update(json.dumps(options, sort_keys=True, default=str).encode())
-    return h.hexdigest()
+    shared = hashlib.sha256(h.digest())
+    if inside(root / SERIES_FILE, root):
+        _hash_file(shared, root / SERIES_FILE, MAX_ISSUE_BYTES)
+    shared.update(_templates_digest(templates, _tree_mtimes(templates)).encode())
+    shared.update(_engine_digest().encode())
+    shared.update(json.dumps(options, sort_keys=True, default=str).encode())
+    keys = {}
+    for folder in folders:
+        key = shared.copy()
+        _hash_issue_folder(key, folder, root)
+        keys[folder] = key.hexdigest()
+    return keys
+
+
+def build_key(folder: Path, root: Path, templates: Path, options: dict) -> str:
+    """The key of one issue folder's build (`build_keys` for one folder)."""
+    return build_keys([folder], root, templates, options)[folder]
 
 
 def _stat(path: Path) -> str:
@@ -138,19 +153,6 @@ def _stat(path: Path) -> str:
 def fontconfig_state() -> str:
     """Times of fontconfig's caches and font folders: they change when fonts are installed."""
     return "|".join(_stat(Path(p).expanduser()) for p in FONTCONFIG_CACHES)
-
-
-def font_files(brand) -> list[Path]:
-    """The font files a build of this brand draws with (PDF roles and the deck's measure)."""
-    from huoye.fonts import find_font
-
-    out = []
-    for family, bold in ((brand.serif, False), (brand.sans, True), (brand.kai, False),
-                         (brand.deck_fallback, False), (brand.deck_fallback, True)):
-        path = find_font(family, bold).path
-        if path not in out:
-            out.append(path)
-    return out
 
 
 def build_state(out_dir: Path) -> Path:

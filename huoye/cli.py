@@ -192,9 +192,13 @@ def parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help=_("validate content without writing anything"),
                        epilog=_(EXAMPLES_CHECK), formatter_class=RawDescriptionHelpFormatter,
-                       description=_("Validate the content files and report every problem."))
+                       description=_("Validate the content files and report every problem: "
+                                     "the build's own checks (fonts, slides, charts), before "
+                                     "anything is rendered."))
     c.add_argument("paths", nargs="*", type=Path, metavar="ISSUE",
                    help=_("content/ or issue folders (default: content)"))
+    c.add_argument("--templates", type=Path, default=None, metavar="TEMPLATES",
+                   help=_("templates folder (default: huoye's templates/)"))
     add_language_option(c)
 
     n = sub.add_parser("new", help=_("start the next issue from a skeleton to fill in"),
@@ -312,18 +316,10 @@ def _staff(text: str) -> tuple[str, str]:
 
 def run(argv: list[str] | None = None) -> NoReturn:
     """The process's entry point (build.py, `python -m huoye`, the `huoye` command): `main`,
-    then, once the output is flushed, leave at once. Every file is written and closed and
-    every worker process joined by then; what is skipped is the interpreter's teardown,
-    ~0.1 s of garbage collection and destructors after a build (freeing Pango's font map
-    late in that teardown can even crash in C)."""
-    code = main(argv)
-    logging.shutdown()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe: nothing more can be said there
-            pass
-    os._exit(code)
+    then `huoye.processes.leave`: out at once, without the interpreter's teardown."""
+    from huoye.processes import leave
+
+    leave(main(argv))
 
 
 def _command_index(argv: list[str]) -> int:
@@ -354,9 +350,11 @@ def main(argv: list[str] | None = None) -> int:
     from huoye import signals
     from huoye.i18n import _
 
-    # Watch mode stops on Ctrl-C as its way of ending (exit 0); other signals stop it as a build.
+    # Watch mode and the preview server stop on Ctrl-C as their way of ending (exit 0); other
+    # signals stop them as a build.
+    ends_on_ctrl_c = args.command in ("watch", "serve")
     try:
-        with signals.installed(signals.HANDLED[1:] if args.command == "watch" else signals.HANDLED):
+        with signals.installed(signals.HANDLED[1:] if ends_on_ctrl_c else signals.HANDLED):
             return COMMANDS[args.command](args)
     except signals.Stopped as stop:
         print(_("stopped by {signal}; nothing more was written").format(signal=str(stop)),
@@ -433,18 +431,32 @@ def cmd_build(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from huoye.build import select
+    """Load every issue and run the build's own preflight on each (`huoye.preflight`): what
+    passes here builds; every problem of every issue is reported, nothing is written."""
+    from huoye.build import DEFAULT_TEMPLATES, select
     from huoye.load import load_archive
+    from huoye.preflight import preflight
+    from huoye.render import RenderOptions
 
     root, only = select(args.paths)
     issues = load_archive(root, only)
+    templates = (getattr(args, "templates", None) or DEFAULT_TEMPLATES).resolve()
+    problems: list = []
     for issue in issues:
+        options = RenderOptions(templates=templates, pdf_variant=issue.series.pdf_variant)
+        try:
+            preflight(issue, options)
+        except HuoyeError as err:
+            problems += err.problems
+            continue
         logging.getLogger("huoye.progress").info("%s", _(
             "{slug}: ok — {issue_line}, {sections} sections, {points} points, {figures} figures, "
             "{charts} charts").format(
             slug=issue.slug, issue_line=issue.issue_line, sections=len(issue.sections),
             points=sum(len(s.points) for s in issue.sections), figures=len(issue.figures),
             charts=len(issue.charts)))
+    if problems:
+        raise HuoyeError(problems)
     return 0
 
 

@@ -7,6 +7,7 @@ lines and exit status 2, never a traceback.
 from __future__ import annotations
 
 import errno
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,10 +63,10 @@ class HuoyeError(Exception):
 
     exit_status = 2
 
-    def __init__(self, problems: list[Problem] | Problem | str):
+    def __init__(self, problems: Sequence[Problem | str] | Problem | str):
         if isinstance(problems, (Problem, str)):
             problems = [problems]
-        self.problems = list(problems)
+        self.problems: list[Problem | str] = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
@@ -85,7 +86,7 @@ class Problems:
     """Collects problems so that validation reports all of them at once."""
 
     def __init__(self) -> None:
-        self.items: list[Problem] = []
+        self.items: list[Problem | str] = []
 
     def add(self, path, line, field, message) -> None:
         self.items.append(Problem(path, line, field, message))
@@ -96,7 +97,7 @@ class Problems:
     def raise_if_any(self, cls: type[HuoyeError] = ContentError) -> None:
         if self.items:
             unique = list(dict.fromkeys(self.items))
-            unique.sort(key=lambda p: (str(p.path), p.line or 0))
+            unique.sort(key=lambda p: (str(getattr(p, "path", "")), getattr(p, "line", 0) or 0))
             raise cls(unique)
 
 
@@ -124,13 +125,13 @@ _FIXES = {
 
 def system_says(err: OSError) -> str:
     """What the system said about `err`, translated when it is a common disk error."""
-    said = _SYSTEM_SAYS.get(err.errno)
+    said = _SYSTEM_SAYS.get(err.errno or 0)
     return _(said) if said else str(err.strerror or err)
 
 
 def os_error_message(err: OSError) -> str:
     """'PATH: what the system said; how to fix it' for a failing disk or folder."""
-    fix = _(_FIXES.get(err.errno, N_("check the folder and the disk, then build again")))
+    fix = _(_FIXES.get(err.errno or 0, N_("check the folder and the disk, then build again")))
     if err.filename:
         return _("{path}: {reason}; {fix}").format(path=err.filename, reason=system_says(err), fix=fix)
     return _("{reason}; {fix}").format(reason=system_says(err), fix=fix)

@@ -37,10 +37,13 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, cast
 
 from huoye.cache import user_cache_folder
 from huoye.errors import Problem, RenderError, SetupError
+from huoye.faces import DECK, DOCUMENT_ROLES, ROLES, family
 from huoye.i18n import N_, _
+from huoye.model import Issue, Source
 
 LOG = logging.getLogger("huoye.render")
 
@@ -70,7 +73,7 @@ def package_for(family: str) -> str:
     for prefix, package in PACKAGES.items():
         if low.startswith(prefix):
             return package
-    return "the package that provides it"
+    return _("the package that provides it")
 
 
 class _Fontconfig:
@@ -101,11 +104,12 @@ class _Fontconfig:
         lib.FcPatternDestroy(pat)
         if not font:
             return [], "", 0
-        names, value, index = [], c.c_char_p(), c.c_int()
+        names: list[str] = []
+        value, index = c.c_char_p(), c.c_int()
         while lib.FcPatternGetString(font, b"family", len(names), c.byref(value)) == 0:
-            names.append(value.value.decode())
+            names.append((value.value or b"").decode())
         found = lib.FcPatternGetString(font, b"file", 0, c.byref(value)) == 0
-        path = value.value.decode() if found else ""
+        path = (value.value or b"").decode() if found else ""
         lib.FcPatternGetInteger(font, b"index", 0, c.byref(index))
         lib.FcPatternDestroy(font)
         return names, path, index.value
@@ -255,9 +259,12 @@ def _describe(chars: list[str]) -> str:
     return "、".join(f"“{c}” (U+{ord(c):04X})" for c in chars)
 
 
-def texts_by_role(issue) -> dict[str, list[tuple[str, object, str]]]:
-    """Every piece of text of an issue, grouped by the font role that draws it.
+def texts_by_role(issue: Issue) -> dict[str, list[tuple[str, Source, str]]]:
+    """Every piece of the issue's content text, grouped by the typography role that draws
+    it (`huoye.faces`): {role name: [(text, source, what)]}.
 
+    The templates' fixed labels (本期主题, 要目, 数据来源 …) are not content: the preflight
+    checks them in the rendered document (`huoye.preflight`).
     Returns {role: [(text, source, what)]}, role one of "serif" (body and all regular
     text: contents, call-outs, charts, header, back page), "sans_bold" (headings and
     emphasis, 黑体: titles, captions, table headers) and "kai" (the editor's note, quotations,
@@ -269,6 +276,7 @@ def texts_by_role(issue) -> dict[str, list[tuple[str, object, str]]]:
     kai = [(issue.note, issue.source, N_("editor's note"))]
     sans_bold = []
     for b in issue.all_blocks:  # every block's own text: lists, table cells, captions …
+        b = cast(Any, b)  # told apart by `kind`
         if b.kind == "quote":
             kai += [(p.text, p.source, N_("quotation")) for p in b.inlines()]
         elif b.kind in ("heading", "image"):
@@ -313,32 +321,47 @@ def texts_by_role(issue) -> dict[str, list[tuple[str, object, str]]]:
 def check_fonts(issue) -> dict[str, FontFile]:
     """Check that the PDF's families are installed and cover all the issue's text.
 
-    Returns the fonts by role. Raises RenderError listing every missing family
-    (with the package to install) or every paragraph with a character the font
-    cannot draw (with its content file:line).
+    Returns the fonts by role (`huoye.faces.DOCUMENT_ROLES`). Raises RenderError
+    listing every missing family (with the package to install) or every paragraph with
+    a character the font cannot draw (with its content file:line).
     """
     brand = issue.series.brand
-    return _check(texts_by_role(issue), {"serif": (brand.serif, False),
-                                         "sans_bold": (brand.sans, True), "kai": (brand.kai, False)})
+    return _check(texts_by_role(issue), {r.name: (family(brand, r), r.bold) for r in DOCUMENT_ROLES})
+
+
+def deck_texts(issue: Issue) -> list[tuple[str, Source, str]]:
+    """Every piece of content text the deck may draw, with its source: all of the
+    document's texts and the summaries (`huoye.summarise.summary_texts`)."""
+    from huoye.summarise import summary_texts
+
+    texts = [item for items in texts_by_role(issue).values() for item in items]
+    return texts + summary_texts(issue)
 
 
 def check_deck_fonts(issue) -> FontFile:
     """Check that the deck's fallback East Asian face (what LibreOffice and machines without
     the preferred face draw with) is installed and covers all the issue's text."""
-    family = issue.series.brand.deck_fallback
-    texts = [item for items in texts_by_role(issue).values() for item in items]
-    texts += [(" ".join(issue.summary_note or []), issue.source, "summaries.note")]
-    texts += [(f"{p.summary_headline or ''}{p.summary_fact or ''}", p.source, "summaries.points")
-              for s in issue.sections for p in s.points]
-    return _check({"deck": texts}, {"deck": (family, False)})["deck"]
+    brand = issue.series.brand
+    return _check({DECK.name: deck_texts(issue)}, {DECK.name: (family(brand, DECK), False)})[DECK.name]
+
+
+def font_files(brand) -> list[Path]:
+    """The font files a build of this brand draws with: every typography role's face (the
+    build's stamp records them, so that a font upgrade rebuilds)."""
+    out: list[Path] = []
+    for role in ROLES.values():
+        path = find_font(family(brand, role), role.bold).path
+        if path not in out:
+            out.append(path)
+    return out
 
 
 def _check(texts: dict[str, list], families: dict[str, tuple[str, bool]]) -> dict[str, FontFile]:
     fonts: dict[str, FontFile] = {}
     problems: list[Problem | str] = []
-    for role, (family, bold) in families.items():
+    for role, (name, bold) in families.items():
         try:
-            fonts[role] = find_font(family, bold)
+            fonts[role] = find_font(name, bold)
         except RenderError as err:
             if str(err) not in map(str, problems):
                 problems.append(str(err))

@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from huoye.errors import display_path
 
@@ -47,7 +48,7 @@ class Footnote:
     markdown: str
     source: Source
     id: str = ""
-    tokens: list | None = field(default=None, repr=False, compare=False)  # as Paragraph.tokens
+    tokens: list[Any] | None = field(default=None, repr=False, compare=False)  # as Paragraph.tokens
 
 
 @dataclass
@@ -62,7 +63,7 @@ class Paragraph:
     notes: list[Footnote] = field(default_factory=list)
     # The inline Markdown tokens the loader parsed (markdown-it), which the editions render:
     # content is parsed once, never again from a string derived from it.
-    tokens: list | None = field(default=None, repr=False, compare=False)
+    tokens: list[Any] | None = field(default=None, repr=False, compare=False)
 
     kind = "paragraph"
 
@@ -381,7 +382,7 @@ class Section:
         """Every point of the section at every level, in reading order."""
         out: list[Point] = []
 
-        def walk(points):
+        def walk(points: list[Point]) -> None:
             for p in points:
                 out.append(p)
                 walk(p.points)
@@ -565,6 +566,10 @@ def label_value(value: float, number_format: str, qualifier: str = "") -> str:
 class StaffMember:
     role: str
     name: str
+
+
+#: PDF variants a series may ask for (series.yaml pdf_variant, --pdf-variant), besides plain PDF.
+PDF_VARIANTS = ("pdf/a-3u", "pdf/ua-1")
 
 
 @dataclass

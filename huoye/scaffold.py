@@ -35,6 +35,7 @@ HEAD = """\
 # Fill in the theme and the editor's note (按).
 # Key figures and charts are optional: see docs/content.md for their keys.
 """
+NOTE = "note: |\n  【待填：编者按】\n"  # huoye's own text, written as the block the editor extends
 BODY = """\
 ---
 
@@ -56,9 +57,8 @@ def skeleton(year: int, number: int, serial: int, date: dt.date, theme: str) -> 
     """The new issue.md: its front matter serialised by the YAML library (an argument is
     data, never pasted into YAML), then the body with its placeholders."""
     front = yaml.safe_dump({"year": year, "number": number, "serial": serial, "date": date,
-                            "theme": theme, "note": "【待填：编者按】"},
-                           allow_unicode=True, sort_keys=False, width=1_000_000)
-    return HEAD + front + BODY
+                            "theme": theme}, allow_unicode=True, sort_keys=False, width=1_000_000)
+    return HEAD + front + NOTE + BODY
 
 
 @dataclass

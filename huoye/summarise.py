@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 
-from huoye.model import Issue, Point, first_sentence, sentences
+from huoye.model import Issue, Point, Source, first_sentence, sentences
 
 FIGURE = re.compile(
     r"\d+(?:\.\d+)?\s*(?:余|多)?(?:%|％|倍|亿|万|千|百|个|家|项|名|人|国|种|层|美元|元|日元|吨|纳米|小时|天)"
@@ -286,7 +286,14 @@ def section_gist(section, max_chars: int = FACT_MAX_CHARS) -> str:
         return out
     text = "".join(b.text for b in section.intro if getattr(b, "kind", "") == "paragraph")
     first = sentences(text)
-    return cut_at_clause(first[0], max_chars) if first else ""
+    if not first:
+        return ""
+    sentence = first[0]
+    if sentence.endswith(("：", ":")):  # a lead-in to a list: what it says before the first colon
+        clauses = [c for c in CLAUSE.split(sentence) if c]
+        end = next(i for i, c in enumerate(clauses) if c.endswith(("：", ":")))
+        sentence = "".join(clauses[:end + 1]).rstrip("，；：:") + "。"
+    return cut_at_clause(sentence, max_chars)
 
 
 def byline_lines(article) -> list[str]:
@@ -368,6 +375,21 @@ def article_text(article) -> str:
         parts += [r.text for r in article.references]
         parts += [p.notes_text for p in (r.paragraph for r in article.references) if p.notes]
     return "\n".join(p for p in parts if p)
+
+
+def summary_texts(issue: Issue) -> list[tuple[str, Source, str]]:
+    """Every summary of the issue, as the deck shows it, with the content it comes from:
+    the key message and each point's headline and supporting fact. The one place
+    summaries are derived for anything but the outline's filters (the deck's glyph
+    check, the preflight's content places)."""
+    out = [("".join(key_message(issue)), issue.source, "summaries.note")]
+    for section in issue.sections:
+        for point in section.points:
+            out.append((headline(point), point.source, "summaries.points.headline"))
+            fact = supporting_fact(point)
+            if fact:
+                out.append((fact, point.source, "summaries.points.fact"))
+    return out
 
 
 FILTERS = {

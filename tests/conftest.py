@@ -1,6 +1,7 @@
 """Shared fixtures: the sample issue is loaded once, and built once, per test session."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -26,16 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 SAMPLE = CONTENT / "2020-03"
 
-# The sample issue's seven recommendation headlines (对策建议), as the source gives them.
-RECOMMENDATIONS = [
-    "应用科学工具，优化规划与空间布局",
-    "重视应用研究，夯实产业的科学基础",
-    "加强技术攻关，实现关键核心技术突破",
-    "发挥市场机制，打造国际化创新主体",
-    "强化财税支持，完善合规的政策体系",
-    "营造良好生态，推动产业链治理现代化",
-    "集聚培养人才，强化产业链知识管理",
-]
+# The sample's facts as its source document gives them: one golden record for every test.
+SAMPLE_FACTS = json.loads((ROOT / "tests" / "fixtures" / "sample-facts.json").read_text(encoding="utf-8"))
+RECOMMENDATIONS = SAMPLE_FACTS["recommendations"]
 
 
 @pytest.fixture(scope="session")

@@ -33,7 +33,7 @@ def fill(path: Path, note: str, body: str) -> None:
     text = path.read_text(encoding="utf-8")
     head, _, _ = text.partition("\n---\n")
     note_block = "note: |\n" + "".join(f"  {line}\n" for line in note.splitlines())
-    head = re.sub(r"note: \|\n(?:  .*\n?)*", note_block, head + "\n").rstrip("\n")
+    head = re.sub(r"^note:.*\n(?:  .*\n?)*", note_block, head + "\n", flags=re.M).rstrip("\n")
     path.write_text(f"{head}\n---\n\n{body}", encoding="utf-8")
 
 

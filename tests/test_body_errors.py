@@ -151,3 +151,41 @@ def test_a_character_no_font_draws_is_refused_wherever_it_is(tmp_path, where, bo
     with pytest.raises(RenderError) as err:
         check_fonts(issue)
     assert f"issue.md:{line}" in str(err.value) and "U+2A6D6" in str(err.value)
+
+
+def test_qualifiers_are_words_one_per_chart_value(tmp_path):
+    front = HEAD.replace("note: 编者按。\n", """note: 编者按。
+figures:
+  - value: 20
+    unit: "%"
+    qualifier: 20%
+    label: 份额
+    sentence: 份额达到20%以上。
+charts:
+  - id: c
+    title: 份额
+    kind: column
+    categories: [甲, 乙]
+    series:
+      - name: 份额
+        values: [5, 20]
+        qualifiers: [约]
+    unit: "%"
+    source: 世界银行
+    anchor: 份额达到
+""")
+    from huoye.load import load_archive
+
+    root = tmp_path / "content"
+    (root / "2022-01").mkdir(parents=True)
+    shutil.copy(CONTENT / "series.yaml", root / "series.yaml")
+    (root / "2022-01" / "issue.md").write_text(front + "## 一节\n\n份额达到20%以上。" + RECS,
+                                               encoding="utf-8")
+    with pytest.raises(ContentError) as err:
+        load_archive(root)
+    got = [f"{p.line}: {p.field}: {p.message}" for p in err.value.problems]
+    assert got == [
+        "11: figures[1].qualifier: '20%' is not a qualifier of a number; write one word such "
+        "as 以上, 左右, 约, 近, 超过 (or leave it out)",
+        "22: charts[1].series[1].qualifiers: give one qualifier per value, \"\" where there is "
+        "none, like [\"\", 以上] for two values"], got

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import huoye
-from huoye import cache
+from huoye import cache, fonts
 from huoye.build import DEFAULT_TEMPLATES, BuildRequest, build
 
 
@@ -112,7 +112,7 @@ def test_a_changed_font_file_rebuilds(site, monkeypatch, tmp_path):
     content, _, out, run = site
     font = tmp_path / "font.ttf"
     font.write_bytes(b"font v1")
-    monkeypatch.setattr(cache, "font_files", lambda brand: [font])
+    monkeypatch.setattr(fonts, "font_files", lambda brand: [font])
     assert run(force=True) is True and run() is False
     font.write_bytes(b"font v2, a different size")
     assert run() is True

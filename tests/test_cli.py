@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from huoye.cli import COMMANDS, main
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SAMPLE_FACTS
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
@@ -37,7 +37,10 @@ def test_an_unknown_format_is_refused_with_the_choices(capsys):
 
 def test_check_reports_each_issue(capsys):
     assert main(["check", str(ROOT / "content")]) == 0
-    assert "2020-03: ok — 2020年第3期（总第328期）, 7 sections, 29 points" in capsys.readouterr().err
+    facts = SAMPLE_FACTS
+    says = (f"2020-03: ok — {facts['issue_line']}, {len(facts['sections'])} sections, "
+            f"{sum(facts['points_per_section'])} points")
+    assert says in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("args, status, says", [

@@ -1,11 +1,11 @@
 """The build pauses the cyclic garbage collector while an issue renders
-(huoye.build.collector_paused) and frees the render's cyclic garbage right after."""
+(huoye.processes.collector_paused) and frees the render's cyclic garbage right after."""
 from __future__ import annotations
 
 import gc
 import weakref
 
-from huoye.build import collector_paused
+from huoye.processes import collector_paused
 
 
 class Node:

@@ -25,7 +25,7 @@ from huoye.render.deck import render
 from huoye.render.deck.measure import FontSpec, FrameSpec, ParaStyle, styled_height
 from huoye.render.templating import render_template
 from huoye.summarise import headline, point_text
-from tests.conftest import RECOMMENDATIONS
+from tests.conftest import RECOMMENDATIONS, SAMPLE_FACTS
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -133,9 +133,8 @@ def test_key_message_is_the_note_shortened(prs, sample_issue):
 def test_agenda_lists_the_seven_sections(prs, sample_issue):
     [slide] = slides_of(prs, "agenda")
     text = slide_text(slide)
-    assert len(sample_issue.sections) == 7
-    for section in sample_issue.sections:
-        assert section.title in text
+    for title in SAMPLE_FACTS["sections"]:
+        assert title in text
 
 
 def test_every_section_has_a_divider_then_its_point_headlines(prs, sample_issue):

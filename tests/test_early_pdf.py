@@ -1,5 +1,5 @@
 """A cold single-issue build renders the PDF in a process started before the content is
-parsed (huoye.build.EarlyPdf): same bytes, errors reported, nothing left running."""
+parsed (huoye.processes.EarlyPdf): same bytes, errors reported, nothing left running."""
 from __future__ import annotations
 
 import os
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from huoye.build import EarlyPdf
 from huoye.errors import HuoyeError, RenderError
+from huoye.processes import EarlyPdf
 from huoye.render import RenderOptions
 from tests.conftest import ROOT, SAMPLE
 

@@ -28,17 +28,9 @@ _spec = importlib.util.spec_from_file_location("huoye_messages", ROOT / "scripts
 messages = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(messages)
 
-# Messages still outside _() in a module another helper owns (huoye/load/body.py: the
-# content model, which wraps its messages itself): (file, part of the text). Strict both
-# ways: a new escape fails, and so does an entry once its message is wrapped.
-KNOWN_ESCAPES = {
-    ("huoye/load/body.py", "' is neither a web address (https://…) nor a file of the issue folder"),
-    ("huoye/load/body.py", "' is outside the issue folder; copy the file into "),
-    ("huoye/load/body.py", "' points outside the issue folder; copy the file into "),
-    ("huoye/load/body.py", "/ and refer to it by its name"),
-    ("huoye/load/body.py", "' does not exist in "),
-    ("huoye/load/body.py", "/; check the name"),
-}
+# Messages still outside _(): (file, part of the text). Strict both ways: a new escape
+# fails, and so does an entry once its message is wrapped. None left.
+KNOWN_ESCAPES: set[tuple[str, str]] = set()
 
 
 # ------------------------------------------------------------------ the catalogues ---
@@ -527,19 +519,7 @@ def _hostile_cases():
     return test_hostile.CASES
 
 
-# Refused by huoye/load/body.py with a message still in English (see KNOWN_ESCAPES);
-# strict: once they are translated these pass, and must leave this list.
-BODY_MESSAGES = {
-    "hostile/image ../../etc/passwd via %2e%2e",
-    "hostile/image by absolute path", "hostile/image data: URI", "hostile/image file:// URL",
-    "hostile/image that does not exist", "hostile/image through a symlink out of the folder",
-    "hostile/link ../../ outside", "hostile/link file:// URL", "hostile/link javascript:",
-}
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="body.py's messages not yet in _()"))
-    if n in BODY_MESSAGES else n for n in sorted(_hostile_cases())])
+@pytest.mark.parametrize("name", sorted(_hostile_cases()))
 def test_every_refusal_of_broken_content_is_told_in_chinese(name, content_copy, tmp_path, capsys):
     """The broken inputs test_hostile feeds huoye (YAML, schema, encodings, body, images,
     fonts…), built with --lang zh: refused, with the place, and no English sentence."""

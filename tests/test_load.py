@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from tests.conftest import RECOMMENDATIONS, ROOT
+from tests.conftest import RECOMMENDATIONS, ROOT, SAMPLE_FACTS
 
 # the PDF extraction the sample issue was transcribed from (a copy of shared/source/)
 SOURCE = ROOT / "tests" / "fixtures" / "caijing-huoye-2020-03.txt"
@@ -14,19 +14,19 @@ RECENT = ["新基建", "数字经济", "消费税改革", "融资担保", "总�
 
 
 def test_it_reads_the_masthead(sample_issue):
-    i = sample_issue
-    assert (i.year, i.number, i.serial, i.date) == (2020, 3, 328, dt.date(2020, 4, 25))
-    assert i.theme == "产业链现代化"
-    assert i.issue_line == "2020年第3期（总第328期）"
-    assert i.date_line == "2020年04月25日"
-    assert i.series.publishers == ["辽宁省财政科学研究所", "辽宁省财政学会"]
-    assert i.note.startswith("产业是经济发展的关键") and i.note.endswith("防止世界经济陷入衰退。")
+    i, facts = sample_issue, SAMPLE_FACTS
+    assert (i.year, i.number, i.serial) == (facts["year"], facts["number"], facts["serial"])
+    assert i.date == dt.date.fromisoformat(facts["date"])
+    assert i.theme == facts["theme"]
+    assert i.issue_line == facts["issue_line"]
+    assert i.date_line == facts["date_line"]
+    assert i.series.publishers == facts["publishers"]
+    assert i.note.startswith(facts["note_starts"]) and i.note.endswith(facts["note_ends"])
 
 
 def test_it_has_seven_sections_with_the_sources_points(sample_issue):
-    assert len(sample_issue.sections) == 7
-    assert [len(s.points) for s in sample_issue.sections] == [3, 6, 3, 3, 2, 5, 7]
-    assert sample_issue.sections[0].title == "产业链与产业链现代化"
+    assert [s.title for s in sample_issue.sections] == SAMPLE_FACTS["sections"]
+    assert [len(s.points) for s in sample_issue.sections] == SAMPLE_FACTS["points_per_section"]
     assert [s.is_recommendations for s in sample_issue.sections] == [False] * 6 + [True]
 
 

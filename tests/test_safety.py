@@ -218,7 +218,7 @@ def test_a_web_mail_or_same_page_link_is_a_link(href):
 
 
 @pytest.mark.parametrize("markdown, head, rest", [
-    ("甲`乙。丙`丁。戊", "甲乙。丙丁。", "戊"),  # a code span is never split
+    ("甲`乙。丙`丁。戊", "甲乙。丙", "丁。戊"),  # a code span is never split: cut after it
     ("甲[乙。丙](https://a.example/)丁。戊", "甲乙。丙", "丁。戊"),  # nor is a link: cut after it
     ("**甲。乙**丙。", "甲。乙", "丙。"),  # nor emphasis
     ("没有句号的标题", "没有句号的标题", ""),
@@ -234,7 +234,7 @@ def test_the_first_sentence_is_cut_among_tokens(markdown, head, rest):
 
 
 @pytest.mark.parametrize("lead, headline_html", [
-    ("1.`代码。`的标题。正文。", "1.<code>代码。</code>的标题。"),
+    ("1.`代码。`的标题。正文。", "1.<code>代码。</code>"),
     ("1、**加粗**标题。正文。", "1、加粗"),  # a bold opening is the headline
     ("1.**粗体开头**。正文。", "1.粗体开头。"),  # with the sentence mark after it
     ("1.**句号在内。**正文。", "1.句号在内。"),  # stars CommonMark leaves as text, cut as tokens

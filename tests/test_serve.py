@@ -111,6 +111,19 @@ def test_the_page_shows_a_saved_edit_then_the_pdf_and_deck_follow(served, chromi
         NAME, "%E6%B5%8B%E8%AF%95%E8%B4%A2%E7%BB%8F%E5%91%A8%E6%8A%A5")
     until(chromium, lambda d: "written to" in d.find_element(By.ID, "huoye-status").text
           or "up to date" in d.find_element(By.ID, "huoye-status").text, "the first full build")
+    edition = chromium.current_url
+
+    # The archive page links the PDF and the deck once written; the server gives them.
+    chromium.get(server.url)
+    links = {kind: chromium.find_element(By.CSS_SELECTOR, f"#issue-2026-01 a.edition-{kind}")
+             .get_attribute("href") for kind in ("pdf", "pptx")}
+    fetch = ("const done = arguments[arguments.length - 1];"
+             "fetch(arguments[0]).then(r => r.arrayBuffer().then(b => done("
+             "[r.status, r.headers.get('content-type'), new Uint8Array(b.slice(0, 4)).join(',')])));")
+    assert chromium.execute_async_script(fetch, links["pdf"]) == [200, "application/pdf", "37,80,68,70"]
+    status, kind, magic = chromium.execute_async_script(fetch, links["pptx"])
+    assert (status, magic) == (200, "80,75,3,4") and kind.endswith("presentationml.presentation")
+    chromium.get(edition)
     marker = chromium.execute_script("window.huoyeMarker = 1; return window.huoyeMarker")
     assert marker == 1
 

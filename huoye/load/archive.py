@@ -20,6 +20,7 @@ from huoye.load.schema import Field, check, fits, items
 from huoye.load.text import read_text
 from huoye.load.yamlsource import LMap, line_of, parse_yaml
 from huoye.model import (
+    PDF_VARIANTS,
     Brand,
     Chart,
     ChartSeries,
@@ -31,7 +32,6 @@ from huoye.model import (
     Source,
     StaffMember,
 )
-from huoye.render import PDF_VARIANTS
 
 SERIES_SCHEMA = {
     "name": Field("str", example="财经活页"),
@@ -127,7 +127,7 @@ def load_archive(root: Path, only: list[Path] | None = None) -> list[Issue]:
     _check_unique(issues, problems)
     problems.raise_if_any()
     for issue in issues:
-        issue.recent_themes = recent_themes(issue, issues, series)
+        issue.recent_themes = recent_themes(issue, issues, issue.series)
     if only is not None:
         wanted = {p.resolve() for p in only}
         issues = [i for i in issues if i.folder.resolve() in wanted]
@@ -238,7 +238,7 @@ def load_series(path: Path, problems: Problems) -> Series | None:
         return None
 
 
-def _base_url(data, path: Path, problems: Problems) -> str | None:
+def _base_url(data: LMap, path: Path, problems: Problems) -> str | None:
     """series.yaml's base_url, ending with '/', or None; an unusable one is a problem."""
     from urllib.parse import urlsplit
 
@@ -352,7 +352,7 @@ def _check_masthead(issue: Issue, data: LMap, path: Path, problems: Problems) ->
                          date=issue.date, year=issue.year))
 
 
-def _figures(value, path: Path, problems: Problems) -> list[KeyFigure]:
+def _figures(value: object, path: Path, problems: Problems) -> list[KeyFigure]:
     out = []
     for i, ln, item in items(value, path, "figures", problems):
         item = check(item, FIGURE_SCHEMA, path, f"figures[{i + 1}]", problems, line=ln)
@@ -365,7 +365,7 @@ def _figures(value, path: Path, problems: Problems) -> list[KeyFigure]:
             qualifier = str(item.get("qualifier") or "").strip()
             if qualifier and not _qualifier_ok(qualifier):
                 problems.add(path, line_of(item, "qualifier"), f"figures[{i + 1}].qualifier",
-                             _(BAD_QUALIFIER).format(q=qualifier))
+                             _bad_qualifier(qualifier))
             out.append(KeyFigure(_number(v), str(item["unit"]), str(item["label"]),
                                  str(item["sentence"]).strip(), Source(path, ln),
                                  qualifier=qualifier,
@@ -382,15 +382,15 @@ def unordinary() -> str:
     return _(UNORDINARY).format(largest=f"{LARGEST:.0e}")
 
 
-def _ordinary(v) -> bool:
+def _ordinary(v: float) -> bool:
     return math.isfinite(v) and abs(v) <= LARGEST
 
 
-def _number(v) -> str:
+def _number(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else str(v)
 
 
-def _charts(value, path: Path, problems: Problems) -> list[Chart]:
+def _charts(value: object, path: Path, problems: Problems) -> list[Chart]:
     out = []
     for i, ln, item in items(value, path, "charts", problems):
         where = f"charts[{i + 1}]"
@@ -436,15 +436,16 @@ def _charts(value, path: Path, problems: Problems) -> list[Chart]:
     return out
 
 
-BAD_QUALIFIER = N_("'{q}' is not a qualifier of a number; write one word such as 以上, 左右, "
-                  "约, 近, 超过 (or leave it out)")
+def _bad_qualifier(q: str) -> str:
+    return _("'{q}' is not a qualifier of a number; write one word such as 以上, 左右, 约, 近, "
+             "超过 (or leave it out)").format(q=q)
 
 
 def _qualifier_ok(q: str) -> bool:
     return len(q) <= 4 and not re.search(r"[\d\s。，,.;；%]", q)
 
 
-def _qualifiers(s, count: int, path: Path, where: str, problems: Problems) -> list[str]:
+def _qualifiers(s: LMap, count: int, path: Path, where: str, problems: Problems) -> list[str]:
     """The `qualifiers` of a chart series: one per value ("" for none)."""
     value = s.get("qualifiers")
     if value is None:
@@ -458,7 +459,7 @@ def _qualifiers(s, count: int, path: Path, where: str, problems: Problems) -> li
     for q in value:
         q = "" if q is None else str(q).strip()
         if q and not _qualifier_ok(q):
-            problems.add(path, line_of(s, "qualifiers"), where, _(BAD_QUALIFIER).format(q=q))
+            problems.add(path, line_of(s, "qualifiers"), where, _bad_qualifier(q))
         out.append(q)
     return out
 
@@ -477,7 +478,7 @@ def _number_figures(issue: Issue, path: Path, problems: Problems) -> None:
     """Charts and images share one sequence 图1, 图2 … in reading order; an image's written
     label must be its place in that sequence."""
     order = {p.id: k for k, p in enumerate(issue.paragraphs)}
-    items: list[tuple[tuple, object]] = []
+    items: list[tuple[tuple[int, int, int], Image | Chart]] = []
     for block_index, b in enumerate(issue.all_blocks):
         if isinstance(b, Image):
             # an image sits after the paragraph before it
@@ -526,7 +527,7 @@ def _anchor(issue: Issue, path: Path, problems: Problems) -> None:
             chart.paragraph_id = para.id
 
 
-def _summaries(issue: Issue, value, path: Path, problems: Problems) -> None:
+def _summaries(issue: Issue, value: object, path: Path, problems: Problems) -> None:
     if not value:
         return
     value = check(value, SUMMARIES_SCHEMA, path, "summaries", problems)

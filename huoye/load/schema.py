@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from huoye.errors import Problems
 from huoye.i18n import N_, _
@@ -45,7 +47,7 @@ def type_words(kind: str) -> str:
     return _(TYPE_WORDS[kind])
 
 
-def check(value, schema: dict[str, Field], path: Path, where: str, problems: Problems,
+def check(value: object, schema: dict[str, Field], path: Path, where: str, problems: Problems,
           line: int = 0) -> LMap:
     """Check `value` is a mapping fitting `schema`; return it (or an empty LMap)."""
     if not isinstance(value, dict):
@@ -82,10 +84,17 @@ def check(value, schema: dict[str, Field], path: Path, where: str, problems: Pro
                 message = _("expected {expected}, found {found}; write it as {expected}")
             problems.add(path, line_of(value, key), _join(where, key), message.format(
                 expected=type_words(spec.kind), found=found, example=f"{key}: {spec.example}"))
-    return value
+    return value if isinstance(value, LMap) else _located(value, line)
 
 
-def fits(v, kind: str) -> bool:
+def _located(value: dict[str, Any], line: int) -> LMap:
+    """A plain mapping (made in code, not read from YAML) as an LMap at `line`."""
+    out = LMap(value)
+    out.line, out.lines = line, {}
+    return out
+
+
+def fits(v: object, kind: str) -> bool:
     if kind == "str":
         return isinstance(v, (str, int, float)) and not isinstance(v, bool) and str(v).strip() != ""
     if kind == "int":
@@ -107,7 +116,7 @@ def fits(v, kind: str) -> bool:
     raise ValueError(kind)
 
 
-def describe(v) -> str:
+def describe(v: object) -> str:
     if v is None:
         return _("nothing")
     if isinstance(v, bool):
@@ -123,7 +132,8 @@ def _join(where: str, key: str) -> str:
     return f"{where}.{key}" if where else key
 
 
-def items(value, path: Path, where: str, problems: Problems):
+def items(value: object, path: Path, where: str,
+          problems: Problems) -> Iterator[tuple[int, int, Any]]:
     """Yield (index, line, item) of a list value; report a non-list."""
     if not isinstance(value, list):
         problems.add(path, line_of(value), where, _("expected {expected}, found {found}").format(

@@ -98,7 +98,7 @@ def clean_characters(path: Path, text: str) -> str:
     for m in _ILLEGAL.finditer(text):
         line = text.count("\n", 0, m.start()) + 1
         column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
-        problems.append(Problem(path, line, _("text"), illegal_character(m.group(), column)))
+        problems.append(Problem(path, line, _("text"), illegal_character(m.group(), column) or ""))
         if len(problems) == 20:
             break
     if problems:

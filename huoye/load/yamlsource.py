@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -16,28 +17,28 @@ from huoye.i18n import N_, _
 from huoye.load.text import illegal_character
 
 
-class LMap(dict):
+class LMap(dict[str, Any]):
     """A YAML mapping with the line of itself and of each key."""
 
     line: int = 0
-    lines: dict
+    lines: dict[str, int]
 
 
-class LList(list):
+class LList(list[Any]):
     """A YAML sequence with the line of itself and of each item."""
 
     line: int = 0
-    lines: list
+    lines: list[int]
 
 
-def line_of(value, key=None, default: int = 0) -> int:
+def line_of(value: object, key: str | int | None = None, default: int = 0) -> int:
     """The source line of `value` (or of `value[key]`), if known."""
     if key is not None and isinstance(value, (LMap, LList)):
         try:
-            return value.lines[key]
+            return int(value.lines[key])  # type: ignore[index]
         except (KeyError, IndexError, TypeError):
             return value.line
-    return getattr(value, "line", default)
+    return int(getattr(value, "line", default))
 
 
 _FULLWIDTH_COLON = re.compile(r"^(\s*)([^\s:：#][^:：]*?)：")
@@ -48,7 +49,7 @@ _FULLWIDTH_COLON = re.compile(r"^(\s*)([^\s:：#][^:：]*?)：")
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 
 
-def _compose(text: str):
+def _compose(text: str) -> Any:
     """The node tree of `text`. On an error, the pure-Python parser parses again, so that
     the messages (and the marks) are PyYAML's own, as the checks below expect."""
     if _FAST_LOADER is not None:
@@ -205,7 +206,7 @@ ALIAS = N_("'&' and '*' (YAML anchors and aliases) are not used in content; writ
            "out in full where it is needed")
 
 
-def _convert(node, path: Path, offset: int, problems: list[Problem], seen: set[int]):
+def _convert(node: yaml.Node, path: Path, offset: int, problems: list[Problem], seen: set[int]) -> Any:
     line = node.start_mark.line + 1 + offset
     if id(node) in seen:  # an alias: the same node met again (and maybe a loop, or a bomb)
         problems.append(Problem(path, line, "yaml", _(ALIAS)))
@@ -218,8 +219,8 @@ def _convert(node, path: Path, offset: int, problems: list[Problem], seen: set[i
                                   "the value itself").format(tag=tag)))
         return None
     if isinstance(node, yaml.MappingNode):
-        result = LMap()
-        result.line, result.lines = line, {}
+        mapping = LMap()
+        mapping.line, mapping.lines = line, {}
         for key_node, value_node in node.value:
             key = _convert(key_node, path, offset, problems, seen)
             key_line = key_node.start_mark.line + 1 + offset
@@ -227,22 +228,22 @@ def _convert(node, path: Path, offset: int, problems: list[Problem], seen: set[i
                 problems.append(Problem(path, key_line, "yaml", _("a key must be a plain word")))
                 continue
             key = str(key)
-            if key in result:
+            if key in mapping:
                 problems.append(Problem(
                     path, key_line, key,
                     _("duplicate key (first given on line {line}); keep one of them").format(
-                        line=result.lines[key])))
+                        line=mapping.lines[key])))
                 continue
-            result[key] = _convert(value_node, path, offset, problems, seen)
-            result.lines[key] = key_line
-        return result
+            mapping[key] = _convert(value_node, path, offset, problems, seen)
+            mapping.lines[key] = key_line
+        return mapping
     if isinstance(node, yaml.SequenceNode):
-        result = LList()
-        result.line, result.lines = line, []
+        sequence = LList()
+        sequence.line, sequence.lines = line, []
         for item in node.value:
-            result.append(_convert(item, path, offset, problems, seen))
-            result.lines.append(item.start_mark.line + 1 + offset)
-        return result
+            sequence.append(_convert(item, path, offset, problems, seen))
+            sequence.lines.append(item.start_mark.line + 1 + offset)
+        return sequence
     try:
         value = _constructor.construct_object(node, deep=True)
     except (ValueError, yaml.constructor.ConstructorError) as err:

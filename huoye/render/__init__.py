@@ -10,11 +10,13 @@ import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from huoye.model import PDF_VARIANTS
+
+__all__ = ["FORMATS", "ON_REQUEST", "PDF_VARIANTS", "RenderOptions", "file_name", "output_name", "renderer"]
+
 FORMATS = ("pdf", "pptx", "html")
 #: formats made only when asked for (--format handout): not part of a default build
 ON_REQUEST = ("handout",)
-# PDF variants for archiving (series.yaml pdf_variant, --pdf-variant), besides plain PDF.
-PDF_VARIANTS = ("pdf/a-3u", "pdf/ua-1")
 EXTENSIONS = {"pdf": "pdf", "pptx": "pptx", "html": "html", "handout": "handout.pdf"}
 _MODULES = {"pdf": "huoye.render.pdf", "pptx": "huoye.render.deck", "html": "huoye.render.html",
             "handout": "huoye.render.handout"}

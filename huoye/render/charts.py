@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-from huoye.errors import RenderError
+from huoye.errors import Problem, RenderError
 from huoye.i18n import _
 from huoye.model import label_value
 
@@ -200,9 +200,6 @@ def _line(chart, colours, f: Frame) -> tuple[list[str], float]:
 def _pie(chart, colours, f: Frame) -> tuple[list[str], float]:
     values = chart.series[0].values
     total = sum(values)
-    if total <= 0 or any(v < 0 for v in values):
-        raise RenderError(_("{path}: chart '{id}': a pie needs positive values; use kind: bar").format(
-            path=chart.source, id=chart.id))
     cx, cy, r = 110.0, 95.0, 75.0
     labels = [f"{cat}  {label_value(v, chart.number_format, chart.series[0].qualifier(i))}{chart.unit}"
               for i, (cat, v) in enumerate(zip(chart.categories, values))]
@@ -230,14 +227,33 @@ def _pie(chart, colours, f: Frame) -> tuple[list[str], float]:
 KINDS = {"column": _column, "bar": _bar, "line": _line, "pie": _pie}
 
 
+def problems(chart) -> list[Problem]:
+    """What keeps `chart` from being drawn, at its content line (the preflight asks before
+    anything is rendered; `svg` refuses the same charts)."""
+    where, field = chart.source, _("chart '{id}'").format(id=chart.id)
+    if chart.kind not in KINDS:
+        return [Problem(where.path, where.line, field,
+                        _("unknown kind '{kind}'; use one of {kinds}").format(
+                            kind=chart.kind, kinds=", ".join(KINDS)))]
+    if chart.kind == "pie":
+        if len(chart.series) != 1:
+            return [Problem(where.path, where.line, field,
+                            _("a pie shows one series, this chart has {n}; give it one series "
+                              "or use kind: bar").format(n=len(chart.series)))]
+        values = chart.series[0].values
+        if sum(values) <= 0 or any(v < 0 for v in values):
+            return [Problem(where.path, where.line, field,
+                            _("a pie needs positive values; use kind: bar"))]
+    return []
+
+
 def svg(chart, brand, frame: Frame = PRINT) -> str:
     """The chart as an inline <svg> element (no XML declaration), labelled for screen readers;
     `frame` SCREEN draws it narrower with larger labels, for the web edition."""
-    try:
-        draw = KINDS[chart.kind]
-    except KeyError:
-        raise RenderError(_("{path}: chart '{id}': unknown kind '{kind}'; use one of {choices}").format(
-            path=chart.source, id=chart.id, kind=chart.kind, choices=", ".join(KINDS))) from None
+    refused = problems(chart)
+    if refused:
+        raise RenderError(refused)
+    draw = KINDS[chart.kind]
     body, height = draw(chart, _colours(brand), frame)
     label = quoteattr(f"{chart.title}（单位：{chart.unit}）")
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg" role="img" '

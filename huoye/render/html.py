@@ -29,6 +29,7 @@ from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 from huoye.errors import RenderError, system_says
+from huoye.faces import DOCUMENT_ROLES, family
 from huoye.i18n import _
 from huoye.load.body import MARKDOWN as LOADER_MARKDOWN
 from huoye.render import RenderOptions
@@ -39,7 +40,7 @@ from huoye.summarise import shorten
 
 #: the renderers' dialect: the loader's inline Markdown, raw HTML off (content is text)
 MARKDOWN = MarkdownIt("commonmark", {"html": False})
-MARKDOWN.validateLink = lambda url: True
+MARKDOWN.validateLink = lambda url: True  # type: ignore[method-assign]
 _CITATION = re.compile(r"(?<![A-Za-z0-9\]])\[(\d{1,3}(?:\s*[,，\-–—]\s*\d{1,3})*)\](?![(\[:])")
 STYLESHEETS = {"print": "briefing.css", "screen": "screen.css"}
 _COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?(?:[0-9a-fA-F]{2})?")
@@ -143,26 +144,31 @@ def render_tokens(tokens: list[Token], issue=None, paragraph=None, embed_images:
 
 
 def split_first_sentence(tokens: list[Token]) -> tuple[list[Token], list[Token]]:
-    """Tokens of the first sentence (up to 。！？ in the text) and of the rest. The split is
-    made in a text token; a sentence end inside a link or emphasis splits after it, and a
-    code span is never split."""
+    """Tokens of the first sentence (up to 。！？ in the text) and of the rest, as the plain
+    text's first sentence ends. The split is made in a text token; a sentence end inside a
+    link or emphasis splits after it, and one inside a code span after the span (a code
+    span is never split)."""
     level = 0
     for i, tok in enumerate(tokens):
         level += tok.nesting
-        if tok.type != "text":
+        if tok.type == "code_inline" and re.search(r"[。！？]", tok.content):
+            m = None  # the sentence ends after the code span
+        elif tok.type != "text":
             continue
-        m = re.search(r"[。！？]", tok.content)
-        if not m:
-            continue
-        if level == 0:
-            head, rest = copy.copy(tok), copy.copy(tok)
-            head.content, rest.content = tok.content[: m.end()], tok.content[m.end():]
-            return tokens[:i] + [head], ([rest] if rest.content else []) + tokens[i + 1:]
-        for j in range(i + 1, len(tokens)):  # inside markup: split where it closes
-            level += tokens[j].nesting
-            if level == 0:
-                return tokens[: j + 1], tokens[j + 1:]
-        break
+        else:
+            m = re.search(r"[。！？]", tok.content)
+            if not m:
+                continue
+        if m is None or level > 0:
+            for j in range(i, len(tokens)):  # split where the markup closes
+                if j > i:
+                    level += tokens[j].nesting
+                if level == 0:
+                    return tokens[: j + 1], tokens[j + 1:]
+            break
+        head, rest = copy.copy(tok), copy.copy(tok)
+        head.content, rest.content = tok.content[: m.end()], tok.content[m.end():]
+        return tokens[:i] + [head], ([rest] if rest.content else []) + tokens[i + 1:]
     return tokens, []
 
 
@@ -258,10 +264,9 @@ def brand_css(series) -> Markup:
         "--brand": _css_colour(b.colour, series),
         "--accent": _css_colour(b.accent, series),
         "--ink": _css_colour(b.ink, series),
-        "--serif": _css_family(b.serif, "serif", series),
-        "--sans": _css_family(b.sans, "sans-serif", series),
-        "--kai": _css_family(b.kai, "serif", series),
     }
+    for role in DOCUMENT_ROLES:  # the faces by role, as the glyph check sees them
+        props[str(role.css)] = _css_family(family(b, role), role.css_fallback, series)
     return Markup(":root { " + " ".join(f"{k}: {v};" for k, v in props.items()) + " }")
 
 

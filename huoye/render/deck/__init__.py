@@ -34,7 +34,7 @@ from . import pptxkit as kit
 from .slides import DRAW, ITEM_KEYS, OUTLINE, REQUIRED, Deck
 from .theme import deck_theme
 
-__all__ = ["check", "draw", "outline", "render"]
+__all__ = ["check", "draw", "drawn_text", "outline", "render"]
 
 TEMPLATE = "deck.yaml.j2"
 
@@ -47,22 +47,38 @@ def draw(issue, options) -> Deck:
     """The deck of ``issue`` drawn in memory (its slides, and a plain record of each for
     the handout); template, outline and layout problems are a :class:`RenderError`
     naming templates/deck.yaml.j2; a character the deck's fallback East Asian face
-    cannot draw is one naming its content file:line."""
+    cannot draw is one naming its content file:line.
+
+    A slide that cannot be drawn (a title too long for it, a label that does not fit)
+    raises the handler's :class:`RenderError` with the outline entry it came from as
+    ``err.entry`` (and its number as ``err.slide``), so that the preflight can name the
+    content line behind it."""
     cjk = check_deck_fonts(issue)
     entries = outline(issue, options)
     deck = _open(issue)
     deck.outline = outline_name(options)
     deck.fallback_font = cjk
-    for entry in entries:
-        DRAW[entry["kind"]](deck, entry)
+    for n, entry in enumerate(entries, start=1):
+        try:
+            DRAW[entry["kind"]](deck, entry)
+        except RenderError as err:
+            err.entry, err.slide = entry, n  # type: ignore[attr-defined]
+            raise
     deck.finish()
     return deck
 
 
-def render(issue, options) -> bytes:
-    """The deck of ``issue`` as .pptx bytes, the same for the same inputs (see
-    :func:`draw` for the errors)."""
-    deck = draw(issue, options)
+def drawn_text(deck: Deck) -> str:
+    """Every character drawn on the deck's slides (text, footers; not the charts' own
+    labels, which are the issue's data, nor bullets, drawn in the Latin face): what the
+    deck's face must have glyphs for."""
+    return "".join(kit.slide_text(slide) for slide, _ in deck.slides)
+
+
+def render(issue, options, deck: Deck | None = None) -> bytes:
+    """The deck of ``issue`` as .pptx bytes, the same for the same inputs (``deck``: its
+    :func:`draw`, if the preflight made it; see :func:`draw` for the errors)."""
+    deck = deck if deck is not None else draw(issue, options)
     cjk = deck.fallback_font
     when = package.build_time(issue.date)
     created = dt.datetime(issue.date.year, issue.date.month, issue.date.day, tzinfo=dt.UTC)
@@ -70,13 +86,34 @@ def render(issue, options) -> bytes:
         title=issue.title,
         subject=f"本期主题：{issue.theme}",
         authors=tuple(issue.series.publishers),
-        keywords=(issue.theme, *(s.title for s in issue.sections)),
+        keywords=tuple(dict.fromkeys((issue.theme, *(k for a in issue.articles for k in a.keywords),
+                                      *(s.title for s in issue.sections)))),
         when=created,
         brand=deck.theme.brand,
         thumbnail_font=cjk.path,
         thumbnail_font_index=cjk.index,
     ), deck.titles())
     return package.save(deck.prs, when)
+
+
+def layout(issue, options) -> Deck:
+    """Render the outline and draw every slide, measured, into a presentation in memory.
+
+    A slide that cannot be drawn (a title too long for it, a label that does not fit)
+    raises the handler's :class:`RenderError` with the outline entry it came from as
+    ``err.entry`` (and its number as ``err.slide``), so that the preflight can name the
+    content line behind it."""
+    entries = outline(issue, options)
+    deck = _open(issue)
+    deck.outline = outline_name(options)
+    for n, entry in enumerate(entries, start=1):
+        try:
+            DRAW[entry["kind"]](deck, entry)
+        except RenderError as err:
+            err.entry, err.slide = entry, n  # type: ignore[attr-defined]
+            raise
+    deck.finish()
+    return deck
 
 
 def outline_name(options) -> str:

@@ -40,7 +40,7 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
 from pptx.oxml.simpletypes import ST_TextFontSize, ST_TextSpacingPoint
-from pptx.util import Emu, Pt
+from pptx.util import Emu, Length, Pt
 
 from .measure import (
     DEFAULT_FRAME,
@@ -107,7 +107,7 @@ class Box:
             raise ValueError(f"box must have a positive size, got {self}")
 
     @property
-    def emu(self) -> tuple[Emu, Emu, Emu, Emu]:
+    def emu(self) -> tuple[Length, Length, Length, Length]:
         return (Pt(self.x), Pt(self.y), Pt(self.w), Pt(self.h))
 
     @property
@@ -1062,6 +1062,10 @@ def labels_clear_of_bars(chart) -> None:
         axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW
 
 
+def slide_text(slide) -> str:
+    """The text of every run and field on ``slide`` itself (bullets are drawn in the Latin
+    face; charts draw their own parts' text, which is the issue's data)."""
+    return "".join(slide._element.xpath(".//a:t/text()"))
 # -------------------------------------------------------------------------- tables
 
 #: cell margins of native tables (pt): left/right, top/bottom

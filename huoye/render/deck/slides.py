@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from huoye.errors import RenderError
 from huoye.i18n import _
@@ -86,7 +87,7 @@ class Deck:
     so only text, charts and footers are drawn on its layouts.
     """
 
-    prs: object
+    prs: Any  # a python-pptx Presentation
     theme: DeckTheme
     issue: Issue
     layouts: dict[str, str] = field(default_factory=dict)
@@ -193,7 +194,7 @@ class Deck:
         if chart.unit:
             labels += '"' + chart.unit.replace('"', "") + '"'
         drawn = kit.add_native_chart(
-            slide, box, chart.kind, chart.categories,
+            slide, box, chart.kind, chart.categories,  # type: ignore[arg-type]
             [(s.name, s.values) for s in chart.series], fmt,
             font=self.font(), size=SIZES.chart, colour=self.ink, label_format=labels,
             value_axis_title=f"单位：{chart.unit}" if chart.unit and chart.kind != "pie" else None,
@@ -662,19 +663,23 @@ def _draw_figure(deck: Deck, slide, it: dict, part, x: float, y: float, w: float
 
 
 TABLE_SIZE = SIZES.small  # table cells: the floor, so that tables keep their columns
-TABLE_SPACING = 1.2
+#: table cell lines: LibreOffice lays a cell's lines at no less than the CJK face's own
+#: height (~1.45 em) whatever the exact spacing says; 1.5 em holds in both renderers
+TABLE_SPACING = 1.5
 
 
 def _cell_height(deck: Deck, text: str, width: float, bold: bool) -> float:
-    usable = (width - 2 * kit.CELL_MARGIN_X) * (1 - DEFAULT_FRAME.width_safety)
+    usable = (width - 2 * kit.CELL_MARGIN_X - TABLE_SIZE) * (1 - DEFAULT_FRAME.width_safety)
     lines = len(wrap(text, deck.font(bold), TABLE_SIZE, usable)) if text else 1
     return lines * TABLE_SIZE * TABLE_SPACING + 2 * kit.CELL_MARGIN_Y + 1.0
 
 
 def _column_widths(deck: Deck, header: list[str], rows: list[list[str]], total: float) -> list[float]:
     """Widths in proportion to each column's longest line (header bold), each at least
-    four characters wide: narrow columns of numbers, wide columns of words."""
-    pad = 2 * kit.CELL_MARGIN_X + 4
+    three characters wide: narrow columns of numbers, wide columns of words."""
+    # one em of slack: a renderer may space "（%）" wider than measured (LibreOffice's
+    # Asian/Western autospace around a sign between full-width brackets)
+    pad = 2 * kit.CELL_MARGIN_X + 4 + TABLE_SIZE
     natural = []
     for c, head in enumerate(header):
         widest = text_width(head, deck.font(True), TABLE_SIZE)
@@ -682,7 +687,7 @@ def _column_widths(deck: Deck, header: list[str], rows: list[list[str]], total: 
             if c < len(r):
                 widest = max(widest, text_width(r[c], deck.font(), TABLE_SIZE))
         natural.append(widest / (1 - DEFAULT_FRAME.width_safety) + pad)
-    floor = 4 * TABLE_SIZE + pad
+    floor = 3 * TABLE_SIZE + pad
     if sum(natural) <= total:
         return natural
     widths = [max(floor, w) for w in natural]
@@ -749,6 +754,7 @@ def draw_table(deck: Deck, e: dict) -> None:
         deck._record[id(slide)].table = (header, [rows[i] for i in group])
         kit.add_table(slide, box, header, [rows[i] for i in group], widths, heights,
                       deck.font(), TABLE_SIZE, ink=deck.ink, align=align,
+                      line_spacing=TABLE_SPACING,
                       name=deck._name(slide, "Table") or "Table",
                       alt_text=f"{table.caption}" + (f"（单位：{table.unit}）" if table.unit else "")
                       + "，" + "、".join(header) + f"，共{len(rows)}行"

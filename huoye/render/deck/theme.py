@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from huoye.errors import RenderError
+from huoye.faces import DECK, family
 from huoye.i18n import _
 from huoye.model import Brand
 
@@ -66,7 +67,7 @@ def deck_theme(brand: Brand, where: str = "content/series.yaml") -> DeckTheme:
             muted_colour=MUTED,
             latin_font="Arial",
             east_asian_font=brand.deck_east_asian,
-            fallback_east_asian_font=brand.deck_fallback,
+            fallback_east_asian_font=family(brand, DECK),
             title_size=SIZES.title,
             body_size=SIZES.body,
             footer_size=11,
