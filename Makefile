@@ -8,7 +8,7 @@ PY          := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup setup-test build test check bench lint clean
+.PHONY: help setup setup-test build test check bench lint clean messages
 
 help:
 	@echo "make build        set up, then build the sample issue into output/"
@@ -17,6 +17,8 @@ help:
 	@echo "make check        run 'huoye check'"
 	@echo "make bench        run bench/run.py"
 	@echo "make lint         ruff check"
+	@echo "make messages     extract the interface's messages into huoye/locale/*/LC_MESSAGES/*.po"
+	@echo "                  (new ones come untranslated: translate them) and compile the .mo"
 	@echo "make setup        install runtime system packages + .venv only"
 	@echo "make setup-test   install runtime + test system packages + .venv only"
 	@echo "make clean        remove output/ and caches (keeps .venv)"
@@ -31,8 +33,10 @@ build: setup
 	$(PY) build.py
 
 test: setup-test
-	$(VENV)/bin/ruff check huoye tests bench build.py
+	$(VENV)/bin/ruff check huoye tests bench build.py scripts
 	$(VENV)/bin/mypy
+	$(PY) scripts/messages.py compile
+	$(PY) scripts/messages.py check
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 check: setup
@@ -42,8 +46,15 @@ bench: setup-test
 	$(PY) bench/run.py
 
 lint: setup-test
-	$(VENV)/bin/ruff check huoye tests bench build.py
+	$(VENV)/bin/ruff check huoye tests bench build.py scripts
 	$(VENV)/bin/mypy
+
+# The message catalogues (huoye.i18n): the .po files are the sources, kept in git; the
+# compiled .mo files are committed too, so that `make build` from a fresh clone speaks
+# Chinese without Babel (a runtime-only set-up does not install it).
+messages: setup-test
+	$(PY) scripts/messages.py update
+	$(PY) scripts/messages.py compile
 
 clean:
 	rm -rf output/ .pytest_cache/ .ruff_cache/ .hypothesis/ .huoye-cache/

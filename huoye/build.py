@@ -25,6 +25,7 @@ from typing import Any
 from huoye import cache, processes, progress
 from huoye.content import series_name
 from huoye.errors import HuoyeError, os_error_message
+from huoye.i18n import _
 from huoye.output import check_targets, commit
 from huoye.plan import DEFAULT_TEMPLATES, BuildRequest, IssueResult, plan, select
 from huoye.processes import default_jobs
@@ -122,8 +123,9 @@ def _build_guarded(issue, key: str, request: BuildRequest, split: bool = False,
             raise
         internal = not isinstance(err, OSError)
         what = (os_error_message(err).strip() if isinstance(err, OSError)
-                else f"internal error ({type(err).__name__}: {err}); this is a bug in huoye, not a "
-                     "mistake in your content; run with HUOYE_DEBUG=1 for the details")
+                else _("internal error ({error}); this is a bug in huoye, not a mistake in your "
+                       "content; run with HUOYE_DEBUG=1 for the details").format(
+                    error=f"{type(err).__name__}: {err}"))
         result = IssueResult(issue.slug, False, time.perf_counter() - start, error=what,
                              internal=internal)
     result.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -10,6 +10,8 @@
 
 `huoye PATH…` (no command) builds; a word that is neither a command nor an existing
 path is refused with the nearest command (`huoye serv` → did you mean 'serve'?).
+Every command takes `--lang zh|en` (see `huoye.i18n` for the order in which the
+environment decides otherwise); help, progress and errors are translated.
 
 Errors meant for the editor (HuoyeError) print as `path:line: field: message`
 and exit with status 2; nothing is written. A failing disk or folder (OSError)
@@ -22,55 +24,137 @@ import argparse
 import datetime as dt
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 from typing import NoReturn
 
 from huoye import __version__
 from huoye.errors import HuoyeError, os_error_message
-from huoye.i18n import _
+from huoye.i18n import (
+    LANGUAGES,
+    N_,
+    _,
+    argparse_translated,
+    argparse_words,
+    choose_language,
+    language_option,
+    ngettext,
+    set_language,
+)
 from huoye.render import PDF_VARIANTS
 
-EXAMPLES_BUILD = """examples:
+EXAMPLES_BUILD = N_("""examples:
   python build.py                         build every issue in content/ into output/
   python build.py content/2020-03         build one issue
   python build.py --format pdf            only the PDF briefing
   python build.py --jobs 2 --force        rebuild everything on two cores
   python build.py --pdf-variant pdf/a-3u  PDF/A-3u for the archive
-"""
-EXAMPLES_CHECK = """examples:
+  python build.py --lang zh               messages in Chinese
+""")
+EXAMPLES_CHECK = N_("""examples:
   huoye check                  validate every issue in content/
   huoye check content/2020-03  validate one issue
-"""
-EXAMPLES_NEW = """examples:
+""")
+EXAMPLES_NEW = N_("""examples:
   huoye new                         the issue after the latest one: number +1 (1 in a new
                                     year), serial +1, today's date
   huoye new --theme 数字财政 --date 2020-05-25   content/2020-04/issue.md, 总第329期
   huoye new --theme 创刊                 in a project with no issue yet: number 1 of this
                                         year, serial number series.yaml's first_serial
-"""
-EXAMPLES_INIT = """examples:
+""")
+EXAMPLES_INIT = N_("""examples:
   huoye init 简报 --name 财经简报 --publisher 某市财政局 --first-serial 1
                                a project in the folder 简报: content/series.yaml, content/
   huoye init                   start a project in this folder (asks for the name and publishers)
   huoye init --templates       also copy the default templates into templates/ to restyle
   huoye init x --name 周报 --publisher 甲 --publisher 乙 --staff 主编=张三 --colour "#1f4e79"
-"""
-EXAMPLES_SERVE = """examples:
+""")
+EXAMPLES_SERVE = N_("""examples:
   huoye serve                  preview at http://127.0.0.1:8000/; the page reloads on save
   huoye serve --port 8080      another port
   huoye serve content/2020-03  only one issue
   huoye serve --host 0.0.0.0   let other machines of the network see the preview
-"""
-EXAMPLES_IMPORT = """examples:
+""")
+EXAMPLES_IMPORT = N_("""examples:
   huoye import 稿件.docx                     the next issue, content/<year>-<number>/issue.md
   huoye import 稿件.docx --issue 2021-05     that issue
   huoye import 第二篇.docx --issue 2021-05 --article   a further article of 2021-05
-"""
-EXAMPLES_WATCH = """examples:
+""")
+EXAMPLES_WATCH = N_("""examples:
   huoye watch                  rebuild the issues whose files change, on every save
   huoye watch --format pdf     only the PDF, for quick proofreading
-"""
+""")
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's help with lines wrapped by terminal columns, where a Chinese character
+    takes two (argparse counts characters, so Chinese help ran twice as wide as the
+    terminal). Chinese wraps between any two characters, never before closing punctuation.
+    Metavars and option names stay ASCII so that the help column lines up."""
+
+    def _format_usage(self, usage, actions, groups, prefix) -> str:
+        # argparse indents the usage's continuation lines by the characters of "usage: ";
+        # "用法：" takes more columns than characters
+        text = super()._format_usage(usage, actions, groups, prefix)
+        said = argparse_words("usage: ") if prefix is None else prefix
+        shift = " " * (columns(said) - len(said))
+        return re.sub(r"(?m)^(?=  )", shift, text) if shift else text
+
+    def start_section(self, heading: str | None) -> None:
+        self._headings = [*getattr(self, "_headings", []), heading]
+        super().start_section(heading)
+
+    def format_help(self) -> str:
+        # argparse writes "heading:"; the language may want its own colon ("选项：")
+        text = super().format_help()
+        for heading in filter(None, getattr(self, "_headings", [])):
+            text = re.sub(rf"(?m)^(\s*){re.escape(heading)}:$",
+                          lambda m, h=heading: m.group(1) + _("{heading}:").format(heading=h), text)
+        return text
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return wrap_columns(" ".join(text.split()), width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n".join(indent + line for line in wrap_columns(" ".join(text.split()),
+                                                               width - columns(indent)))
+
+
+class RawDescriptionHelpFormatter(HelpFormatter):
+    """HelpFormatter keeping text of several lines (the examples) as written; a one-line
+    description is wrapped like the rest."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text.strip():
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
+_WIDE = re.compile(r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60"
+                   r"\uffe0-\uffe6]")
+_TOKENS = re.compile(r"\s+|" + _WIDE.pattern + r"|[^\s" + _WIDE.pattern[1:-1] + r"]+")
+_NO_LINE_START = set("，。、；：！？）》」』】…—")
+
+
+def columns(text: str) -> int:
+    """How many terminal columns `text` takes (CJK characters and full-width forms: two)."""
+    return len(text) + len(_WIDE.findall(text))
+
+
+def wrap_columns(text: str, width: int) -> list[str]:
+    """`text` wrapped into lines of at most `width` columns (a longer word stays whole)."""
+    lines, line, space = [], "", False
+    for token in _TOKENS.findall(text):
+        if token.isspace():
+            space = bool(line)
+            continue
+        candidate = line + (" " if space else "") + token
+        if line and columns(candidate) > width and token[0] not in _NO_LINE_START:
+            lines.append(line)
+            candidate = token
+        line, space = candidate, False
+    return lines + [line] if line else lines
 
 
 class _Formatter(logging.Formatter):
@@ -78,7 +162,11 @@ class _Formatter(logging.Formatter):
         msg = record.getMessage()
         if record.name == "huoye.progress" and record.levelno < logging.ERROR:
             return msg
-        return f"{record.levelname.lower()}: {msg}"
+        if record.levelno >= logging.ERROR:
+            return _("error: {message}").format(message=msg)
+        if record.levelno >= logging.WARNING:
+            return _("warning: {message}").format(message=msg)
+        return msg
 
 
 def setup_logging(quiet: bool = False) -> None:
@@ -91,37 +179,47 @@ def setup_logging(quiet: bool = False) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
+    """The command line's parser, in the current language (build and use it inside
+    `huoye.i18n.argparse_translated()` for argparse's own words to be translated too)."""
     p = argparse.ArgumentParser(
-        prog="huoye", description="活页 huoye — build a policy bulletin issue into a PDF briefing, "
-        "a PowerPoint deck and an HTML edition.",
-        epilog="Run 'huoye COMMAND --help' for a command's options and examples.")
-    p.add_argument("--version", action="version", version=f"huoye {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+        prog="huoye", formatter_class=HelpFormatter,
+        description=_("活页 huoye — build a policy bulletin issue into a PDF briefing, "
+                      "a PowerPoint deck and an HTML edition."),
+        epilog=_("Run 'huoye COMMAND --help' for a command's options and examples."))
+    p.add_argument("--version", action="version", version=f"huoye {__version__}",
+                   help=_("show huoye's version number and exit"))
+    add_language_option(p)
+    sub = p.add_subparsers(dest="command", metavar=_("COMMAND"), title=_("commands"))
 
-    b = sub.add_parser("build", help="build issues into output/", epilog=EXAMPLES_BUILD,
-                       formatter_class=argparse.RawDescriptionHelpFormatter,
-                       description="Build issues into output/<issue>/ (PDF, PPTX, HTML).")
+    b = sub.add_parser("build", help=_("build issues into output/"), epilog=_(EXAMPLES_BUILD),
+                       formatter_class=RawDescriptionHelpFormatter,
+                       description=_("Build issues into output/<issue>/ (PDF, PPTX, HTML)."))
     add_build_options(b)
 
-    c = sub.add_parser("check", help="validate content without writing anything",
-                       epilog=EXAMPLES_CHECK, formatter_class=argparse.RawDescriptionHelpFormatter,
-                       description="Validate the content files and report every problem: "
-                       "the build's own checks (fonts, slides, charts), before anything is "
-                       "rendered.")
+    c = sub.add_parser("check", help=_("validate content without writing anything"),
+                       epilog=_(EXAMPLES_CHECK), formatter_class=RawDescriptionHelpFormatter,
+                       description=_("Validate the content files and report every problem: "
+                                     "the build's own checks (fonts, slides, charts), before "
+                                     "anything is rendered."))
     c.add_argument("paths", nargs="*", type=Path, metavar="ISSUE",
-                   help="content/ or issue folders (default: content)")
-    c.add_argument("--templates", type=Path, default=None,
-                   help="templates folder (default: huoye's templates/)")
+                   help=_("content/ or issue folders (default: content)"))
+    c.add_argument("--templates", type=Path, default=None, metavar="TEMPLATES",
+                   help=_("templates folder (default: huoye's templates/)"))
+    add_language_option(c)
 
-    n = sub.add_parser("new", help="start the next issue from a skeleton to fill in",
-                       epilog=EXAMPLES_NEW, formatter_class=argparse.RawDescriptionHelpFormatter,
-                       description="Create content/<year>-<number>/issue.md for the next issue.")
-    n.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
-    n.add_argument("--theme", default="（本期主题）", help="the new issue's theme (本期主题)")
-    n.add_argument("--date", type=_date, default=None, help="publication date YYYY-MM-DD (default: today)")
+    n = sub.add_parser("new", help=_("start the next issue from a skeleton to fill in"),
+                       epilog=_(EXAMPLES_NEW), formatter_class=RawDescriptionHelpFormatter,
+                       description=_("Create content/<year>-<number>/issue.md for the next issue."))
+    n.add_argument("--content", type=Path, default=Path("content"), metavar="CONTENT",
+                   help=_("content folder (default: content)"))
+    n.add_argument("--theme", default="（本期主题）", metavar="THEME",
+                   help=_("the new issue's theme (本期主题)"))
+    n.add_argument("--date", type=_date, default=None, metavar="DATE",
+                   help=_("publication date YYYY-MM-DD (default: today)"))
+    add_language_option(n)
 
-    i = sub.add_parser("init", help=_("start a bulletin project in a folder"), epilog=EXAMPLES_INIT,
-                       formatter_class=argparse.RawDescriptionHelpFormatter,
+    i = sub.add_parser("init", help=_("start a bulletin project in a folder"), epilog=_(EXAMPLES_INIT),
+                       formatter_class=RawDescriptionHelpFormatter,
                        description=_("Create DIR/content/series.yaml and DIR/content/. Options not "
                                      "given are asked for on a terminal, or take defaults."))
     i.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR",
@@ -143,9 +241,10 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--base-url", help=_("where output/ will be published, for the feed's links"))
     i.add_argument("--templates", action="store_true",
                    help=_("copy the default templates into DIR/templates/ to restyle them"))
+    add_language_option(i)
 
     v = sub.add_parser("serve", help=_("preview in the browser, reloaded on every save"),
-                       epilog=EXAMPLES_SERVE, formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog=_(EXAMPLES_SERVE), formatter_class=RawDescriptionHelpFormatter,
                        description=_("Serve the series' archive page and each issue's HTML edition; "
                                      "on save the page reloads, then the PDF and the deck are "
                                      "written to the output folder."))
@@ -154,7 +253,7 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--port", type=int, default=8000, help=_("port (default: 8000; 0: any free port)"))
 
     m = sub.add_parser("import", help=_("turn an author's Word manuscript (.docx) into an issue"),
-                       epilog=EXAMPLES_IMPORT, formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog=_(EXAMPLES_IMPORT), formatter_class=RawDescriptionHelpFormatter,
                        description=_("Read a .docx manuscript and write content/<issue>/issue.md in "
                                      "the content format, with a report of what was mapped and "
                                      "what was not."))
@@ -166,33 +265,46 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--content", type=Path, default=Path("content"),
                    help=_("content folder (default: content)"))
 
-    w = sub.add_parser("watch", help="rebuild on every save", epilog=EXAMPLES_WATCH,
-                       formatter_class=argparse.RawDescriptionHelpFormatter,
-                       description="Watch content/ and templates/ and rebuild changed issues.")
+    w = sub.add_parser("watch", help=_("rebuild on every save"), epilog=_(EXAMPLES_WATCH),
+                       formatter_class=RawDescriptionHelpFormatter,
+                       description=_("Watch content/ and templates/ and rebuild changed issues."))
     add_build_options(w, watch=True)
     return p
+
+
+def add_language_option(p: argparse.ArgumentParser) -> None:
+    # read before parsing (huoye.i18n.language_option); declared so that help shows it and
+    # the parser checks the value. SUPPRESS: a subcommand's default must not hide the
+    # value given before the command.
+    p.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS,
+                   help=_("language of the messages: zh (中文) or en (English); default: "
+                          "HUOYE_LANG, then LANGUAGE, LC_ALL, LC_MESSAGES, LANG"))
 
 
 def add_build_options(p: argparse.ArgumentParser, watch: bool = False) -> None:
     from huoye.render import FORMATS, ON_REQUEST
 
     p.add_argument("paths", nargs="*", type=Path, metavar="ISSUE",
-                   help="content/ or issue folders such as content/2020-03 (default: content)")
-    p.add_argument("--format", dest="formats", type=_formats, default=FORMATS,
-                   help=f"outputs to make, comma-separated from {','.join(FORMATS + ON_REQUEST)} "
-                        f"(default: {','.join(FORMATS)}; handout: the deck as an A4 PDF "
-                        "for the audience, three slides a page with their talking points)")
-    p.add_argument("-o", "--out", type=Path, default=Path("output"), help="output folder (default: output)")
-    p.add_argument("--templates", type=Path, default=None,
-                   help="templates folder (default: the project's templates/ if it has one, "
-                        "else huoye's own)")
+                   help=_("content/ or issue folders such as content/2020-03 (default: content)"))
+    p.add_argument("--format", dest="formats", type=_formats, default=FORMATS, metavar="FORMATS",
+                   help=_("outputs to make, comma-separated from {formats} (default: {default}; "
+                          "handout: the deck as an A4 PDF for the audience, three slides a page with "
+                          "their talking points)").format(formats=",".join(FORMATS + ON_REQUEST),
+                                                          default=",".join(FORMATS)))
+    p.add_argument("-o", "--out", type=Path, default=Path("output"), metavar="OUT",
+                   help=_("output folder (default: output)"))
+    p.add_argument("--templates", type=Path, default=None, metavar="TEMPLATES",
+                   help=_("templates folder (default: the project's templates/ if it has one, "
+                          "else huoye's own)"))
     p.add_argument("--pdf-variant", choices=PDF_VARIANTS, default=None,
-                   help="PDF variant for archiving (default: series.yaml's pdf_variant, else plain PDF)")
-    p.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
+                   help=_("PDF variant for archiving (default: series.yaml's pdf_variant, else plain PDF)"))
+    p.add_argument("-q", "--quiet", action="store_true", help=_("print only warnings and errors"))
     if not watch:
-        p.add_argument("--force", action="store_true", help="rebuild even when the outputs are up to date")
-        p.add_argument("-j", "--jobs", type=int, default=None,
-                       help="issues built in parallel (default: the number of cores)")
+        p.add_argument("--force", action="store_true",
+                       help=_("rebuild even when the outputs are up to date"))
+        p.add_argument("-j", "--jobs", type=int, default=None, metavar="JOBS",
+                       help=_("issues built in parallel (default: the number of cores)"))
+    add_language_option(p)
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -201,9 +313,17 @@ def _formats(text: str) -> tuple[str, ...]:
     wanted = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
     bad = [f for f in wanted if f not in FORMATS + ON_REQUEST]
     if bad or not wanted:
-        raise argparse.ArgumentTypeError(f"unknown format {', '.join(bad) or text!r}; "
-                                         f"choose from {', '.join(FORMATS + ON_REQUEST)}")
+        raise argparse.ArgumentTypeError(_("unknown format {format}; choose from {choices}").format(
+            format=repr(", ".join(bad) or text), choices=", ".join(FORMATS + ON_REQUEST)))
     return wanted
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("{text} is not a date; write YYYY-MM-DD").format(text=repr(text))) from None
 
 
 def _staff(text: str) -> tuple[str, str]:
@@ -211,13 +331,6 @@ def _staff(text: str) -> tuple[str, str]:
     if not sep or not role.strip() or not name.strip():
         raise argparse.ArgumentTypeError(_("{text!r}: write ROLE=NAME, like 主编=张三").format(text=text))
     return role.strip(), name.strip()
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write YYYY-MM-DD") from None
 
 
 def run(argv: list[str] | None = None) -> NoReturn:
@@ -228,14 +341,30 @@ def run(argv: list[str] | None = None) -> NoReturn:
     leave(main(argv))
 
 
+def _command_index(argv: list[str]) -> int:
+    """Where the command word is (or would be): the first argument that is not `--lang`."""
+    i = 0
+    while i < len(argv):
+        if argv[i] == "--lang":
+            i += 2
+        elif argv[i].startswith("--lang="):
+            i += 1
+        else:
+            break
+    return min(i, len(argv))
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] not in (*COMMANDS, "-h", "--help", "--version"):
-        if not argv[0].startswith("-") and not Path(argv[0]).exists():
-            return _unknown_command(argv[0])
-    if not argv or argv[0] not in (*COMMANDS, "-h", "--help", "--version"):
-        argv.insert(0, "build")
-    args = parser().parse_args(argv)
+    set_language(choose_language(language_option(argv)))
+    i = _command_index(argv)
+    if i < len(argv) and argv[i] not in (*COMMANDS, "-h", "--help", "--version"):
+        if not argv[i].startswith("-") and not Path(argv[i]).exists():
+            return _unknown_command(argv[i])
+    if i == len(argv) or argv[i] not in (*COMMANDS, "-h", "--help", "--version"):
+        argv.insert(i, "build")
+    with argparse_translated():
+        args = parser().parse_args(argv)
     setup_logging(getattr(args, "quiet", False))
     from huoye import signals
     from huoye.i18n import _
@@ -254,19 +383,27 @@ def main(argv: list[str] | None = None) -> int:
         print(_error_text(err), file=sys.stderr)
         return err.exit_status
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(_("interrupted"), file=sys.stderr)
         return 130
     except OSError as err:  # the machine: a full disk, a read-only or vanished folder
-        print(f"error:{os_error_message(err)}", file=sys.stderr)
+        print(_("error: {message}").format(message=os_error_message(err)), file=sys.stderr)
         return 2
     except Exception as err:  # a bug in huoye: say so plainly, keep the traceback for developers
         if os.environ.get("HUOYE_DEBUG"):
             raise
-        print(f"error: huoye stopped on an internal error ({type(err).__name__}: {err}).\n"
-              "This is a bug in huoye, not a mistake in your content; nothing more was written. "
-              "Please report it with the content folder; run with HUOYE_DEBUG=1 to see the "
-              "details.", file=sys.stderr)
+        print(_("error: huoye stopped on an internal error ({error}).\n"
+                "This is a bug in huoye, not a mistake in your content; nothing more was written. "
+                "Please report it with the content folder; run with HUOYE_DEBUG=1 to see the "
+                "details.").format(error=f"{type(err).__name__}: {err}"), file=sys.stderr)
         return 1
+
+
+def _error_text(err: HuoyeError) -> str:
+    lines = [_("error: {message}").format(message=p) for p in err.problems]
+    if len(lines) > 1:
+        lines.append(ngettext("{count} problem; nothing was written.",
+                              "{count} problems; nothing was written.", len(lines)).format(count=len(lines)))
+    return "\n".join(lines)
 
 
 def _unknown_command(word: str) -> int:
@@ -295,13 +432,6 @@ def _templates(args) -> Path:
     return project_templates(root)
 
 
-def _error_text(err: HuoyeError) -> str:
-    lines = [f"error: {p}" for p in err.problems]
-    if len(lines) > 1:
-        lines.append(f"{len(lines)} problems; nothing was written.")
-    return "\n".join(lines)
-
-
 def cmd_build(args) -> int:
     from huoye.build import BuildRequest, build, default_jobs
 
@@ -312,8 +442,9 @@ def cmd_build(args) -> int:
     results = build(request)
     failed = [r for r in results if r.error]
     if failed:
-        print(f"error: {len(failed)} of {len(results)} issues failed: "
-              f"{', '.join(r.slug for r in failed)}", file=sys.stderr)
+        print(_("error: {failed} of {total} issues failed: {slugs}").format(
+            failed=len(failed), total=len(results), slugs=", ".join(r.slug for r in failed)),
+            file=sys.stderr)
         return 1 if any(r.internal for r in failed) else 2
     return 0
 
@@ -337,10 +468,12 @@ def cmd_check(args) -> int:
         except HuoyeError as err:
             problems += err.problems
             continue
-        logging.getLogger("huoye.progress").info(
-            "%s: ok — %s, %d sections, %d points, %d figures, %d charts", issue.slug,
-            issue.issue_line, len(issue.sections), sum(len(s.points) for s in issue.sections),
-            len(issue.figures), len(issue.charts))
+        logging.getLogger("huoye.progress").info("%s", _(
+            "{slug}: ok — {issue_line}, {sections} sections, {points} points, {figures} figures, "
+            "{charts} charts").format(
+            slug=issue.slug, issue_line=issue.issue_line, sections=len(issue.sections),
+            points=sum(len(s.points) for s in issue.sections), figures=len(issue.figures),
+            charts=len(issue.charts)))
     if problems:
         raise HuoyeError(problems)
     return 0
@@ -350,8 +483,9 @@ def cmd_new(args) -> int:
     from huoye.scaffold import new_issue
 
     path = new_issue(args.content, theme=args.theme, date=args.date or dt.date.today())
-    logging.getLogger("huoye.progress").info(
-        "created %s — fill in the theme, the note and the sections, then run 'huoye check'", path)
+    logging.getLogger("huoye.progress").info("%s", _(
+        "created {path} — fill in the theme, the note and the sections, then run 'huoye check'"
+    ).format(path=path))
     return 0
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from huoye.errors import ContentError
+from huoye.i18n import _
 
 ISSUE_FILE = "issue.md"
 SERIES_FILE = "series.yaml"
@@ -28,8 +29,9 @@ def find_content_root(start: Path) -> Path:
     for folder in (start, *start.parents):
         if (folder / SERIES_FILE).is_file():
             return folder
-    raise ContentError(f"{start}: no {SERIES_FILE} here or above; run huoye from the project "
-                       f"folder, or point it at content/ or content/<issue>")
+    raise ContentError(_("{path}: no {file} here or above; run huoye from the project "
+                         "folder, or point it at content/ or content/<issue>").format(
+        path=start, file=SERIES_FILE))
 
 
 def issue_folders(root: Path) -> list[Path]:

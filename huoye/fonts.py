@@ -42,6 +42,7 @@ from typing import Any, cast
 from huoye.cache import user_cache_folder
 from huoye.errors import Problem, RenderError, SetupError
 from huoye.faces import DECK, DOCUMENT_ROLES, ROLES, family
+from huoye.i18n import N_, _
 from huoye.model import Issue, Source
 
 LOG = logging.getLogger("huoye.render")
@@ -72,7 +73,7 @@ def package_for(family: str) -> str:
     for prefix, package in PACKAGES.items():
         if low.startswith(prefix):
             return package
-    return "the package that provides it"
+    return _("the package that provides it")
 
 
 class _Fontconfig:
@@ -127,11 +128,11 @@ def _fc_match(pattern: str) -> tuple[list[str], str, int]:
     if fc is not None:
         return fc.match(pattern)
     if shutil.which("fc-match") is None:
-        raise SetupError("fontconfig not found: install it with `apt install fontconfig`")
+        raise SetupError(_("fontconfig not found: install it with `apt install fontconfig`"))
     out = subprocess.run(["fc-match", "-f", "%{family}|%{file}|%{index}", pattern],
                          capture_output=True, text=True, check=False).stdout
-    names, _, rest = out.partition("|")
-    path, _, index = rest.partition("|")
+    names, _bar, rest = out.partition("|")
+    path, _bar, index = rest.partition("|")
     return [n.strip() for n in names.split(",")], path, int(index or 0)
 
 
@@ -141,9 +142,10 @@ def find_font(family: str, bold: bool = False) -> FontFile:
     names, path, index = _fc_match(family + (":weight=bold" if bold else ""))
     if family.lower() not in {n.lower() for n in names} or not path:
         raise RenderError(
-            f"font family '{family}' is not installed (fontconfig offers "
-            f"'{names[0] if names else 'nothing'}' instead); install it with "
-            f"`apt install {package_for(family)}` or change brand.fonts in content/series.yaml"
+            _("font family '{family}' is not installed (fontconfig offers '{offered}' instead); "
+              "install it with `apt install {package}` or change brand.fonts in "
+              "content/series.yaml").format(family=family, offered=names[0] if names else "-",
+                                            package=package_for(family))
         )
     return FontFile(family, Path(path), index)
 
@@ -156,8 +158,9 @@ def match_font(family: str, bold: bool = False) -> tuple[Path, int, list[str]]:
     """
     names, path, index = _fc_match(family + (":weight=bold" if bold else ""))
     if not path:
-        raise SetupError(f"fontconfig found no font at all for '{family}': install "
-                         f"{package_for(family)} (apt install fonts-noto-cjk)")
+        raise SetupError(_("fontconfig found no font at all for '{family}': install "
+                           "{package} (apt install fonts-noto-cjk)").format(
+            family=family, package=package_for(family)))
     return Path(path), index, names
 
 
@@ -203,8 +206,9 @@ def metrics(font: FontFile) -> FontMetrics:
         advances = {cp: hmtx[name][0] if name in hmtx else notdef for cp, name in cmap.items()}
         tt.close()
     except (OSError, TTLibError, KeyError, ValueError) as err:  # broken font: a setup problem
-        raise SetupError(f"{font.path}: cannot read the font's tables ({err}); "
-                         f"reinstall {package_for(font.family)}") from None
+        raise SetupError(_("{path}: cannot read the font's tables ({reason}); "
+                           "reinstall {package}").format(
+            path=font.path, reason=err, package=package_for(font.family))) from None
     result = FontMetrics(upem, notdef, advances)
     if cache is not None:
         try:
@@ -268,48 +272,49 @@ def texts_by_role(issue: Issue) -> dict[str, list[tuple[str, Source, str]]]:
     """
     s = issue.series
     points = [p for sec in issue.sections for p in sec.all_points]
-    serif = [(p.text, p.source, "paragraph") for p in issue.paragraphs]
-    kai = [(issue.note, issue.source, "editor's note")]
+    serif = [(p.text, p.source, N_("paragraph")) for p in issue.paragraphs]
+    kai = [(issue.note, issue.source, N_("editor's note"))]
     sans_bold = []
     for b in issue.all_blocks:  # every block's own text: lists, table cells, captions …
         b = cast(Any, b)  # told apart by `kind`
         if b.kind == "quote":
-            kai += [(p.text, p.source, "quotation") for p in b.inlines()]
+            kai += [(p.text, p.source, N_("quotation")) for p in b.inlines()]
         elif b.kind in ("heading", "image"):
             sans_bold += [(p.text, p.source, b.kind) for p in b.inlines()]
         elif b.kind == "table":
-            serif += [(p.text, p.source, "table cell") for p in b.inlines()]
-            sans_bold += [(b.caption + "".join(c.text for c in b.header), b.source, "table")]
-            serif += [(f"单位：{b.unit}{b.data_source_label}：{b.data_source}", b.source, "table")]
-        elif b.kind != "paragraph":
-            serif += [(p.text, p.source, b.kind) for p in b.inlines()]
-    serif += [(n.text + "0123456789", n.source, "footnote") for n in issue.footnotes]
+            serif += [(p.text, p.source, N_("table cell")) for p in b.inlines()]
+            sans_bold += [(b.caption + "".join(c.text for c in b.header), b.source, N_("table"))]
+            serif += [(f"单位：{b.unit}{b.data_source_label}：{b.data_source}", b.source, N_("table"))]
+        elif b.kind != "paragraph":  # a list (its items)
+            serif += [(p.text, p.source, N_("list") if b.kind == "list" else b.kind)
+                      for p in b.inlines()]
+    serif += [(n.text + "0123456789", n.source, N_("footnote")) for n in issue.footnotes]
     for a in issue.articles:
-        sans_bold += [(a.title + a.abstract_label + a.keywords_label + "：", a.source, "article")]
+        sans_bold += [(a.title + a.abstract_label + a.keywords_label + "：", a.source, N_("article"))]
         kai += [(a.byline + (a.abstract.text if a.abstract else "") + "；".join(a.keywords),
-                 a.source, "byline, 内容提要, 关键词")]
-        serif += [(r.text, r.paragraph.source, "reference") for r in a.references]
-        sans_bold += [(a.references_title, a.source, "references")] if a.references else []
-    serif += [(p.label, p.source, "point label") for p in points]
-    serif += [(f"{f.unit}{f.qualifier}{f.label}来源：{f.data_source}", f.source, "key figure")
+                 a.source, N_("byline, 内容提要, 关键词"))]
+        serif += [(r.text, r.paragraph.source, N_("reference")) for r in a.references]
+        sans_bold += [(a.references_title, a.source, N_("references"))] if a.references else []
+    serif += [(p.label, p.source, N_("point label")) for p in points]
+    serif += [(f"{f.unit}{f.qualifier}{f.label}来源：{f.data_source}", f.source, N_("key figure"))
               for f in issue.figures]
     for c in issue.charts:
         words = [c.title, c.unit, c.data_source, *c.categories, *(x.name for x in c.series),
                  *(q for x in c.series for q in x.qualifiers)]
-        serif.append(("".join(words) + "0123456789.-%数据来源：单位图", c.source, "chart"))
+        serif.append(("".join(words) + "0123456789.-%数据来源：单位图", c.source, N_("chart")))
     serif += [(issue.issue_line + issue.date_line + "".join(s.publishers) + issue.theme,
-               issue.source, "masthead")]
-    serif += [(e.title, issue.source, "contents") for e in issue.contents]
-    serif += [("".join(issue.recent_themes), s.source, "recent themes")]
+               issue.source, N_("masthead"))]
+    serif += [(e.title, issue.source, N_("contents")) for e in issue.contents]
+    serif += [("".join(issue.recent_themes), s.source, N_("recent themes"))]
     serif += [("".join(m.role + m.name for m in s.staff) + s.address + s.postcode + s.telephone
-               + "地址邮编电话—0123456789", s.source, "colophon")]
-    sans_bold += [(sec.title, sec.source, "section title") for sec in issue.sections]
-    sans_bold += [(p.label + p.headline, p.source, "point heading") for p in points]
-    sans_bold += [(p.label + p.headline + "。！？", p.source, "point headline")
+               + "地址邮编电话—0123456789", s.source, N_("colophon"))]
+    sans_bold += [(sec.title, sec.source, N_("section title")) for sec in issue.sections]
+    sans_bold += [(p.label + p.headline, p.source, N_("point heading")) for p in points]
+    sans_bold += [(p.label + p.headline + "。！？", p.source, N_("point headline"))
                   for p in points if p.style == "lead"]
-    sans_bold += [(s.name, s.source, "bulletin name"), (issue.theme, issue.source, "theme"),
-                  ("本期主题：要目近期一览按图", issue.source, "fixed labels")]
-    sans_bold += [(f.value, f.source, "key figure") for f in issue.figures]
+    sans_bold += [(s.name, s.source, N_("bulletin name")), (issue.theme, issue.source, N_("theme")),
+                  ("本期主题：要目近期一览按图", issue.source, N_("fixed labels"))]
+    sans_bold += [(f.value, f.source, N_("key figure")) for f in issue.figures]
     return {"serif": serif, "sans_bold": sans_bold, "kai": kai}
 
 
@@ -368,10 +373,11 @@ def _check(texts: dict[str, list], families: dict[str, tuple[str, bool]]) -> dic
             missing = missing_characters(text, font)
             if missing:
                 problems.append(Problem(
-                    source.path, source.line, what,
-                    f"{_describe(missing)} has no glyph in {font.family} ({font.path.name}); "
-                    "replace the character (e.g. with a common variant) or choose a font "
-                    "that has it in brand.fonts"))
+                    source.path, source.line, _(what),
+                    _("{characters} has no glyph in {family} ({file}); "
+                      "replace the character (e.g. with a common variant) or choose a font "
+                      "that has it in brand.fonts").format(
+                        characters=_describe(missing), family=font.family, file=font.path.name)))
     if problems:
         raise RenderError(problems)
     return fonts
@@ -393,7 +399,7 @@ def harfbuzz_subset_available() -> bool:
 def warn_if_slow_subsetting() -> None:
     """Log a loud warning when WeasyPrint will have to subset fonts with fontTools."""
     if not harfbuzz_subset_available():
-        LOG.warning(
+        LOG.warning("%s", _(
             "HarfBuzz subsetting (libharfbuzz-subset.so.0) is not available: WeasyPrint "
             "will subset the CJK fonts with fontTools, about 15x slower. Install it with "
-            "`apt install libharfbuzz-subset0`.")
+            "`apt install libharfbuzz-subset0`."))

@@ -14,6 +14,7 @@ from pathlib import Path
 from huoye import cache
 from huoye.content import find_content_root, issue_folders, series_name
 from huoye.errors import HuoyeError
+from huoye.i18n import _
 from huoye.project import DEFAULT_TEMPLATES
 from huoye.render import FORMATS, file_name
 
@@ -69,7 +70,7 @@ def plan(request: BuildRequest) -> Plan:
     root, only = select(request.paths)
     folders = [f.resolve() for f in (only or issue_folders(root))]
     if not folders:
-        raise HuoyeError(f"{root}: no issues to build; create one with 'huoye new'")
+        raise HuoyeError(_("{path}: no issues to build; create one with 'huoye new'").format(path=root))
     name = series_name(root)
     keys = cache.build_keys(folders, root, request.templates, request.options())
     stale, fresh = [], []
@@ -89,14 +90,15 @@ def select(paths: list[Path]) -> tuple[Path, list[Path] | None]:
     for p in paths or [Path("content")]:
         p = p.resolve()
         if not p.exists():
-            raise HuoyeError(f"{p}: no such folder; name content/ or an issue folder like content/2020-03")
+            raise HuoyeError(_("{path}: no such folder; name content/ or an issue folder like "
+                               "content/2020-03").format(path=p))
         p = p.parent if p.is_file() else p
         root = find_content_root(p)
         roots.add(root)
         if p != root:
             only.append(p)
     if len(roots) > 1:
-        raise HuoyeError("the paths belong to different content folders; build one at a time")
+        raise HuoyeError(_("the paths belong to different content folders; build one at a time"))
     return roots.pop(), (only or None)
 
 

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NoReturn
 
 from huoye.errors import HuoyeError
+from huoye.i18n import _, language, set_language
 from huoye.render import renderer
 
 __all__ = ["EarlyPdf", "collector_paused", "default_jobs", "early_pdf_pays", "leave", "parallel",
@@ -46,16 +47,21 @@ def default_jobs() -> int:
 
 def parallel(fn: Callable[..., Any], calls: list[tuple], jobs: int) -> Iterator[Any]:
     """`fn(*args)` for each of `calls` in `jobs` worker processes, yielded as they finish.
-    Workers do not draw progress (the parent reports each result)."""
+    Workers speak the build's language and do not draw progress (the parent reports each
+    result)."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    with ProcessPoolExecutor(max_workers=min(jobs, len(calls)), initializer=_worker_init) as pool:
+    with ProcessPoolExecutor(max_workers=min(jobs, len(calls)), initializer=_worker_init,
+                             initargs=(language(),)) as pool:
         futures = [pool.submit(fn, *args) for args in calls]
         for future in as_completed(futures):
             yield future.result()
 
 
-def _worker_init() -> None:
+def _worker_init(lang: str) -> None:
+    """A worker speaks the build's language (`--lang`, which a spawned worker would not
+    see in its environment) and leaves progress lines to the build's process."""
+    set_language(lang)
     logging.getLogger("huoye.progress").disabled = True
 
 
@@ -133,8 +139,8 @@ class Forked:
             outcome, value = self._conn.recv()
         except EOFError:
             self._process.join()
-            raise HuoyeError(f"a process rendering the issue ended unexpectedly (exit status "
-                             f"{self._process.exitcode}); build again") from None
+            raise HuoyeError(_("a process rendering the issue ended unexpectedly (exit status "
+                               "{status}); build again").format(status=self._process.exitcode)) from None
         if outcome == "error":
             raise value
         return value
@@ -199,8 +205,8 @@ class EarlyPdf:
             outcome, value = self._conn.recv()
         except EOFError:
             self._process.join()
-            raise HuoyeError(f"the process rendering the PDF ended unexpectedly (exit status "
-                             f"{self._process.exitcode}); build again") from None
+            raise HuoyeError(_("the process rendering the PDF ended unexpectedly (exit status "
+                               "{status}); build again").format(status=self._process.exitcode)) from None
         if outcome == "error":
             raise value
         return value

@@ -9,6 +9,8 @@ import logging
 import sys
 from pathlib import Path
 
+from huoye.i18n import _
+
 log = logging.getLogger("huoye.progress")
 
 
@@ -17,12 +19,15 @@ def report(result, n: int, total: int) -> None:
     prefix = f"[{n}/{total}] " if total > 1 else ""
     _clear_bar()
     if result.error:
-        log.error("%s%s: failed\n%s", prefix, result.slug, result.error)
+        log.error("%s", _("{prefix}{slug}: failed\n{error}").format(
+            prefix=prefix, slug=result.slug, error=result.error))
     elif result.built:
         files = ", ".join(shown(p) for p in result.outputs)
-        log.info("%s%s: built %s in %.2f s", prefix, result.slug, files, result.seconds)
+        log.info("%s", _("{prefix}{slug}: built {files} in {seconds} s").format(
+            prefix=prefix, slug=result.slug, files=files, seconds=f"{result.seconds:.2f}"))
     else:
-        log.info("%s%s: up to date (use --force to rebuild)", prefix, result.slug)
+        log.info("%s", _("{prefix}{slug}: up to date (use --force to rebuild)").format(
+            prefix=prefix, slug=result.slug))
     if total > 1 and n < total:
         _draw_bar(n, total)
 
@@ -34,7 +39,8 @@ def _bar_enabled() -> bool:
 def _draw_bar(n: int, total: int, width: int = 30) -> None:
     if _bar_enabled():
         done = round(width * n / total)
-        sys.stderr.write(f"\r[{'█' * done}{'░' * (width - done)}] {n}/{total} issues")
+        sys.stderr.write(f"\r[{'█' * done}{'░' * (width - done)}] "
+                         + _("{done}/{total} issues").format(done=n, total=total))
         sys.stderr.flush()
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from huoye.build import DEFAULT_TEMPLATES, BuildRequest, build, default_jobs, select
 from huoye.errors import HuoyeError
+from huoye.i18n import _, ngettext
 
 log = logging.getLogger("huoye.progress")
 
@@ -25,21 +26,26 @@ def rebuild(request: BuildRequest) -> None:
     except HuoyeError as err:
         for problem in err.problems:
             log.error("%s", problem)
-        log.info("waiting for the next save…")
+        log.info("%s", _("waiting for the next save…"))
         return
     built = [r for r in results if r.built]
     if built:
-        log.info("rebuilt %d issue(s) in %.2f s", len(built), time.perf_counter() - start)
+        log.info("%s", ngettext("rebuilt {count} issue in {seconds} s",
+                                "rebuilt {count} issues in {seconds} s", len(built)).format(
+            count=len(built), seconds=f"{time.perf_counter() - start:.2f}"))
 
 
 def watch(args) -> int:
     import watchfiles
 
+    # watchfiles says "KeyboardInterrupt caught, stopping watch" in English; huoye says
+    # that it stopped watching, in the editor's language
+    logging.getLogger("watchfiles").setLevel(logging.ERROR)
     templates = (args.templates or DEFAULT_TEMPLATES).resolve()
     request = BuildRequest(paths=args.paths, formats=args.formats, out_dir=args.out,
                            templates=templates, jobs=default_jobs(), pdf_variant=args.pdf_variant,
                            html_first=True, warm=True)
-    root, _ = select(args.paths)
+    root, _only = select(args.paths)
     watched = [root, templates]
     ready = False
     try:
@@ -50,16 +56,17 @@ def watch(args) -> int:
                                         watch_filter=_relevant):
             if not ready:
                 rebuild(request)
-                log.info("watching %s — press Ctrl-C to stop", ", ".join(str(p) for p in watched))
+                log.info("%s", _("watching {folders} — press Ctrl-C to stop").format(
+                    folders=", ".join(str(p) for p in watched)))
                 ready = True
             if not changes:
                 continue
-            names = sorted({Path(p).name for _, p in changes})
-            log.info("changed: %s", ", ".join(names))
+            names = sorted({Path(p).name for _change, p in changes})
+            log.info("%s", _("changed: {files}").format(files=", ".join(names)))
             rebuild(request)
     except KeyboardInterrupt:
         pass
-    log.info("stopped watching")
+    log.info("%s", _("stopped watching"))
     return 0
 
 

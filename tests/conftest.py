@@ -2,10 +2,26 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+# The tests read huoye's messages in English, whatever the developer's or the CI's
+# LANG/LANGUAGE (unset, C.UTF-8, zh_CN.UTF-8): HUOYE_LANG comes first in huoye.i18n's
+# order, and subprocesses inherit it. tests/test_i18n.py sets the language explicitly.
+os.environ["HUOYE_LANG"] = "en"
+from huoye import i18n  # noqa: E402
+
+i18n.set_language("en")
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A test that switches the interface to Chinese does not leave it switched."""
+    yield
+    i18n.set_language("en")
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"

@@ -222,7 +222,7 @@ CASES: dict[str, Case] = {
                                      "the file must begin with a '---' line"),
     "encoding/front matter not closed": Case(edit(ISSUE, lambda t: t.replace("\n---\n", "\n", 1)), ISSUE, 1,
                                              "add one after the last key"),
-    "encoding/front matter only": Case(edit(ISSUE, lambda t: t[: t.index("\n---\n") + 5]), ISSUE, 94,
+    "encoding/front matter only": Case(edit(ISSUE, lambda t: t[: t.index("\n---\n") + 5]), ISSUE, 92,
                                        "add '## 标题' headings"),
     "encoding/invalid bytes on line 97": Case(
         edit_bytes(ISSUE, lambda b: b.replace(BODY_AT.encode(), BODY_AT.encode() + b"caf\xe9 au lait\n\n", 1)),
@@ -448,7 +448,7 @@ def test_raw_html_in_the_body_is_refused_and_fetches_nothing(web_server, content
     status = main(["build", str(content_copy), "--out", str(out), "--force", "--format", "pdf,html",
                    "--jobs", "1"])
     err = capsys.readouterr().err
-    assert status == 2 and "issue.md:99: body: raw HTML is not part of the format" in err
+    assert status == 2 and "issue.md:97: body: raw HTML is not part of the format" in err
     assert requests == [] and not out.exists()
 
 

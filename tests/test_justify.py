@@ -161,7 +161,7 @@ class _Measure:
 
     @staticmethod
     def measure(pdf):
-        figures = typography.measure(str(pdf))
+        figures = typography.measure(str(pdf), body_pages=range(100))  # every page is body text
         return figures.continued, figures.flush, len(figures.bad_starts), figures
 
     @staticmethod

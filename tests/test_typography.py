@@ -94,12 +94,15 @@ def test_headings_and_centred_labels_lose_their_lone_characters_too(tmp_path):
 def test_a_lone_line_the_limits_cannot_avoid_is_reported_with_page_and_paragraph(
         tmp_path, monkeypatch, caplog):
     monkeypatch.setattr(justify, "LIMITS", justify.Limits(gap_widening=0.0))
-    monkeypatch.setattr(justify, "_warned", set())
     with caplog.at_level(logging.WARNING, logger="huoye.render"):
         figures = _render(_html(LONE[:1]), tmp_path / "limited.pdf", adapted=True)
     assert len(figures.lone) == 1
     [record] = [r for r in caplog.records if "one character" in r.getMessage()]
     assert "page 1" in record.getMessage() and LONE[0][:10] in record.getMessage()
+    caplog.clear()  # a second document warns again (once per document, not per process)
+    with caplog.at_level(logging.WARNING, logger="huoye.render"):
+        _render(_html(LONE[:1]), tmp_path / "again.pdf", adapted=True)
+    assert len([r for r in caplog.records if "one character" in r.getMessage()]) == 1
 
 
 def test_compressed_marks_follow_clreq_pairs():

@@ -57,17 +57,17 @@ CASES = {
         "issue.md:1: front matter: no front matter; the file must begin with a '---' line, the "
         "masthead keys (year, number, serial, date, theme, note), and another '---' line"]),
     "front matter only": (lambda t: t[: t.index("\n---\n") + 5], None, [
-        "issue.md:94: body: the body has no sections; add '## 标题' headings with their text "
+        "issue.md:92: body: the body has no sections; add '## 标题' headings with their text "
         "below the front matter"]),
     "points out of order": (sub("2.关键基础材料相对缺失", "3.关键基础材料相对缺失"), None, [
-        "issue.md:115: point: numbered '3.' after '1.'; expected '2.'"]),
+        "issue.md:113: point: numbered '3.' after '1.'; expected '2.'"]),
     "no recommendations marker": (sub(" {.recommendations}", ""), None, [
-        "issue.md:94: body: no recommendations section; mark its heading like "
+        "issue.md:92: body: no recommendations section; mark its heading like "
         "'## 对策建议 {.recommendations}'"]),
     "unknown heading marker": (sub("{.recommendations}", "{.recommendation}"), None, [
-        "issue.md:94: body: no recommendations section; mark its heading like "
+        "issue.md:92: body: no recommendations section; mark its heading like "
         "'## 对策建议 {.recommendations}'",
-        "issue.md:197: heading: unknown marker '{.recommendation}'; the only marker is "
+        "issue.md:195: heading: unknown marker '{.recommendation}'; the only marker is "
         "'{.recommendations}'"]),
     "figure sentence not in the body": (sub("自产比例占12%左右。\n", "自产比例占13%左右。\n"), None, [
         "issue.md:30: figures.sentence: this sentence is not in the body; copy it exactly from "
@@ -77,10 +77,10 @@ CASES = {
         "per category"]),
     "text before the first article title": (
         sub("---\n\n## 产业链与", "---\n\n导语。\n\n# 第一篇\n\n## 产业链与"), None, [
-            "issue.md:97: heading: text comes before the first article title; move it below a "
+            "issue.md:95: heading: text comes before the first article title; move it below a "
             "'# 标题' line, or remove the '#' headings for an issue of one untitled article"]),
     "image outside the issue folder": (sub("什么是产业链\n\n", "什么是产业链\n\n![x](../../etc/passwd)\n\n"), None, [
-        "issue.md:99: image: '../../etc/passwd' points outside the issue folder; copy the file "
+        "issue.md:97: image: '../../etc/passwd' points outside the issue folder; copy the file "
         "into 2020-03/ and refer to it by its name"]),
     "series: bad colour and unknown key": (None, lambda t: t.replace('colour: "#9e1b1b"', "colour: red")
                                            .replace("address:", "adress:"), [
@@ -104,7 +104,7 @@ def test_all_problems_are_reported_at_once(content_copy):
     got = problems_for(content_copy, lambda t: t.replace("number: 3", "number: 三")
                        .replace("2.关键基础材料", "9.关键基础材料"))
     assert len(got) == 2
-    assert got[0].startswith("issue.md:5: number:") and got[1].startswith("issue.md:115: point:")
+    assert got[0].startswith("issue.md:5: number:") and got[1].startswith("issue.md:113: point:")
 
 
 def test_check_exits_2_with_the_message_and_writes_nothing(content_copy, tmp_path):

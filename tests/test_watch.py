@@ -16,9 +16,10 @@ TIMEOUT = 60
 class Watcher:
     """`huoye watch` in a subprocess, with its stderr lines readable as they come."""
 
-    def __init__(self, content, out, formats="html"):
+    def __init__(self, content, out, formats="html", *options):
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "huoye", "watch", str(content), "--format", formats, "-o", str(out)],
+            [sys.executable, "-m", "huoye", "watch", str(content), "--format", formats, "-o", str(out),
+             *options],
             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
         self.lines: queue.Queue[str] = queue.Queue()
         self.reader = threading.Thread(target=self._read, daemon=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from huoye.content import ISSUE_FILE, SERIES_FILE, find_content_root, issue_folders
 from huoye.errors import ContentError, Problems
-from huoye.i18n import _
+from huoye.i18n import N_, _
 from huoye.load.body import PLACEHOLDER, parse_body
 from huoye.load.schema import Field, check, fits, items
 from huoye.load.text import read_text
@@ -138,8 +138,9 @@ def load_issue(folder: Path) -> Issue:
     """Load one issue folder (with its series and sibling issues for the back page)."""
     folder = folder.resolve()
     if not (folder / ISSUE_FILE).is_file():
-        raise ContentError(f"{folder}: no {ISSUE_FILE} in this folder; an issue folder holds "
-                           f"{ISSUE_FILE} (see docs/content.md), or run 'huoye new'")
+        raise ContentError(_("{path}: no {file} in this folder; an issue folder holds "
+                             "{file} (see docs/content.md), or run 'huoye new'").format(
+            path=folder, file=ISSUE_FILE))
     root = find_content_root(folder.parent)
     found = load_archive(root, only=[folder])
     return found[0]
@@ -147,7 +148,8 @@ def load_issue(folder: Path) -> Issue:
 
 def load_series(path: Path, problems: Problems) -> Series | None:
     if not path.is_file():
-        problems.add(path, None, "series", f"missing; create {SERIES_FILE} (see docs/content.md)")
+        problems.add(path, None, _("file"), _("missing; create {file} (see docs/content.md)").format(
+            file=SERIES_FILE))
         return None
     try:
         data = parse_yaml(read_text(path, path.parent), path)
@@ -155,8 +157,8 @@ def load_series(path: Path, problems: Problems) -> Series | None:
         problems.items += err.problems
         return None
     if data is None:
-        problems.add(path, 1, "file", f"the file is empty; restore {SERIES_FILE} (its keys are "
-                     "listed in docs/content.md)")
+        problems.add(path, 1, _("file"), _("the file is empty; restore {file} (its keys are "
+                                           "listed in docs/content.md)").format(file=SERIES_FILE))
         return None
     data = check(data, SERIES_SCHEMA, path, "", problems, line=1)
     staff = []
@@ -172,7 +174,8 @@ def load_series(path: Path, problems: Problems) -> Series | None:
             if key in b:
                 if not COLOUR.match(str(b[key])):
                     problems.add(path, line_of(b, key), f"brand.{key}",
-                                 f"'{b[key]}' is not a colour; write it as '#RRGGBB' in quotes")
+                                 _("'{value}' is not a colour; write it as '#RRGGBB' in quotes").format(
+                                     value=b[key]))
                 else:
                     setattr(brand, key, str(b[key]))
         fonts = b.get("fonts")
@@ -181,21 +184,23 @@ def load_series(path: Path, problems: Problems) -> Series | None:
             for key, value in fonts.items():
                 if key in FONT_SCHEMA and not FAMILY.fullmatch(str(value)):
                     problems.add(path, line_of(fonts, key), f"brand.fonts.{key}",
-                                 f"'{value}' is not a font family name (no quotes, \\ < > ; "
-                                 "{ } or line breaks); write the family as fc-list shows it, "
-                                 "like Noto Serif CJK SC")
+                                 _("'{value}' is not a font family name (no quotes, \\ < > ; "
+                                   "{{ }} or line breaks); write the family as fc-list shows it, "
+                                   "like Noto Serif CJK SC").format(value=value))
                 elif key in FONT_SCHEMA:
                     setattr(brand, key, str(value))
     if fits(data.get("name"), "str"):
         trouble = file_name_trouble(str(data["name"]))
         if trouble:
             problems.add(path, line_of(data, "name"), "name",
-                         f"'{data['name']}' {trouble}; the name begins every output file's name "
-                         "(财经活页-2020-03.pdf): write the bulletin's name without them")
+                         _("'{name}' {trouble}; the name begins every output file's name "
+                           "(财经活页-2020-03.pdf): write the bulletin's name without them").format(
+                             name=data["name"], trouble=trouble))
     variant = data.get("pdf_variant")
     if variant is not None and str(variant).lower() not in PDF_VARIANTS:
         problems.add(path, line_of(data, "pdf_variant"), "pdf_variant",
-                     f"'{variant}' is not known; use one of {', '.join(PDF_VARIANTS)}")
+                     _("'{value}' is not known; use one of {choices}").format(
+                         value=variant, choices=", ".join(PDF_VARIANTS)))
     deck = data.get("deck") or {}
     template = None
     layouts = {}
@@ -205,11 +210,13 @@ def load_series(path: Path, problems: Problems) -> Series | None:
             template = (path.parent / str(deck["template"])).resolve()
             if not template.is_relative_to(path.parent.resolve()):
                 problems.add(path, line_of(deck, "template"), "deck.template",
-                             f"'{deck['template']}' is outside the content folder; copy the "
-                             f"template next to {SERIES_FILE} and give its name")
+                             _("'{template}' is outside the content folder; copy the "
+                               "template next to {file} and give its name").format(
+                                 template=deck["template"], file=SERIES_FILE))
             elif not template.is_file():
                 problems.add(path, line_of(deck, "template"), "deck.template",
-                             f"'{deck['template']}' does not exist next to {SERIES_FILE}")
+                             _("'{template}' does not exist next to {file}").format(
+                                 template=deck["template"], file=SERIES_FILE))
         if isinstance(deck.get("layouts"), dict):
             layouts = {str(k): str(v) for k, v in deck["layouts"].items()}
     if problems:
@@ -256,29 +263,29 @@ def file_name_trouble(name: str) -> str | None:
     """Why `name` cannot begin a file name on Linux, Windows and macOS alike, or None."""
     bad = _NOT_IN_FILE_NAMES.findall(name)
     if bad:
-        return "contains " + " ".join(f"'{c}'" if c.isprintable() else f"U+{ord(c):04X}"
-                                      for c in dict.fromkeys(bad))
+        return _("contains {characters}").format(characters=" ".join(
+            f"'{c}'" if c.isprintable() else f"U+{ord(c):04X}" for c in dict.fromkeys(bad)))
     if name.strip() != name or name.startswith("."):
-        return "begins with a dot or a space, or ends with a space"
+        return _("begins with a dot or a space, or ends with a space")
     if len(name.encode("utf-8")) > 150:
-        return "is too long"
+        return _("is too long")
     return None
 
 
 def split_front_matter(text: str, path: Path, problems: Problems) -> tuple[str, str, int] | None:
     """(front matter, body, first line of body) or None with a problem reported."""
     if not text.strip():
-        problems.add(path, 1, "file", "the file is empty; start from 'huoye new' or docs/content.md")
+        problems.add(path, 1, _("file"), _("the file is empty; start from 'huoye new' or docs/content.md"))
         return None
     m = FRONT_MATTER.match(text)
     if not m:
         if text.startswith("---"):
-            problems.add(path, 1, "front matter",
-                         "the front matter has no closing '---' line; add one after the last key")
+            problems.add(path, 1, _("front matter"),
+                         _("the front matter has no closing '---' line; add one after the last key"))
         else:
-            problems.add(path, 1, "front matter",
-                         "no front matter; the file must begin with a '---' line, the masthead "
-                         "keys (year, number, serial, date, theme, note), and another '---' line")
+            problems.add(path, 1, _("front matter"),
+                         _("no front matter; the file must begin with a '---' line, the masthead "
+                           "keys (year, number, serial, date, theme, note), and another '---' line"))
         return None
     body_line = text.count("\n", 0, m.end()) + 1
     return m.group(1) or "", text[m.end():], body_line
@@ -335,12 +342,14 @@ def join_lines(text: str) -> str:
 def _check_masthead(issue: Issue, data: LMap, path: Path, problems: Problems) -> None:
     if not 1 <= issue.number <= 366:
         problems.add(path, line_of(data, "number"), "number",
-                     f"{issue.number} is not an issue number within a year; write 1, 2, 3 …")
+                     _("{number} is not an issue number within a year; write 1, 2, 3 …").format(
+                         number=issue.number))
     if issue.serial < 1:
-        problems.add(path, line_of(data, "serial"), "serial", "总第N期 must be a positive number")
+        problems.add(path, line_of(data, "serial"), "serial", _("总第N期 must be a positive number"))
     if issue.date.year != issue.year:
         problems.add(path, line_of(data, "date"), "date",
-                     f"the date {issue.date} is not in the issue's year {issue.year}; fix one of them")
+                     _("the date {date} is not in the issue's year {year}; fix one of them").format(
+                         date=issue.date, year=issue.year))
 
 
 def _figures(value: object, path: Path, problems: Problems) -> list[KeyFigure]:
@@ -348,7 +357,7 @@ def _figures(value: object, path: Path, problems: Problems) -> list[KeyFigure]:
     for i, ln, item in items(value, path, "figures", problems):
         item = check(item, FIGURE_SCHEMA, path, f"figures[{i + 1}]", problems, line=ln)
         if "value" in item and fits(item["value"], "number") and not _ordinary(item["value"]):
-            problems.add(path, line_of(item, "value"), f"figures[{i + 1}].value", UNORDINARY)
+            problems.add(path, line_of(item, "value"), f"figures[{i + 1}].value", unordinary())
             continue
         if all(k in item for k, f in FIGURE_SCHEMA.items() if f.required) and isinstance(
                 item["value"], (int, float)):
@@ -365,8 +374,12 @@ def _figures(value: object, path: Path, problems: Problems) -> list[KeyFigure]:
 
 
 LARGEST = 1e15
-UNORDINARY = (f"only ordinary numbers (at most {LARGEST:.0e} in size) can be shown; "
-              "write the number in digits, like 13.5, not .inf or .nan")
+UNORDINARY = N_("only ordinary numbers (at most {largest} in size) can be shown; "
+               "write the number in digits, like 13.5, not .inf or .nan")
+
+
+def unordinary() -> str:
+    return _(UNORDINARY).format(largest=f"{LARGEST:.0e}")
 
 
 def _ordinary(v: float) -> bool:
@@ -386,10 +399,11 @@ def _charts(value: object, path: Path, problems: Problems) -> list[Chart]:
             continue
         if item["kind"] not in CHART_KINDS:
             problems.add(path, line_of(item, "kind"), f"{where}.kind",
-                         f"'{item['kind']}' is not a chart kind; use one of {', '.join(CHART_KINDS)}")
+                         _("'{kind}' is not a chart kind; use one of {choices}").format(
+                             kind=item["kind"], choices=", ".join(CHART_KINDS)))
         if isinstance(item["categories"], list) and not item["categories"]:
             problems.add(path, line_of(item, "categories"), f"{where}.categories",
-                         "a chart needs at least one category, like [2019年, 2020年]")
+                         _("a chart needs at least one category, like [2019年, 2020年]"))
             continue
         series = []
         for j, sln, s in items(item["series"], path, f"{where}.series", problems):
@@ -397,11 +411,12 @@ def _charts(value: object, path: Path, problems: Problems) -> list[Chart]:
             if "values" in s and "name" in s and isinstance(s["values"], list):
                 if fits(s["values"], "number-list") and not all(map(_ordinary, s["values"])):
                     problems.add(path, line_of(s, "values"), f"{where}.series[{j + 1}].values",
-                                 UNORDINARY)
+                                 unordinary())
                 if len(s["values"]) != len(item["categories"] or []):
                     problems.add(path, line_of(s, "values"), f"{where}.series[{j + 1}].values",
-                                 f"{len(s['values'])} values for {len(item['categories'])} categories; "
-                                 "give one value per category")
+                                 _("{values} values for {categories} categories; "
+                                   "give one value per category").format(
+                                     values=len(s["values"]), categories=len(item["categories"])))
                 qualifiers = _qualifiers(s, len(s["values"]), path,
                                          f"{where}.series[{j + 1}].qualifiers", problems)
                 series.append(ChartSeries(str(s["name"]), [float(v) for v in s["values"]
@@ -409,7 +424,7 @@ def _charts(value: object, path: Path, problems: Problems) -> list[Chart]:
                                           qualifiers))
         if not series:
             problems.add(path, line_of(item, "series"), f"{where}.series",
-                         "a chart needs at least one series")
+                         _("a chart needs at least one series"))
         out.append(Chart(str(item["id"]), str(item["title"]), str(item["kind"]),
                          [str(c) for c in item["categories"]], series, str(item["unit"]),
                          str(item["source"]), str(item["anchor"]).strip(), Source(path, ln)))
@@ -417,7 +432,7 @@ def _charts(value: object, path: Path, problems: Problems) -> list[Chart]:
     for c in out:
         if ids.count(c.id) > 1:
             problems.add(path, c.source.line, "charts.id",
-                         f"chart id '{c.id}' is used twice; make each unique")
+                         _("chart id '{id}' is used twice; make each unique").format(id=c.id))
     return out
 
 
@@ -493,20 +508,21 @@ def _anchor(issue: Issue, path: Path, problems: Problems) -> None:
         para = next((p for p in paragraphs if fig.sentence in p.text), None)
         if para is None:
             problems.add(path, fig.source.line, "figures.sentence",
-                         "this sentence is not in the body; copy it exactly from the paragraph "
-                         "the figure comes from")
+                         _("this sentence is not in the body; copy it exactly from the paragraph "
+                           "the figure comes from"))
             continue
         fig.paragraph_id = para.id
         digits = fig.value.lstrip("-")
         if digits not in fig.sentence.replace(",", ""):
             problems.add(path, fig.source.line, "figures.value",
-                         f"the value {fig.value} does not appear in its sentence; check the number")
+                         _("the value {value} does not appear in its sentence; check the number").format(
+                             value=fig.value))
     for chart in issue.charts:
         para = next((p for p in paragraphs if chart.anchor in p.text), None)
         if para is None:
             problems.add(path, chart.source.line, f"charts[{chart.id}].anchor",
-                         "this text is not in the body; copy a phrase exactly from the paragraph "
-                         "the chart illustrates")
+                         _("this text is not in the body; copy a phrase exactly from the paragraph "
+                           "the chart illustrates"))
         else:
             chart.paragraph_id = para.id
 
@@ -528,7 +544,7 @@ def _summaries(issue: Issue, value: object, path: Path, problems: Problems) -> N
             and 0 < int(m.group(2)) <= len(issue.sections[int(m.group(1)) - 1].points)) else None
         if point is None:
             problems.add(path, ln, f"summaries.points.{key}",
-                         "no such point; name it 'section.point' like '2.1' (section 2, point 1)")
+                         _("no such point; name it 'section.point' like '2.1' (section 2, point 1)"))
             continue
         item = check(item, POINT_SUMMARY_SCHEMA, path, f"summaries.points.{key}", problems, line=ln)
         if "headline" in item:
@@ -544,12 +560,13 @@ def _check_unique(issues: list[Issue], problems: Problems) -> None:
         key = (issue.year, issue.number)
         if key in seen:
             problems.add(issue.source.path, 1, "number",
-                         f"{issue.short_line} is also {seen[key].folder.name}/{ISSUE_FILE}; "
-                         "give each issue its own number")
+                         _("{issue} is also {other}; give each issue its own number").format(
+                             issue=issue.short_line, other=f"{seen[key].folder.name}/{ISSUE_FILE}"))
         seen.setdefault(key, issue)
         if issue.serial in serials:
             problems.add(issue.source.path, 1, "serial",
-                         f"总第{issue.serial}期 is also {serials[issue.serial].folder.name}/{ISSUE_FILE}")
+                         _("总第{serial}期 is also {other}").format(
+                             serial=issue.serial, other=f"{serials[issue.serial].folder.name}/{ISSUE_FILE}"))
         serials.setdefault(issue.serial, issue)
 
 

@@ -914,13 +914,13 @@ def check_references(inline, path: Path, ln: int, problems: Problems) -> None:
             continue
         if what == "link" and re.match(r"^[a-z][a-z0-9+.-]*:", ref, re.IGNORECASE):
             problems.add(path, ln, what,
-                         f"'{ref}' is neither a web address (https://…) nor a file of the issue "
-                         "folder; write the web address, or remove the link")
+                         _("'{ref}' is neither a web address (https://…) nor a file of the "
+                           "issue folder; write the web address, or remove the link").format(ref=ref))
             continue
         if re.match(r"^[a-z][a-z0-9+.-]*:", ref, re.IGNORECASE) or ref.startswith(("/", "\\")):
             problems.add(path, ln, what,
-                         f"'{ref}' is outside the issue folder; copy the file into "
-                         f"{path.parent.name}/ and refer to it by its name")
+                         _("'{ref}' is outside the issue folder; copy the file into {folder}/ "
+                           "and refer to it by its name").format(ref=ref, folder=path.parent.name))
             continue
         name = unquote(urlsplit(ref).path)
         if what == "link" and not name:
@@ -928,10 +928,11 @@ def check_references(inline, path: Path, ln: int, problems: Problems) -> None:
         target = (folder / name).resolve()
         if folder not in target.parents:
             problems.add(path, ln, what,
-                         f"'{ref}' points outside the issue folder; copy the file into "
-                         f"{path.parent.name}/ and refer to it by its name")
+                         _("'{ref}' points outside the issue folder; copy the file into {folder}/ "
+                           "and refer to it by its name").format(ref=ref, folder=path.parent.name))
         elif what == "image" and not target.is_file():
-            problems.add(path, ln, what, f"'{ref}' does not exist in {path.parent.name}/; check the name")
+            problems.add(path, ln, what, _("'{ref}' does not exist in {folder}/; check the name").format(
+                ref=ref, folder=path.parent.name))
         elif what == "image":
             trouble = inspect_image(target)
             if trouble:

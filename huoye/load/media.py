@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote_to_bytes
 
-from huoye.i18n import _
+from huoye.i18n import N_, _, language
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # an A4 page at 300 dpi is 2480 × 3508 ≈ 8.7 megapixels
@@ -41,8 +41,8 @@ SUFFIXES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".web
 _SVG_DECLARATION = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _CSS_URL = re.compile(r"url\(\s*['\"]?\s*([^'\")\s]*)|@import\s+['\"]?([^'\";\s]+)", re.IGNORECASE)
 _LOCAL_REF = re.compile(r"^(#|data:)", re.IGNORECASE)
-RESIZE = ("resize it to at most 4000 pixels on its longer side (a full A4 page at 300 dpi "
-          "is 2480 × 3508) and save it again")
+RESIZE = N_("resize it to at most 4000 pixels on its longer side (a full A4 page at 300 dpi "
+            "is 2480 × 3508) and save it again")
 
 
 def sniff(head: bytes) -> str | None:
@@ -61,30 +61,33 @@ def sniff(head: bytes) -> str | None:
 def inspect_image(path: Path) -> str | None:
     """What is wrong with the image file at `path` (a sentence with the fix), or None."""
     st = path.stat()
-    return _inspect(path, st.st_size, st.st_mtime_ns)
+    return _inspect(path, st.st_size, st.st_mtime_ns, language())
 
 
 @lru_cache(maxsize=256)
-def _inspect(path: Path, size: int, mtime: int) -> str | None:
+def _inspect(path: Path, size: int, mtime: int, lang: str) -> str | None:
+    """(`lang`: the answer is a message in the interface's language, cached per language.)"""
     name = path.name
     if size == 0:
-        return f"'{name}' is an empty file; export the image again"
+        return _("'{name}' is an empty file; export the image again").format(name=name)
     if size > MAX_BYTES:
-        return (f"'{name}' is {size / 2**20:.0f} MB (at most {MAX_BYTES // 2**20} MB); "
-                f"{RESIZE}")
+        return _("'{name}' is {size} MB (at most {most} MB); {resize}").format(
+            name=name, size=f"{size / 2**20:.0f}", most=MAX_BYTES // 2**20, resize=_(RESIZE))
     with path.open("rb") as f:
         head = f.read(4096)
     kind = sniff(head)
     expected = SUFFIXES.get(path.suffix.lower())
     if expected is None:
-        return (f"'{name}' is not a kind of image the bulletin uses; save it as PNG, JPEG, "
-                "GIF, WebP or SVG")
+        return _("'{name}' is not a kind of image the bulletin uses; save it as PNG, JPEG, "
+                 "GIF, WebP or SVG").format(name=name)
     if kind is None:
-        return (f"'{name}' is not an image (its first bytes are not those of a {expected} "
-                "file); export the image again, or check that the right file was copied")
+        return _("'{name}' is not an image (its first bytes are not those of a {expected} "
+                 "file); export the image again, or check that the right file was copied").format(
+            name=name, expected=expected)
     if kind != expected:
-        return (f"'{name}' is named {path.suffix} but holds a {kind} image; rename it to "
-                f"{_suffix(kind)} or export it as {expected}")
+        return _("'{name}' is named {suffix} but holds a {kind} image; rename it to "
+                 "{right} or export it as {expected}").format(
+            name=name, suffix=path.suffix, kind=kind, right=_suffix(kind), expected=expected)
     if kind == "SVG":
         return _inspect_svg(path)
     return _inspect_raster(path, kind)
@@ -107,13 +110,20 @@ def _inspect_raster(path: Path, kind: str) -> str | None:
                     img.verify()
     except Image.DecompressionBombError as err:
         size = re.search(r"\((\d+) pixels\)", str(err))
-        pixels = f"{int(size.group(1)) / 1e6:.0f} megapixels" if size else "too many pixels"
-        return f"'{name}' has {pixels} (at most {MAX_PIXELS // 1_000_000}); {RESIZE}"
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
-        return (f"'{name}' is a damaged {kind} file ({err}); export the image again")
+        most = MAX_PIXELS // 1_000_000
+        if size:
+            return _("'{name}' has {megapixels} megapixels (at most {most}); {resize}").format(
+                name=name, megapixels=f"{int(size.group(1)) / 1e6:.0f}", most=most, resize=_(RESIZE))
+        return _("'{name}' has too many pixels (at most {most} megapixels); {resize}").format(
+            name=name, most=most, resize=_(RESIZE))
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        # Pillow's reason names the file again, in its words: the editor needs only the fix
+        return _("'{name}' is a damaged {kind} file; export the image again").format(name=name, kind=kind)
     if width * height > MAX_PIXELS:
-        return (f"'{name}' is {width} × {height} pixels ({width * height / 1e6:.0f} megapixels, "
-                f"at most {MAX_PIXELS // 1_000_000}); {RESIZE}")
+        return _("'{name}' is {width} × {height} pixels ({megapixels} megapixels, "
+                 "at most {most}); {resize}").format(
+            name=name, width=width, height=height, megapixels=f"{width * height / 1e6:.0f}",
+            most=MAX_PIXELS // 1_000_000, resize=_(RESIZE))
     return None
 
 
@@ -122,7 +132,7 @@ def _inspect_svg(path: Path) -> str | None:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
-        return f"'{name}' is not UTF-8 text; save the SVG as UTF-8"
+        return _("'{name}' is not UTF-8 text; save the SVG as UTF-8").format(name=name)
     return _inspect_svg_text(name, text, [0], 0)
 
 
@@ -175,29 +185,32 @@ def _inspect_data_uri(name: str, ref: str, pixels: list[int], depth: int) -> str
     if pixels[0] > MAX_PIXELS:
         return _("'{name}' embeds images of {pixels} megapixels in all (at most {limit}); "
                  "{fix}").format(name=name, pixels=f"{pixels[0] / 1e6:.0f}",
-                                 limit=MAX_PIXELS // 1_000_000, fix=RESIZE)
+                                 limit=MAX_PIXELS // 1_000_000, fix=_(RESIZE))
     return None
 
 
 def _inspect_svg_text(name: str, text: str, pixels: list[int], depth: int) -> str | None:
     m = _SVG_DECLARATION.search(text)
     if m:
-        return (f"'{name}' declares a {m.group(1).upper()} (entities can read other files or "
-                "expand without end); delete the <!DOCTYPE …> part, or export the SVG again "
-                "as plain SVG")
+        return _("'{name}' declares a {declaration} (entities can read other files or "
+                 "expand without end); delete the <!DOCTYPE …> part, or export the SVG again "
+                 "as plain SVG").format(name=name, declaration=m.group(1).upper())
     try:
         root = ET.fromstring(text)
     except ET.ParseError as err:
-        return f"'{name}' is not a well-formed SVG ({err}); export the image again"
+        return _("'{name}' is not a well-formed SVG ({reason}); export the image again").format(
+            name=name, reason=err)
     if not root.tag.endswith("svg"):
-        return f"'{name}' is not an SVG image (its root element is <{root.tag}>); export it again"
+        return _("'{name}' is not an SVG image (its root element is <{element}>); export it again").format(
+            name=name, element=root.tag)
     for element in root.iter():
         tag = element.tag.rsplit("}", 1)[-1]
         if tag == "include" or "XInclude" in element.tag:
-            return f"'{name}' includes another file (XInclude); export the SVG again as plain SVG"
+            return _("'{name}' includes another file (XInclude); export the SVG again as plain SVG").format(
+                name=name)
         if tag in ("script", "foreignObject") or any(k.startswith("on") for k in element.attrib):
-            return (f"'{name}' holds a script or embedded HTML (<{tag}>); an image must be "
-                    "plain graphics: export the SVG again without it")
+            return _("'{name}' holds a script or embedded HTML (<{element}>); an image must be "
+                     "plain graphics: export the SVG again without it").format(name=name, element=tag)
         refs = [v for k, v in element.attrib.items() if k.rsplit("}", 1)[-1] in ("href", "src")]
         css = (element.text or "") if tag == "style" else ""
         css += element.attrib.get("style", "")
@@ -205,9 +218,9 @@ def _inspect_svg_text(name: str, text: str, pixels: list[int], depth: int) -> st
         for ref in refs:
             ref = ref.strip()
             if ref and not _LOCAL_REF.match(ref):
-                return (f"'{name}' refers to '{ref}' outside the image; the bulletin is built "
-                        "offline from the issue folder: embed that part in the SVG, or export "
-                        "it as PNG")
+                return _("'{name}' refers to '{ref}' outside the image; the bulletin is built "
+                         "offline from the issue folder: embed that part in the SVG, or export "
+                         "it as PNG").format(name=name, ref=ref)
             if ref[:5].lower() == "data:":
                 trouble = _inspect_data_uri(name, ref, pixels, depth)
                 if trouble:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from huoye.errors import Problems
+from huoye.i18n import N_, _
 from huoye.load.yamlsource import LList, LMap, line_of
 
 
@@ -27,17 +28,23 @@ class Field:
     help: str = ""
 
 
+# what each kind is called in messages (translated where used: type_words)
 TYPE_WORDS = {
-    "str": "text",
-    "int": "a whole number written in digits",
-    "number": "a number written in digits",
-    "date": "a date YYYY-MM-DD",
-    "list": "a list (lines beginning with '- ')",
-    "map": "a group of 'key: value' lines",
-    "str-list": "a list of texts",
-    "number-list": "a list of numbers, like [5, 20]",
-    "bool": "true or false",
+    "str": N_("text"),
+    "int": N_("a whole number written in digits"),
+    "number": N_("a number written in digits"),
+    "date": N_("a date YYYY-MM-DD"),
+    "list": N_("a list (lines beginning with '- ')"),
+    "map": N_("a group of 'key: value' lines"),
+    "str-list": N_("a list of texts"),
+    "number-list": N_("a list of numbers, like [5, 20]"),
+    "bool": N_("true or false"),
 }
+
+
+def type_words(kind: str) -> str:
+    """What a value of `kind` is called, in the interface's language."""
+    return _(TYPE_WORDS[kind])
 
 
 def check(value: object, schema: dict[str, Field], path: Path, where: str, problems: Problems,
@@ -45,32 +52,38 @@ def check(value: object, schema: dict[str, Field], path: Path, where: str, probl
     """Check `value` is a mapping fitting `schema`; return it (or an empty LMap)."""
     if not isinstance(value, dict):
         problems.add(path, line_of(value, default=line), where or "yaml",
-                     f"expected {TYPE_WORDS['map']}, found {describe(value)}")
+                     _("expected {expected}, found {found}").format(
+                         expected=type_words("map"), found=describe(value)))
         empty = LMap()
         empty.line, empty.lines = line, {}
         return empty
     for key in value:
         if key not in schema:
             hint = difflib.get_close_matches(key, list(schema), n=1, cutoff=0.6)
-            fix = f"did you mean '{hint[0]}'?" if hint else f"known keys: {', '.join(schema)}"
-            problems.add(path, line_of(value, key), _join(where, key), f"unknown key; {fix}")
+            if hint:
+                message = _("unknown key; did you mean '{hint}'?").format(hint=hint[0])
+            else:
+                message = _("unknown key; known keys: {keys}").format(keys=", ".join(schema))
+            problems.add(path, line_of(value, key), _join(where, key), message)
     for key, spec in schema.items():
         if key not in value or value[key] is None:
             if spec.required:
-                example = f" e.g. '{key}: {spec.example}'" if spec.example else ""
-                problems.add(path, line or line_of(value), _join(where, key),
-                             f"missing; add it{example}")
+                message = (_("missing; add it e.g. '{example}'").format(example=f"{key}: {spec.example}")
+                           if spec.example else _("missing; add it"))
+                problems.add(path, line or line_of(value), _join(where, key), message)
             continue
         if not fits(value[key], spec.kind):
-            example = f" e.g. '{key}: {spec.example}'" if spec.example else ""
             found = describe(value[key])
             if spec.kind.endswith("-list") and isinstance(value[key], list):
                 item_kind = spec.kind.removesuffix("-list")
                 bad = next(x for x in value[key] if not fits(x, item_kind))
-                found = f"a list holding {describe(bad)}"
-            problems.add(path, line_of(value, key), _join(where, key),
-                         f"expected {TYPE_WORDS[spec.kind]}, found {found};"
-                         f" write it as{example or ' ' + TYPE_WORDS[spec.kind]}")
+                found = _("a list holding {found}").format(found=describe(bad))
+            if spec.example:
+                message = _("expected {expected}, found {found}; write it as e.g. '{example}'")
+            else:
+                message = _("expected {expected}, found {found}; write it as {expected}")
+            problems.add(path, line_of(value, key), _join(where, key), message.format(
+                expected=type_words(spec.kind), found=found, example=f"{key}: {spec.example}"))
     return value if isinstance(value, LMap) else _located(value, line)
 
 
@@ -105,13 +118,13 @@ def fits(v: object, kind: str) -> bool:
 
 def describe(v: object) -> str:
     if v is None:
-        return "nothing"
+        return _("nothing")
     if isinstance(v, bool):
-        return f"yes/no value {v}"
+        return _("yes/no value {value}").format(value=v)
     if isinstance(v, dict):
-        return "a group of keys"
+        return _("a group of keys")
     if isinstance(v, list):
-        return "a list"
+        return _("a list")
     return f"'{v}'"
 
 
@@ -123,7 +136,8 @@ def items(value: object, path: Path, where: str,
           problems: Problems) -> Iterator[tuple[int, int, Any]]:
     """Yield (index, line, item) of a list value; report a non-list."""
     if not isinstance(value, list):
-        problems.add(path, line_of(value), where, f"expected {TYPE_WORDS['list']}, found {describe(value)}")
+        problems.add(path, line_of(value), where, _("expected {expected}, found {found}").format(
+            expected=type_words("list"), found=describe(value)))
         return
     for i, item in enumerate(value):
         yield i, (value.lines[i] if isinstance(value, LList) else line_of(value)), item

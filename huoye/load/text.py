@@ -13,7 +13,7 @@ import unicodedata
 from pathlib import Path
 
 from huoye.content import inside
-from huoye.errors import ContentError, Problem
+from huoye.errors import ContentError, Problem, system_says
 from huoye.i18n import _
 
 log = logging.getLogger("huoye.load")
@@ -48,12 +48,13 @@ def read_text(path: Path, root: Path | None = None, limit: int = MAX_TEXT_BYTES)
                 "is larger than {limit} MB; an issue is far smaller: check that this is the "
                 "right file, or split it").format(limit=limit >> 20)))
     except OSError as err:
-        raise ContentError(Problem(path, None, "file", f"cannot be read ({err.strerror}); "
-                                   "check that it exists and that you may read it")) from None
+        raise ContentError(Problem(path, None, _("file"), _(
+            "cannot be read ({reason}); check that it exists and that you may read it").format(
+            reason=system_says(err)))) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data[:200]):
-        raise ContentError(Problem(path, 1, "encoding",
-                                   "this file is saved as UTF-16 (Notepad's 'Unicode'); save it "
-                                   "as UTF-8 (in Notepad: 另存为 → 编码 UTF-8)"))
+        raise ContentError(Problem(path, 1, _("encoding"),
+                                   _("this file is saved as UTF-16 (Notepad's 'Unicode'); save it "
+                                     "as UTF-8 (in Notepad: 另存为 → 编码 UTF-8)")))
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -77,16 +78,15 @@ def _not_utf8(path: Path, data: bytes, err: UnicodeDecodeError) -> str:
         except UnicodeDecodeError:
             pass
         else:
-            log.warning(
-                "%s: this file is saved as GBK/GB18030, not UTF-8; it was read as GB18030. "
-                "To silence this notice, save it as UTF-8 (in Notepad: 另存为 → 编码 UTF-8).",
-                path,
-            )
+            log.warning("%s", _(
+                "{path}: this file is saved as GBK/GB18030, not UTF-8; it was read as GB18030. "
+                "To silence this notice, save it as UTF-8 (in Notepad: 另存为 → 编码 UTF-8)."
+            ).format(path=path))
             return text
     raise ContentError(
-        Problem(path, line, "encoding",
-                f"byte 0x{data[err.start]:02x} is not valid UTF-8; save the file as UTF-8 "
-                "and retype the characters on this line")
+        Problem(path, line, _("encoding"),
+                _("byte {byte} is not valid UTF-8; save the file as UTF-8 "
+                  "and retype the characters on this line").format(byte=f"0x{data[err.start]:02x}"))
     )
 
 
@@ -98,7 +98,7 @@ def clean_characters(path: Path, text: str) -> str:
     for m in _ILLEGAL.finditer(text):
         line = text.count("\n", 0, m.start()) + 1
         column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
-        problems.append(Problem(path, line, "text", illegal_character(m.group(), column) or ""))
+        problems.append(Problem(path, line, _("text"), illegal_character(m.group(), column) or ""))
         if len(problems) == 20:
             break
     if problems:

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from huoye.errors import ContentError, Problem
+from huoye.i18n import N_, _
 from huoye.load.text import illegal_character
 
 
@@ -67,7 +68,7 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> object:
     try:
         node = _compose(text)
     except RecursionError:
-        raise ContentError(Problem(path, first_line, "yaml", TOO_DEEP)) from None
+        raise ContentError(Problem(path, first_line, "yaml", too_deep())) from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         if err.context_mark and "end of stream" in (err.problem or ""):
@@ -77,18 +78,19 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> object:
         quote = _unclosed_quote(text, line - offset)
         squeezed = _no_space_after_colon(text, line - offset)
         if "\t" in text and ("tab" in msg or "found character '\\t'" in msg):
-            msg = "a tab character is used for indentation; YAML needs spaces: replace tabs by spaces"
+            msg = _("a tab character is used for indentation; YAML needs spaces: replace tabs by spaces")
         elif squeezed:
             line, key = squeezed[0] + offset, squeezed[1]
-            msg = (f"this is not valid YAML: no space after the colon of '{key}:'; YAML needs "
-                   f"a colon and a space: write '{key}: …'")
+            msg = _("this is not valid YAML: no space after the colon of '{key}:'; YAML needs "
+                    "a colon and a space: write '{key}: …'").format(key=key)
         elif quote:
             line = quote + offset
-            msg = (f"this is not valid YAML: the quote opened on this line is not closed on it "
-                   f"({msg}); add the closing quote at the end of the value, or remove the "
-                   "opening one")
+            msg = _("this is not valid YAML: the quote opened on this line is not closed on it "
+                    "({reason}); add the closing quote at the end of the value, or remove the "
+                    "opening one").format(reason=parser_says(msg))
         else:
-            msg = f"this is not valid YAML ({msg}); check quotes, colons and indentation"
+            msg = _("this is not valid YAML ({reason}); check quotes, colons and indentation").format(
+                reason=parser_says(msg))
         raise ContentError(Problem(path, line, "yaml", msg)) from None
     if node is None:
         return None
@@ -96,7 +98,7 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> object:
     try:
         value = _convert(node, path, offset, problems, set())
     except RecursionError:
-        raise ContentError(Problem(path, first_line, "yaml", TOO_DEEP)) from None
+        raise ContentError(Problem(path, first_line, "yaml", too_deep())) from None
     if problems:
         raise ContentError(problems)
     return value
@@ -142,15 +144,46 @@ def _check_fullwidth_colons(text: str, path: Path, offset: int) -> None:
             if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\-]*|- [A-Za-z_][A-Za-z0-9_\-]*", key):
                 problems.append(Problem(
                     path, n + offset, key.lstrip("- "),
-                    f"full-width colon '：' after the key; YAML needs an ASCII colon and a "
-                    f"space: write '{key}: …'"))
+                    _("full-width colon '：' after the key; YAML needs an ASCII colon and a "
+                      "space: write '{key}: …'").format(key=key)))
     if problems:
         raise ContentError(problems)
 
 
 MAX_DEPTH = 32
-TOO_DEEP = (f"the values are nested more than {MAX_DEPTH} levels deep; content needs a few "
-            "levels at most: check the brackets and the indentation")
+TOO_DEEP = N_("the values are nested more than {depth} levels deep; content needs a few "
+              "levels at most: check the brackets and the indentation")
+
+
+def too_deep() -> str:
+    return _(TOO_DEEP).format(depth=MAX_DEPTH)
+
+
+# PyYAML's (and Python's) own words for the problems an editor meets most, translated;
+# others are shown as they are said (inside a translated sentence).
+_PARSER_SAYS = {
+    "mapping values are not allowed here": N_("a colon is not allowed here"),
+    "could not find expected ':'": N_("a colon ':' is missing"),
+    "found unexpected end of stream": N_("the text ended unexpectedly"),
+    "found undefined alias": N_("an undefined alias"),
+    "expected <block end>, but found '-'": N_("a '-' item is not indented like the others"),
+    "expected <block end>, but found '<block mapping start>'":
+        N_("a key is not indented like the others"),
+    "expected <block end>, but found '<scalar>'": N_("a value is not indented like the others"),
+    "expected ',' or ']', but got '<stream end>'": N_("a '[' is not closed by ']'"),
+    "expected ',' or '}', but got '<stream end>'": N_("a '{' is not closed by '}'"),
+    "found unknown escape character": N_("an unknown escape after '\\'"),
+    # Python's words for a date that does not exist (YAML reads 2020-02-30 as a date), kept
+    # as they are in English
+    "day is out of range for month": N_("day is out of range for month"),
+    "month must be in 1..12": N_("month must be in 1..12"),
+}
+
+
+def parser_says(problem: str) -> str:
+    """PyYAML's description of a problem, in the interface's language when it is a common one."""
+    said = _PARSER_SAYS.get(problem)
+    return _(said) if said else problem
 _FLOW = re.compile(r"""'[^']*'|"(?:[^"\\]|\\.)*"|#.*|[\[\]{}]""")
 
 
@@ -163,27 +196,27 @@ def _check_nesting(text: str, path: Path, offset: int) -> None:
             if token in "[{":
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise ContentError(Problem(path, n + offset, "yaml", TOO_DEEP))
+                    raise ContentError(Problem(path, n + offset, "yaml", too_deep()))
             elif token in "]}":
                 depth = max(depth - 1, 0)
 
 
 _constructor = yaml.SafeLoader("")
-ALIAS = ("'&' and '*' (YAML anchors and aliases) are not used in content; write the value "
-         "out in full where it is needed")
+ALIAS = N_("'&' and '*' (YAML anchors and aliases) are not used in content; write the value "
+           "out in full where it is needed")
 
 
 def _convert(node: yaml.Node, path: Path, offset: int, problems: list[Problem], seen: set[int]) -> Any:
     line = node.start_mark.line + 1 + offset
     if id(node) in seen:  # an alias: the same node met again (and maybe a loop, or a bomb)
-        problems.append(Problem(path, line, "yaml", ALIAS))
+        problems.append(Problem(path, line, "yaml", _(ALIAS)))
         return None
     seen.add(id(node))
     if not node.tag.startswith("tag:yaml.org,2002:") or "python" in node.tag:
         tag = node.tag.replace("tag:yaml.org,2002:", "!!")
         problems.append(Problem(path, line, "yaml",
-                                f"the tag '{tag}' is not used in content; remove it and write "
-                                "the value itself"))
+                                _("the tag '{tag}' is not used in content; remove it and write "
+                                  "the value itself").format(tag=tag)))
         return None
     if isinstance(node, yaml.MappingNode):
         mapping = LMap()
@@ -192,13 +225,14 @@ def _convert(node: yaml.Node, path: Path, offset: int, problems: list[Problem], 
             key = _convert(key_node, path, offset, problems, seen)
             key_line = key_node.start_mark.line + 1 + offset
             if not isinstance(key, (str, int)):
-                problems.append(Problem(path, key_line, "yaml", "a key must be a plain word"))
+                problems.append(Problem(path, key_line, "yaml", _("a key must be a plain word")))
                 continue
             key = str(key)
             if key in mapping:
                 problems.append(Problem(
                     path, key_line, key,
-                    f"duplicate key (first given on line {mapping.lines[key]}); keep one of them"))
+                    _("duplicate key (first given on line {line}); keep one of them").format(
+                        line=mapping.lines[key])))
                 continue
             mapping[key] = _convert(value_node, path, offset, problems, seen)
             mapping.lines[key] = key_line
@@ -215,10 +249,11 @@ def _convert(node: yaml.Node, path: Path, offset: int, problems: list[Problem], 
     except (ValueError, yaml.constructor.ConstructorError) as err:
         problems.append(Problem(
             path, line, "yaml",
-            f"'{node.value}' is not a valid value ({err}); dates are written YYYY-MM-DD"))
+            _("'{value}' is not a valid value ({reason}); dates are written YYYY-MM-DD").format(
+                value=node.value, reason=parser_says(str(err)))))
         return node.value
     bad = illegal_character(value) if isinstance(value, str) else None
     if bad:  # written as an escape ("\x07", "\ud800") in a double-quoted string
-        problems.append(Problem(path, line, "text", bad))
+        problems.append(Problem(path, line, _("text"), bad))
         return ""
     return value

@@ -47,7 +47,9 @@ def output_name(issue, fmt: str) -> str:
     name = file_name(issue.series.name, issue.slug, fmt)
     if "/" in name or "\\" in name or "\0" in name or name.startswith("."):
         from huoye.errors import RenderError
+        from huoye.i18n import _
 
-        raise RenderError(f"{issue.series.source}: name: '{issue.series.name}' cannot be part of a "
-                          "file name; remove '/', '\\' and a leading '.'")
+        raise RenderError(_("{path}: name: '{name}' cannot be part of a file name; remove '/', "
+                            "'\\' and a leading '.'").format(path=issue.series.source,
+                                                            name=issue.series.name))
     return name

@@ -28,7 +28,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
-from huoye.errors import RenderError
+from huoye.errors import RenderError, system_says
 from huoye.faces import DOCUMENT_ROLES, family
 from huoye.i18n import _
 from huoye.load.body import MARKDOWN as LOADER_MARKDOWN
@@ -244,15 +244,16 @@ def footnote_html(note, issue, media: str, embed: bool, placed: set | None = Non
 
 def _css_family(family: str, fallback: str, series) -> str:
     if not _SAFE_FAMILY.fullmatch(family):
-        raise RenderError(f"{series.source}: brand font '{family}' contains characters not "
-                          "allowed in a font family name; write the family as fc-list shows it")
+        raise RenderError(_("{path}: brand font '{family}' contains characters not "
+                            "allowed in a font family name; write the family as fc-list shows it").format(
+            path=series.source, family=family))
     return f'"{family}", {fallback}'
 
 
 def _css_colour(colour: str, series) -> str:
     if not _COLOUR.fullmatch(colour):
-        raise RenderError(f"{series.source}: brand colour '{colour}' is not a #rrggbb colour; "
-                          'write it like "#9e1b1b"')
+        raise RenderError(_("{path}: brand colour '{colour}' is not a #rrggbb colour; "
+                            "write it like \"#9e1b1b\"").format(path=series.source, colour=colour))
     return colour
 
 
@@ -274,11 +275,11 @@ def _stylesheet(templates: Path, media: str) -> Markup:
     try:
         css = path.read_text(encoding="utf-8")
     except OSError as err:
-        raise RenderError(f"{path}: cannot read the stylesheet ({err.strerror}); restore it from "
-                          "huoye's templates/ folder") from None
+        raise RenderError(_("{path}: cannot read the stylesheet ({reason}); restore it from "
+                            "huoye's templates/ folder").format(path=path, reason=system_says(err))) from None
     if "</" in css:
-        raise RenderError(f"{path}: the stylesheet contains '</'; it is inlined in a <style> "
-                          "element and must not")
+        raise RenderError(_("{path}: the stylesheet contains '</'; it is inlined in a <style> "
+                            "element and must not").format(path=path))
     return Markup(css)
 
 

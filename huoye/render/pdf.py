@@ -28,7 +28,7 @@ from urllib.parse import unquote, urlsplit
 
 from huoye.errors import RenderError
 from huoye.fonts import check_fonts, warn_if_slow_subsetting
-from huoye.i18n import _
+from huoye.i18n import N_, _
 from huoye.render import PDF_VARIANTS, RenderOptions
 from huoye.render.html import build_html
 from huoye.render.weasyprint import preparsed
@@ -91,8 +91,9 @@ def pdf_variant(issue, options: RenderOptions) -> str | None:
     if variant is not None:
         variant = variant.lower()
     if variant is not None and variant not in PDF_VARIANTS:
-        raise RenderError(f"{issue.series.source}: pdf_variant '{variant}' is not supported; "
-                          f"use one of {', '.join(PDF_VARIANTS)}")
+        raise RenderError(_("{path}: pdf_variant '{variant}' is not supported; "
+                            "use one of {choices}").format(
+            path=issue.series.source, variant=variant, choices=", ".join(PDF_VARIANTS)))
     return variant
 
 
@@ -100,29 +101,29 @@ def _justification():
     """huoye.render.weasyprint.justify (lines of Chinese end flush), if this WeasyPrint supports it."""
     from huoye.render.weasyprint import justify
 
-    return justify.ADAPTER.optional("CJK justification", "lines of Chinese stay ragged")
+    return justify.ADAPTER.optional(N_("CJK justification"), N_("lines of Chinese stay ragged"))
 
 
 def _leaders():
     """huoye.render.weasyprint.leaders (contents leaders drawn as one text box per line), if supported."""
     from huoye.render.weasyprint import leaders
 
-    return leaders.ADAPTER.optional("single-box leaders", "the PDF takes longer")
+    return leaders.ADAPTER.optional(N_("single-box leaders"), N_("the PDF takes longer"))
 
 
 def _tagging():
     """huoye.render.weasyprint.tagging (running heads and leaders as artifacts), if supported."""
     from huoye.render.weasyprint import tagging
 
-    return tagging.ADAPTER.optional(_("PDF/UA tagging"),
-                                    _("running heads and contents leaders are tagged as text"))
+    return tagging.ADAPTER.optional(N_("PDF/UA tagging"),
+                                    N_("running heads and contents leaders are tagged as text"))
 
 
 def _compact_fonts():
     """huoye.render.weasyprint.subset (CJK fonts ~300 KB smaller), if this WeasyPrint supports it."""
     from huoye.render.weasyprint import subset
 
-    return subset.ADAPTER.optional("compact CJK font subsets", "the PDF will be larger")
+    return subset.ADAPTER.optional(N_("compact CJK font subsets"), N_("the PDF will be larger"))
 
 
 @lru_cache(maxsize=1)
@@ -172,4 +173,5 @@ def render(issue, options: RenderOptions, html: str | None = None) -> bytes:
         cause = err.__cause__
         if isinstance(cause, RenderError):
             raise cause from None
-        raise RenderError(f"{issue.source}: {err} ({cause}); check the reference") from None
+        raise RenderError(_("{path}: {error} ({reason}); check the reference").format(
+            path=issue.source, error=err, reason=cause)) from None

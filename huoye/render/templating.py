@@ -12,6 +12,7 @@ from pathlib import Path
 import jinja2
 
 from huoye.errors import RenderError
+from huoye.i18n import _
 
 
 @lru_cache(maxsize=8)
@@ -41,13 +42,15 @@ def render_template(templates: Path, name: str, **context) -> str:
     try:
         return env.get_template(name).render(**context)
     except jinja2.TemplateSyntaxError as err:
-        raise RenderError(f"{err.filename or name}:{err.lineno}: template: {err.message}") from None
+        raise RenderError(_("{path}:{line}: template: {message}").format(
+            path=err.filename or name, line=err.lineno, message=err.message)) from None
     except jinja2.UndefinedError as err:
-        raise RenderError(f"{_template_place(err, templates, name)}: template: {err.message}; "
-                          "check the variable's name in the template") from None
+        raise RenderError(_("{place}: template: {message}; check the variable's name in the "
+                            "template").format(place=_template_place(err, templates, name),
+                                               message=err.message)) from None
     except jinja2.TemplateNotFound as err:
-        raise RenderError(f"{templates}: template '{err.name}' is missing; restore it from "
-                          "huoye's templates/ folder") from None
+        raise RenderError(_("{path}: template '{name}' is missing; restore it from "
+                            "huoye's templates/ folder").format(path=templates, name=err.name)) from None
 
 
 def _template_place(err: Exception, templates: Path, name: str) -> str:

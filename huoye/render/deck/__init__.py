@@ -26,6 +26,7 @@ from pptx.exc import PackageNotFoundError
 
 from huoye.errors import Problem, RenderError, display_path
 from huoye.fonts import check_deck_fonts
+from huoye.i18n import _
 from huoye.render.templating import render_template
 
 from . import package
@@ -132,8 +133,8 @@ def outline(issue, options) -> list[dict]:
     if entries is None:
         entries = []
     if not isinstance(entries, list):
-        raise RenderError(f"{where}: the outline must be a YAML list of slides "
-                          "(\"- kind: title\" …)")
+        raise RenderError(_("{path}: the outline must be a YAML list of slides "
+                            "(\"- kind: title\" …)").format(path=where))
     check(entries, where)
     return entries
 
@@ -145,18 +146,21 @@ def _yaml_message(err: yaml.YAMLError, text: str) -> str:
     def at(mark) -> str:
         if mark is None:
             return ""
-        shown = lines[mark.line].strip()[:60] if mark.line < len(lines) else "(end of outline)"
-        return f"line {mark.line + 1} ({shown!r})" if shown else f"line {mark.line + 1}"
+        shown = (repr(lines[mark.line].strip()[:60]) if mark.line < len(lines)
+                 else _("(end of outline)"))
+        if shown:
+            return _("line {line} ({text})").format(line=mark.line + 1, text=shown)
+        return _("line {line}").format(line=mark.line + 1)
 
     context = getattr(err, "context", None)
     problem = getattr(err, "problem", None) or str(err)
     where = at(getattr(err, "problem_mark", None))
     start = at(getattr(err, "context_mark", None))
-    message = "the rendered outline is not valid YAML"
+    said = _("{problem} at {place}").format(problem=problem, place=where) if where else problem
     if context and start:
-        message += f": {context} at {start}"
-    message += f": {problem}" + (f" at {where}" if where else "")
-    return message + "; check the quoting there (pass every string through `tojson`)"
+        said = _("{context} at {place}").format(context=context, place=start) + ": " + said
+    return _("the rendered outline is not valid YAML: {reason}; check the quoting there "
+             "(pass every string through `tojson`)").format(reason=said)
 
 
 def check(entries: list, where: str = OUTLINE) -> None:
@@ -166,36 +170,38 @@ def check(entries: list, where: str = OUTLINE) -> None:
     kinds = ", ".join(DRAW)
 
     def add(n: int, kind: str, message: str) -> None:
-        problems.append(Problem(where, None, f"slide {n}" + (f" ({kind})" if kind else ""),
-                                message))
+        field = (_("slide {number} ({kind})") if kind else _("slide {number}")).format(number=n, kind=kind)
+        problems.append(Problem(where, None, field, message))
 
     for n, e in enumerate(entries, start=1):
         if not isinstance(e, dict):
-            add(n, "", f"expected a mapping with a `kind`, got {type(e).__name__}")
+            add(n, "", _("expected a mapping with a `kind`, got {type}").format(type=type(e).__name__))
             continue
         kind = e.get("kind")
         if kind not in DRAW:
-            add(n, "", f"unknown kind {kind!r}; use one of: {kinds}")
+            add(n, "", _("unknown kind {kind}; use one of: {choices}").format(kind=repr(kind), choices=kinds))
             continue
         for key, typ in REQUIRED[kind].items():
             if key not in e:
-                add(n, kind, f"missing `{key}`")
+                add(n, kind, _("missing `{key}`").format(key=key))
             elif not isinstance(e[key], typ):
-                add(n, kind, f"`{key}` must be a {typ.__name__}, got {type(e[key]).__name__}")
+                add(n, kind, _("`{key}` must be a {type}, got {found}").format(
+                    key=key, type=typ.__name__, found=type(e[key]).__name__))
         items = e.get("items")
         if isinstance(items, list) and kind in ITEM_KEYS:
             for i, it in enumerate(items, start=1):
                 if not isinstance(it, dict):
-                    add(n, kind, f"items[{i}] must be a mapping")
+                    add(n, kind, _("items[{number}] must be a mapping").format(number=i))
                     continue
                 for key in ITEM_KEYS[kind]:
                     if key not in it or it[key] in (None, ""):
-                        add(n, kind, f"items[{i}] has no `{key}`")
+                        add(n, kind, _("items[{number}] has no `{key}`").format(number=i, key=key))
         per_slide = e.get("per_slide")
         if per_slide is not None and (not isinstance(per_slide, int) or per_slide < 1):
-            add(n, kind, f"`per_slide` must be a whole number of items, got {per_slide!r}")
+            add(n, kind, _("`per_slide` must be a whole number of items, got {value}").format(
+                value=repr(per_slide)))
         if "notes" in e and not isinstance(e["notes"], (str, type(None))):
-            add(n, kind, "`notes` must be a string")
+            add(n, kind, _("`notes` must be a string"))
     if problems:
         raise RenderError(problems)
 
@@ -209,14 +215,16 @@ def _open(issue) -> Deck:
     try:
         prs = kit.open_template(series.deck_template, theme)
     except (OSError, ValueError, KeyError, BadZipFile, PackageNotFoundError) as err:
-        raise RenderError(f"{series.source}: deck.template: cannot open "
-                          f"{series.deck_template}: {err}; save it again from PowerPoint "
-                          "as a .pptx") from None
+        raise RenderError(_("{path}: deck.template: cannot open "
+                            "{template}: {reason}; save it again from PowerPoint "
+                            "as a .pptx").format(path=series.source, template=series.deck_template,
+                                                 reason=err)) from None
     w, h = prs.slide_width, prs.slide_height
     if abs(w * 9 - h * 16) > w // 100 or abs(w - kit.SLIDE_W_EMU) > kit.SLIDE_W_EMU // 100:
         raise RenderError(
-            f"{series.source}: deck.template: {series.deck_template.name} is "
-            f"{w / 914400:.2f}×{h / 914400:.2f} in; the deck is 16:9 widescreen "
-            "(13.33×7.5 in): set Design › Slide Size › Widescreen in PowerPoint and save it"
+            _("{path}: deck.template: {template} is {size} in; the deck is 16:9 widescreen "
+              "(13.33×7.5 in): set Design › Slide Size › Widescreen in PowerPoint and save it").format(
+                path=series.source, template=series.deck_template.name,
+                size=f"{w / 914400:.2f}×{h / 914400:.2f}")
         )
     return Deck(prs, theme, issue, layouts=dict(series.deck_layouts), decorate=False)

@@ -144,7 +144,8 @@ class Deck:
         footer = f"{self.issue.series.name}　{self.issue.issue_line}"
         for number, (slide, kind) in enumerate(self.slides, start=1):
             if id(slide) in self._unnamed:  # a slide whose handler drew nothing
-                raise RenderError(f"{self.outline}: the {kind} slide {number} is empty")
+                raise RenderError(_("{path}: the {kind} slide {number} is empty").format(
+                    path=self.outline, kind=kind, number=number))
             if kind != "title":
                 kit.add_footer(slide, footer, number, self.theme)
             kit.drop_empty_placeholders(slide)
@@ -239,8 +240,9 @@ class Deck:
         line = SIZES.title * SIZES.title_spacing
         if h > 2 * line + 8:
             raise RenderError(
-                f"{self.outline}: slide title {text!r} needs more than two lines at "
-                f"{SIZES.title:g} pt; shorten it in the template or the content"
+                _("{path}: slide title {title} needs more than two lines at "
+                  "{size} pt; shorten it in the template or the content").format(
+                    path=self.outline, title=repr(text), size=f"{SIZES.title:g}")
             )
         y = SIZES.title_top
         self.text(slide, Box(x, y, w, h), [text], SIZES.title, self.ink, bold=True,
@@ -378,9 +380,10 @@ def _draw_list(deck: Deck, kind: str, title: str, items: list[Item], *, numbered
     except ValueError as err:
         item = items[err.args[0]]
         raise RenderError(
-            f"{deck.outline}: {kind} slide {title!r}: the item {item.headline[:20]!r}… is taller "
-            "than a whole slide; give it a shorter headline or fact in the issue's "
-            "`summaries`"
+            _("{path}: {kind} slide {title}: the item {item}… is taller "
+              "than a whole slide; give it a shorter headline or fact in the issue's "
+              "`summaries`").format(path=deck.outline, kind=kind, title=repr(title),
+                                    item=repr(item.headline[:20]))
         ) from None
 
     for n, group in enumerate(groups):
@@ -449,7 +452,8 @@ def draw_title(deck: Deck, e: dict) -> None:
     if lines:
         h = deck.height_of(lines, SIZES.body, wx, spacing=1.3)
         if y + h > SLIDE_H_PT - 24:
-            raise RenderError(f"{deck.outline}: title slide: too many lines under the theme")
+            raise RenderError(_("{path}: title slide: too many lines under the theme").format(
+                path=deck.outline))
         deck.text(slide, Box(x, y, wx, h), lines, SIZES.body, deck.muted, name="Lines",
                   placeholder="body2")
 
@@ -556,9 +560,9 @@ def draw_chart(deck: Deck, e: dict) -> None:
     """A native, editable chart of the issue's data, with its source and unit below."""
     chart = next((c for c in deck.issue.charts if c.id == e["chart"]), None)
     if chart is None:
-        ids = ", ".join(c.id for c in deck.issue.charts) or "none"
-        raise RenderError(f"{deck.outline}: chart {e['chart']!r} is not in the issue's charts "
-                          f"(it has: {ids})")
+        ids = ", ".join(c.id for c in deck.issue.charts) or "-"
+        raise RenderError(_("{path}: chart {chart} is not in the issue's charts "
+                            "(it has: {ids})").format(path=deck.outline, chart=repr(e["chart"]), ids=ids))
     title = e.get("title") or chart.title
     slide = deck.new_slide("chart", e.get("notes", "") or chart.title, [chart_alt_text(chart)])
     y = deck.title(slide, title)
@@ -598,8 +602,8 @@ def draw_figures(deck: Deck, e: dict) -> None:
     try:
         groups = even_chunks(row_h, room, row_gap)
     except ValueError:
-        raise RenderError(f"{deck.outline}: figures: a label is too long for a slide; shorten it "
-                          "in the issue's figures") from None
+        raise RenderError(_("{path}: figures: a label is too long for a slide; shorten it "
+                            "in the issue's figures").format(path=deck.outline)) from None
     for n, group in enumerate(groups):
         shown = [i for g in group for i in rows[g]]
         notes = "\n\n".join(
@@ -781,7 +785,8 @@ def draw_closing(deck: Deck, e: dict) -> None:
     for c, col in enumerate(cols):
         boxes = split_to_fit(col, deck.font(), SIZES.body, col_w, deck.bottom - y, 1.4)
         if len(boxes) > 1:
-            raise RenderError(f"{deck.outline}: closing: too many lines for the slide")
+            raise RenderError(_("{path}: closing: too many lines for the slide").format(
+                path=deck.outline))
         h = deck.height_of(col, SIZES.body, col_w, spacing=1.4)
         deck.text(slide, Box(x + c * (col_w + 32), y, col_w, h), col, SIZES.body, deck.ink,
                   spacing=1.4, name="Contact", placeholder="body1" if c == 0 else None)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from huoye.errors import RenderError
 from huoye.faces import DECK, family
+from huoye.i18n import _
 from huoye.model import Brand
 
 from .pptxkit import DeckTheme
@@ -76,4 +77,5 @@ def deck_theme(brand: Brand, where: str = "content/series.yaml") -> DeckTheme:
             chart_palette=palette,
         )
     except ValueError as err:
-        raise RenderError(f"{where}: brand: {err}; use '#RRGGBB' colours and named fonts") from None
+        raise RenderError(_("{path}: brand: {reason}; use '#RRGGBB' colours and named fonts").format(
+            path=where, reason=err)) from None

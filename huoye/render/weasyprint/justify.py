@@ -46,6 +46,7 @@ import operator
 import re
 from dataclasses import dataclass
 
+from huoye.i18n import _
 from huoye.render.weasyprint.pinned import SUPPORTED_WEASYPRINT, Adapter, UnsupportedWeasyPrint
 
 __all__ = [
@@ -137,7 +138,7 @@ def _replacements():
 
     for owner, name in ((inline, "add_word_spacing"), (line_break.Layout, "set_text")):
         if not callable(getattr(owner, name, None)):  # what _apply and _layout_class build on
-            raise UnsupportedWeasyPrint(f"WeasyPrint has no {name}; cannot patch it")
+            raise UnsupportedWeasyPrint(_("WeasyPrint has no {name}; cannot patch it").format(name=name))
     _layout_class()  # fail now, not in the middle of a layout
     stock_set_text = line_break.Layout.set_text
 
@@ -148,7 +149,8 @@ def _replacements():
     from weasyprint.layout import block
 
     if not callable(getattr(block, "iter_line_boxes", None)):
-        raise UnsupportedWeasyPrint("WeasyPrint has no layout.block.iter_line_boxes; cannot patch it")
+        raise UnsupportedWeasyPrint(_("WeasyPrint has no {name}; cannot patch it").format(
+            name="layout.block.iter_line_boxes"))
     stock_lines = block.iter_line_boxes
 
     def iter_line_boxes(context, box, position_y, bottom_space, skip_stack, *args):
@@ -236,7 +238,6 @@ LIMITS = Limits()
 LONE_LAST_LINE = re.compile(f"^[{re.escape(COMPRESSIBLE_CLOSING + COMPRESSIBLE_OPENING)}…—]*"
                             f"{_CJK}[{re.escape(COMPRESSIBLE_CLOSING)}…—]*$")
 LOG = logging.getLogger("huoye.render")
-_warned: set[str] = set()
 
 
 def is_lone(text: str) -> bool:
@@ -306,8 +307,9 @@ def _lines_without_lone_last(stock_lines, context, box, position_y, bottom_space
         text.style = style
     lines = list(stock_lines(context, box, position_y, bottom_space, skip_stack, *args))
     paragraph = "".join(t.text for t in texts)[:24]
-    if paragraph not in _warned:
-        _warned.add(paragraph)
+    warned = context.__dict__.setdefault("huoye_lone_warned", set())  # once per document
+    if paragraph not in warned:  # (the contents pages are laid out more than once)
+        warned.add(paragraph)
         from huoye.i18n import _
 
         LOG.warning(_("page {page}: the paragraph beginning '{paragraph}' ends with a line of one "

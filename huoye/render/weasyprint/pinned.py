@@ -17,6 +17,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 
+from huoye.i18n import _
 from huoye.render.weasyprint import VERSION
 
 SUPPORTED_WEASYPRINT = frozenset({VERSION})
@@ -51,10 +52,11 @@ class Adapter:
                 return
             self._require_supported()
             replacements = self._replacements()
-            for owner, attribute, _ in replacements:
+            for owner, attribute, _replacement in replacements:
                 if getattr(owner, attribute, None) is None:
-                    raise UnsupportedWeasyPrint(f"WeasyPrint has no {attribute}; {self.name} "
-                                                "cannot patch it")
+                    raise UnsupportedWeasyPrint(_("WeasyPrint has no {attribute}; {adapter} "
+                                                  "cannot patch it").format(
+                        attribute=attribute, adapter=self.name))
             for owner, attribute, replacement in replacements:
                 self._originals.append((owner, attribute, getattr(owner, attribute)))
                 setattr(owner, attribute, replacement)
@@ -69,7 +71,7 @@ class Adapter:
     def original(self, attribute: str, default=None):
         """WeasyPrint's own value of an attribute the adapter replaced; `default` when the
         adapter is not installed (e.g. uninstalled while a document was being written)."""
-        for _, name, original in self._originals:
+        for _owner, name, original in self._originals:
             if name == attribute:
                 return original
         return default
@@ -93,7 +95,8 @@ class Adapter:
             except UnsupportedWeasyPrint as err:
                 if fallback is None:
                     raise
-                LOG.warning("%s unavailable (%s); %s", fallback[0], err, fallback[1])
+                LOG.warning("%s", _("{what} unavailable ({reason}); {consequence}").format(
+                    what=_(fallback[0]), reason=err, consequence=_(fallback[1])))
                 undo = False
         try:
             yield
@@ -106,6 +109,8 @@ class Adapter:
 
         if weasyprint.__version__ not in SUPPORTED_WEASYPRINT:
             raise UnsupportedWeasyPrint(
-                f"{self.name} patches WeasyPrint internals and was tested with WeasyPrint "
-                f"{', '.join(sorted(SUPPORTED_WEASYPRINT))}; found {weasyprint.__version__}. "
-                f"Re-check {self.recheck}, then extend SUPPORTED_WEASYPRINT.")
+                _("{adapter} patches WeasyPrint internals and was tested with WeasyPrint "
+                  "{versions}; found {found}. Re-check {recheck}, then extend "
+                  "SUPPORTED_WEASYPRINT.").format(
+                    adapter=self.name, versions=", ".join(sorted(SUPPORTED_WEASYPRINT)),
+                    found=weasyprint.__version__, recheck=self.recheck))

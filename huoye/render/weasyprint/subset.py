@@ -58,6 +58,7 @@ import struct
 import threading
 from functools import lru_cache
 
+from huoye.i18n import _
 from huoye.render.weasyprint.pinned import SUPPORTED_WEASYPRINT, Adapter, UnsupportedWeasyPrint
 
 __all__ = [
@@ -94,7 +95,7 @@ def _replacements():
     from weasyprint.pdf import fonts
 
     if not isinstance(getattr(fonts.Font, "type", None), property):
-        raise UnsupportedWeasyPrint("WeasyPrint's Font.type is not a property; cannot patch it")
+        raise UnsupportedWeasyPrint(_("WeasyPrint's Font.type is not a property; cannot patch it"))
     return [(fonts.Font, "__init__", _font_init),
             (fonts.Font, "_harfbuzz_subset", _harfbuzz_subset),
             (fonts.Font, "type", property(_font_type, doc=fonts.Font.type.__doc__)),
@@ -446,7 +447,7 @@ def _top_dict(data) -> dict:
     """The first Top DICT of the CFF table ``data``: {operator: [operands]}."""
     header_size = data[2]
     _names, after = _index(data, header_size)
-    tops, _ = _index(data, after)
+    tops, _end = _index(data, after)
     if not tops:
         raise _Refused("CFF without Top DICT")
     start, end = tops[0]
