@@ -21,6 +21,7 @@ LAYERS = [
     ("huoye.plan", "huoye.processes", "huoye.progress", "huoye.signals",
      "huoye.site"),  # what to build, where, how visibly; the series' pages after it
     ("huoye.build",),  # the orchestrator
+    ("huoye.importer",),  # a Word manuscript → an issue's content files (huoye import)
     ("huoye.api", "huoye.watch", "huoye.serve", "huoye.scaffold", "huoye.cli",
      "huoye.__main__"),  # the library's entry point and the commands
 ]

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import yaml
 
-from huoye.content import ISSUE_FILE, find_content_root
+from huoye.content import ISSUE_FILE, SERIES_FILE, find_content_root
 from huoye.errors import ContentError
 from huoye.i18n import _
 from huoye.importer.mapping import Mapper, Report
@@ -79,14 +79,18 @@ def _read_docx(path: Path, shown: Path) -> tuple[str, Report]:
 
 def _next_issue(root: Path, year: int | None, number: int | None) -> tuple[int, int, int]:
     """(year, number, serial) of the issue to write: as `huoye new` counts them."""
+    from huoye.errors import Problems
     from huoye.load import load_archive
-    from huoye.scaffold import _series
+    from huoye.load.archive import load_series
 
     issues = load_archive(root)
     latest = max(issues, key=lambda i: (i.date, i.serial), default=None)
     today = dt.date.today()
     if latest is None:
-        serial = _series(root).first_serial
+        problems = Problems()
+        series = load_series(root / SERIES_FILE, problems)
+        problems.raise_if_any()
+        serial = series.first_serial
         return year or today.year, number or 1, serial
     y = year or today.year
     n = number or (latest.number + 1 if y == latest.year else 1)
