@@ -264,6 +264,7 @@ def parser() -> argparse.ArgumentParser:
                    help=_("add the manuscript as a further article of the existing --issue"))
     m.add_argument("--content", type=Path, default=Path("content"),
                    help=_("content folder (default: content)"))
+    add_language_option(m)
 
     w = sub.add_parser("watch", help=_("rebuild on every save"), epilog=_(EXAMPLES_WATCH),
                        formatter_class=RawDescriptionHelpFormatter,

@@ -244,11 +244,12 @@ def test_the_english_detector_finds_english_and_spares_names():
 
 HELP_ZH = {None: "把一期政策简报生成为", "build": "把各期生成到 output/<期号>/",
            "check": "检查内容文件", "new": "为下一期创建", "watch": "监视 content/ 和 templates/",
-           "init": "没有给出的选项会在终端中询问", "serve": "保存后页面自动刷新"}
+           "init": "没有给出的选项会在终端中询问", "serve": "保存后页面自动刷新",
+           "import": "读取 .docx 稿件"}
 HELP_EN = {None: "build a policy bulletin issue", "build": "Build issues into output/<issue>/",
            "check": "Validate the content files", "new": "Create content/<year>-<number>/issue.md",
            "watch": "Watch content/ and templates/", "init": "Options not given",
-           "serve": "HTML edition"}
+           "serve": "HTML edition", "import": "Read a .docx manuscript"}
 
 
 def _help(capsys, command, lang) -> str:
@@ -265,7 +266,9 @@ def test_every_help_is_in_chinese_with_lang_zh(command, capsys):
     assert out.startswith("用法：huoye")
     usage = out.split("\n\n")[0].splitlines()  # continuation lines under the first argument
     indent = len("用法：huoye ") + len("用法：") + (len(command) + 1 if command else 0)
-    assert all(line.startswith(" " * indent + "[") for line in usage[1:]), usage
+    # (a required argument such as import's MANUSCRIPT may start a continuation line too)
+    assert all(line.startswith((" " * indent + "[", " " * indent + "MANUSCRIPT"))
+               for line in usage[1:]), usage
     assert "选项：" in out and "显示此帮助信息并退出" in out and "提示信息的语言" in out
     assert HELP_ZH[command] in out
     assert "示例：" in out if command else "命令：" in out
