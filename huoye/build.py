@@ -86,7 +86,14 @@ def build_issue(issue, key: str, request: BuildRequest, split: bool = False,
     wanted = {fmt: output_name(issue, fmt) for fmt in request.formats}
     names = list(wanted.values())
     check_targets(out_dir, names)  # an odd target (a folder, a link) is refused before rendering
-    ready = preflight(issue, options, request.formats)
+    # A cold one-issue build starts the PDF as soon as its document has passed the checks
+    # (it is kept only if the rest of the preflight passes too).
+    def start_pdf(html: str) -> None:
+        assert early_pdf is not None
+        early_pdf.send(issue, options, html)
+
+    starts_early = early_pdf is not None and "pdf" in wanted and len(wanted) > 1
+    ready = preflight(issue, options, request.formats, start_pdf if starts_early else None)
     fonts = _font_files(issue)
     if request.html_first and "html" in wanted and len(wanted) > 1:  # watch mode: HTML first
         wanted = {"html": wanted.pop("html"), **wanted}

@@ -55,12 +55,18 @@ class Ready:
     print_html: str | None = None  # the PDF's document, `huoye.render.pdf.document_html`
     web_html: str | None = None  # the HTML edition
     deck: Any = None  # the laid-out deck, `huoye.render.deck.draw`
+    #: called with `print_html` as soon as it is made and checked, so that the PDF (the
+    #: longest format) can start while the deck is still being laid out and checked; what
+    #: it renders is used only if every check passes
+    on_print_html: Callable[[str], None] | None = None
 
 
-def preflight(issue: Issue, options: RenderOptions, formats: Iterable[str] = FORMATS) -> Ready:
+def preflight(issue: Issue, options: RenderOptions, formats: Iterable[str] = FORMATS,
+              on_print_html: Callable[[str], None] | None = None) -> Ready:
     """Run every check on `issue` for `formats`; raises one HuoyeError listing every
-    problem (the class of the errors met when they are all of one class)."""
-    ready = Ready(issue, options, tuple(formats))
+    problem (the class of the errors met when they are all of one class).
+    `on_print_html` (see `Ready`) gets the PDF's document once it has passed its checks."""
+    ready = Ready(issue, options, tuple(formats), on_print_html=on_print_html)
     errors: list[HuoyeError] = []
     for _name, check in CHECKS:
         try:
@@ -124,6 +130,8 @@ def _document(ready: Ready) -> None:
                             + _stylesheet_labels(Path(options.templates) / "briefing.css"),
                             list(faces.values()),
                             Path(options.templates) / "briefing.html.j2")
+        if ready.on_print_html is not None:
+            ready.on_print_html(ready.print_html)
     if "html" in ready.formats:
         ready.web_html = html.build_html(issue, options, "screen")
 

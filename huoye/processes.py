@@ -100,8 +100,9 @@ def render_formats(issue, options, wanted: dict[str, str], split: bool,
             return some(wanted)
         others = {fmt: name for fmt, name in wanted.items() if fmt != "pdf"}
         if early_pdf is not None:
-            html = prepared["pdf_html"]() if "pdf_html" in prepared else None
-            early_pdf.send(issue, options, html)
+            if not early_pdf.sent:  # (the preflight may have sent it already)
+                early_pdf.send(issue, options, prepared["pdf_html"]() if "pdf_html" in prepared
+                               else None)
             rendered = some(others)
             return {wanted["pdf"]: early_pdf.receive(), **rendered}
         with Forked(lambda: some(others)) as worker:
@@ -182,6 +183,7 @@ class EarlyPdf:
                                         name="huoye-pdf")
         self._process.start()
         child.close()
+        self.sent = False
 
     def __enter__(self) -> EarlyPdf:
         return self
@@ -194,6 +196,7 @@ class EarlyPdf:
 
     def send(self, issue, options, html: str | None = None) -> None:
         """Render `issue` (`html`: its `pdf.document_html`, if already made)."""
+        self.sent = True
         try:
             self._conn.send((issue, options, html))
         except OSError:  # the process is gone: receive() says how it ended
