@@ -136,15 +136,9 @@ class Forked:
 
     def result(self) -> Any:
         """What `fn` returned, or its exception raised here."""
-        try:
-            outcome, value = self._conn.recv()
-        except EOFError:
-            self._process.join()
-            raise HuoyeError(_("a process rendering the issue ended unexpectedly (exit status "
-                               "{status}); build again").format(status=self._process.exitcode)) from None
-        if outcome == "error":
-            raise value
-        return value
+        return _received(self._conn, self._process,
+                         _("a process rendering the issue ended unexpectedly (exit status "
+                           "{status}); build again"))
 
 
 def _forked_main(fn: Callable[[], Any], conn) -> None:
@@ -204,15 +198,9 @@ class EarlyPdf:
 
     def receive(self) -> bytes:
         """The PDF bytes, or the renderer's exception raised here."""
-        try:
-            outcome, value = self._conn.recv()
-        except EOFError:
-            self._process.join()
-            raise HuoyeError(_("the process rendering the PDF ended unexpectedly (exit status "
-                               "{status}); build again").format(status=self._process.exitcode)) from None
-        if outcome == "error":
-            raise value
-        return value
+        return _received(self._conn, self._process,
+                         _("the process rendering the PDF ended unexpectedly (exit status "
+                           "{status}); build again"))
 
 
 def _early_pdf_main(conn) -> None:
@@ -268,3 +256,17 @@ def leave(code: int) -> NoReturn:
         except (OSError, ValueError):  # a closed pipe: nothing more can be said there
             pass
     os._exit(code)
+
+
+def _received(conn, process, ended: str) -> Any:
+    """What a helper process sent back on `conn` ("ok", value) — its exception ("error",
+    exc) raised here — or, if it died first, a HuoyeError saying so (`ended`, with
+    {status})."""
+    try:
+        outcome, value = conn.recv()
+    except EOFError:
+        process.join()
+        raise HuoyeError(ended.format(status=process.exitcode)) from None
+    if outcome == "error":
+        raise value
+    return value
