@@ -96,26 +96,6 @@ def render(issue, options, deck: Deck | None = None) -> bytes:
     return package.save(deck.prs, when)
 
 
-def layout(issue, options) -> Deck:
-    """Render the outline and draw every slide, measured, into a presentation in memory.
-
-    A slide that cannot be drawn (a title too long for it, a label that does not fit)
-    raises the handler's :class:`RenderError` with the outline entry it came from as
-    ``err.entry`` (and its number as ``err.slide``), so that the preflight can name the
-    content line behind it."""
-    entries = outline(issue, options)
-    deck = _open(issue)
-    deck.outline = outline_name(options)
-    for n, entry in enumerate(entries, start=1):
-        try:
-            DRAW[entry["kind"]](deck, entry)
-        except RenderError as err:
-            err.entry, err.slide = entry, n  # type: ignore[attr-defined]
-            raise
-    deck.finish()
-    return deck
-
-
 def outline_name(options) -> str:
     """The outline template as errors name it: the one in use (``--templates``), shown
     relative to the working folder."""
