@@ -27,7 +27,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Self
 
 from huoye.errors import HuoyeError
 from huoye.i18n import _, language, set_language
@@ -111,21 +111,21 @@ def render_formats(issue, options, wanted: dict[str, str], split: bool,
         return {wanted["pdf"]: pdf, **rendered}
 
 
-class Forked:
-    """`fn()` run in a forked copy of this process (nothing is pickled but the result);
-    a context manager that stops the copy on leaving."""
+class _Child:
+    """A forked helper process talking to this one through a pipe; a context manager that
+    stops it, if still running, on leaving."""
 
-    def __init__(self, fn: Callable[[], Any]) -> None:
+    def __init__(self, target: Callable[..., None], args: tuple, name: str, duplex: bool) -> None:
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
-        self._conn, child = context.Pipe(duplex=False)
-        self._process = context.Process(target=_forked_main, args=(fn, child), daemon=True,
-                                        name="huoye-render")
+        self._conn, child = context.Pipe(duplex=duplex)
+        self._process = context.Process(target=target, args=(*args, child), daemon=True,
+                                        name=name)
         self._process.start()
         child.close()
 
-    def __enter__(self) -> Forked:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -133,6 +133,14 @@ class Forked:
         if self._process.is_alive():
             self._process.kill()
         self._process.join()
+
+
+class Forked(_Child):
+    """`fn()` run in a forked copy of this process (nothing is pickled but the result);
+    a context manager that stops the copy on leaving."""
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        super().__init__(_forked_main, (fn,), "huoye-render", duplex=False)
 
     def result(self) -> Any:
         """What `fn` returned, or its exception raised here."""
@@ -158,7 +166,7 @@ def _send_outcome(conn, fn: Callable[[], Any], where: str) -> None:
             conn.send(("error", RuntimeError(f"{type(err).__name__}: {err}")))
 
 
-class EarlyPdf:
+class EarlyPdf(_Child):
     """A forked process that imports WeasyPrint and configures its fonts while this one
     parses the content, then renders the one issue's PDF as this one renders the deck
     and the HTML edition: a cold single-issue build no longer waits ~0.3 s for WeasyPrint
@@ -169,24 +177,8 @@ class EarlyPdf:
     """
 
     def __init__(self) -> None:
-        import multiprocessing
-
-        context = multiprocessing.get_context("fork")
-        self._conn, child = context.Pipe()
-        self._process = context.Process(target=_early_pdf_main, args=(child,), daemon=True,
-                                        name="huoye-pdf")
-        self._process.start()
-        child.close()
+        super().__init__(_early_pdf_main, (), "huoye-pdf", duplex=True)
         self.sent = False
-
-    def __enter__(self) -> EarlyPdf:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._conn.close()
-        if self._process.is_alive():
-            self._process.kill()
-        self._process.join()
 
     def send(self, issue, options, html: str | None = None) -> None:
         """Render `issue` (`html`: its `pdf.document_html`, if already made)."""
