@@ -10,6 +10,8 @@ import time
 
 import pytest
 
+from huoye.output import STAGING
+
 TIMEOUT = 300  # hang guard (a shared, loaded machine renders a PDF in minutes), not a speed limit
 
 
@@ -90,8 +92,9 @@ def test_watch_rebuilds_on_save_reports_errors_and_stops_cleanly(watcher, conten
 def test_watch_writes_nothing_of_an_issue_until_every_format_has_rendered(content_copy, tmp_path):
     """The HTML edition renders first but is written with the PDF, as one set. While the
     watcher rebuilds, the output folder is looked at over and over (no timing is asserted):
-    it is never seen holding the new HTML edition beside the old PDF, as it would be for
-    the whole of the PDF's render if the HTML edition were written when it is ready."""
+    outside the commit of a set (its staging folder present), it is never seen holding the
+    new HTML edition beside the old PDF, as it would be for the whole of the PDF's render
+    if the HTML edition were written when it is ready."""
     w = Watcher(content_copy, tmp_path / "out", formats="html,pdf")
     try:
         issue = content_copy / "2020-03" / "issue.md"
@@ -101,15 +104,19 @@ def test_watch_writes_nothing_of_an_issue_until_every_format_has_rendered(conten
         w.wait_for("watching")
         pdf_before, html_before = pdf.stat().st_mtime_ns, html.stat().st_mtime_ns
         text = issue.read_text(encoding="utf-8")
-        seen: set[tuple[bool, bool]] = set()  # (HTML new, PDF new) as the folder was found
+        seen: set[tuple[bool, bool]] = set()  # (HTML new, PDF new), outside a commit
         done = threading.Event()
+        staging = html.parent / STAGING  # there from the staging of the new set to its end
 
         def look() -> None:
             while not done.is_set():
+                committing = staging.exists()
                 try:
-                    seen.add((html.stat().st_mtime_ns != html_before, pdf.stat().st_mtime_ns != pdf_before))
+                    state = (html.stat().st_mtime_ns != html_before, pdf.stat().st_mtime_ns != pdf_before)
                 except FileNotFoundError:  # between two renames of the commit
-                    pass
+                    continue
+                if not (committing or staging.exists()):  # the renames of one set follow
+                    seen.add(state)                       # each other within the commit
                 time.sleep(0.002)
 
         looker = threading.Thread(target=look, daemon=True)
