@@ -22,6 +22,7 @@ class LMap(dict[str, Any]):
 
     line: int = 0
     lines: dict[str, int]
+    said: dict[str, str]  # English key → the Chinese name it was written as (huoye.load.keys)
 
 
 class LList(list[Any]):
