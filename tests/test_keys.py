@@ -19,6 +19,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from huoye.cli import main
 from huoye.errors import ContentError
@@ -247,3 +248,71 @@ def test_a_missing_series_key_is_named_in_the_language_of_the_file(tmp_path):
                       encoding="utf-8")
     assert any("series.yaml:1: 地址: missing; add it e.g. '地址: 沈阳市和平区南京北街103号'" in p
                for p in _problems(root))
+
+
+# ---------------------------------------------------------------- huoye init / new / import write the user's keys
+
+def _top_keys(text: str) -> list[str]:
+    return [str(k) for k in yaml.safe_load(text)]
+
+
+def _init_and_new(folder: Path, lang: str) -> Path:
+    assert main(["--lang", lang, "init", str(folder), "--name", "县域观察", "--publisher", "某县财政局",
+                 "--staff", "主编=赵明", "--first-serial", "9", "--base-url",
+                 "https://obs.example.org/"]) == 0
+    assert main(["--lang", lang, "new", "--content", str(folder / "content"), "--theme", "县域经济",
+                 "--date", "2026-03-02"]) == 0
+    return folder / "content"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_init_and_new_write_the_keys_in_the_users_language(tmp_path, lang):
+    content = _init_and_new(tmp_path / lang, lang)
+    series = (content / "series.yaml").read_text(encoding="utf-8")
+    issue = (content / "2026-01" / "issue.md").read_text(encoding="utf-8")
+    names = {g: (list(KEYS[g].values()) if lang == "zh" else list(KEYS[g])) for g in KEYS}
+    assert _top_keys(series) == [k for k in names["series"] if k in _top_keys(series)]
+    assert set(_top_keys(series)) >= {names["series"][i] for i in (0, 1, 5, 6, 7, 12, 13)}
+    staff = yaml.safe_load(series)[names["series"][5]]
+    assert staff == [dict(zip(names["series.staff"], ["主编", "赵明"]))]
+    brand = yaml.safe_load(series)[names["series"][6]]
+    assert set(brand) <= set(names["series.brand"]) and set(brand[names["series.brand"][3]]) <= set(
+        names["series.brand.fonts"])
+    assert _top_keys(front_matter(issue)) == names["issue"][:6]
+    # what was written loads (once the placeholders are filled), to the same model either way
+    fill_in = issue.replace("【待填：编者按】", "本期按语。").replace("【待填：", "").replace("】", "")
+    (content / "2026-01" / "issue.md").write_text(fill_in, encoding="utf-8")
+    [loaded] = load_archive(content)
+    assert (loaded.serial, loaded.theme, loaded.note, loaded.series.base_url) == (
+        9, "县域经济", "本期按语。", "https://obs.example.org/")
+
+
+def test_init_and_new_in_chinese_and_in_english_make_the_same_issue(tmp_path):
+    models = []
+    for lang in ("zh", "en"):
+        content = _init_and_new(tmp_path / lang, lang)
+        path = content / "2026-01" / "issue.md"
+        path.write_text(path.read_text(encoding="utf-8").replace("【待填：", "").replace("】", ""),
+                        encoding="utf-8")
+        models.append(_model(content))
+    assert models[0] == models[1]
+
+
+def test_import_writes_the_front_matter_in_the_users_language(tmp_path):
+    docx = pytest.importorskip("docx")
+    document = docx.Document()
+    document.add_paragraph("县级财政运行监测").bold = True
+    document.add_paragraph("一、基本情况")
+    document.add_paragraph("全县财政收入恢复性增长。")
+    document.add_paragraph("二、对策建议")
+    document.add_paragraph("1.完善转移支付制度。提高均衡性转移支付的比重。")
+    manuscript = tmp_path / "稿件.docx"
+    document.save(str(manuscript))
+    for lang in ("zh", "en"):
+        content = tmp_path / lang / "content"
+        shutil.copytree(FIXTURE, content)
+        assert main(["--lang", lang, "import", str(manuscript), "--issue", "2023-01",
+                     "--content", str(content)]) == 0
+        front = front_matter((content / "2023-01" / "issue.md").read_text(encoding="utf-8"))
+        expected = list(KEYS["issue"].values() if lang == "zh" else KEYS["issue"])[:6]
+        assert _top_keys(front) == expected

@@ -5,6 +5,9 @@ series.yaml) the English key and the Chinese name an editor may write instead. T
 (docs/content.md, docs/zh/编辑指南.md) show the same table; `tests/test_keys.py` checks
 it covers every key of every schema and that each name is read as its English key.
 
+`front_matter` is the other way: the YAML text of a front matter, its keys in the
+language of the user (what `huoye new` and `huoye import` write).
+
 `to_english` renames the Chinese keys of one located mapping to the English ones, in
 place, and remembers how each key was written (`said`), so that a message names the key
 as the editor wrote it. Writing the same key both ways in one mapping is a problem naming
@@ -14,6 +17,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from huoye.errors import Problems
 from huoye.i18n import _, language
@@ -132,6 +138,32 @@ def keys_in(language_of: str, group: str) -> dict[str, str]:
     """{English key: the key in `language_of`} for `group` ("zh" or "en")."""
     names = KEYS[group]
     return {en: (names[en] if language_of == "zh" else en) for en in names}
+
+
+class Block(str):
+    """A text written as a YAML literal block (`按: |` and its lines below), the form an
+    editor extends line by line."""
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+_Dumper.add_representer(
+    Block, lambda dumper, text: dumper.represent_scalar("tag:yaml.org,2002:str", str(text), style="|"))
+
+
+def dump(data: dict[str, Any]) -> str:
+    """`data` serialised as block YAML, keys in the order given, Chinese as it is."""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1_000_000,
+                     default_flow_style=False)
+
+
+def front_matter(fields: dict[str, Any], language_of: str) -> str:
+    """The YAML of a front matter holding `fields` (English keys of the group "issue"), its
+    keys written in `language_of` ("zh": Chinese, else English)."""
+    names = keys_in(language_of, "issue")
+    return dump({names[key]: value for key, value in fields.items()})
 
 
 def _join(where: str, key: str) -> str:
