@@ -316,3 +316,20 @@ def test_import_writes_the_front_matter_in_the_users_language(tmp_path):
         front = front_matter((content / "2023-01" / "issue.md").read_text(encoding="utf-8"))
         expected = list(KEYS["issue"].values() if lang == "zh" else KEYS["issue"])[:6]
         assert _top_keys(front) == expected
+
+
+@pytest.mark.parametrize("change, says", [
+    (("主题: 县级财政", "主题：县级财政"), "issue.md:6: 主题: full-width colon '：' after the key; "
+                                          "YAML needs an ASCII colon and a space: write '主题: …'"),
+    (("期号: 7", "期号:7"), "issue.md:3: yaml: this is not valid YAML: no space after the colon of "
+                           "'期号:'; YAML needs a colon and a space: write '期号: …'"),
+])
+def test_a_chinese_key_typed_with_a_chinese_colon_or_no_space_is_named(tmp_path, change, says):
+    problems = _problems(_issue_with(tmp_path, FRONT.replace(*change)))
+    assert any(says in p for p in problems), problems
+
+
+def test_a_line_of_the_note_that_begins_like_a_key_is_text(tmp_path):
+    front = FRONT.replace("按: 本期按语。\n", "按: |\n  按：本期讨论县级财政。\n  主题：三保。\n")
+    [issue] = load_archive(_issue_with(tmp_path, front))
+    assert issue.note == "按：本期讨论县级财政。主题：三保。"
