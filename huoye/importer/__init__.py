@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from huoye.content import ISSUE_FILE, SERIES_FILE, find_content_root
-from huoye.errors import ContentError
+from huoye.errors import ContentError, display_path
 from huoye.i18n import _, language
 from huoye.importer.mapping import Mapper, Report
 from huoye.importer.package import CONVERTED, convert, inspect, notes
@@ -159,7 +159,7 @@ def import_manuscript(manuscript: Path, content: Path, issue: str | None = None,
 def report_lines(imported: Imported, manuscript: Path) -> list[str]:
     """The terminal report: what was mapped, what was not, what the editor must decide."""
     r = imported.report
-    out = [_("{manuscript} → {path}").format(manuscript=manuscript, path=imported.path)]
+    out = [_("{manuscript} → {path}").format(manuscript=manuscript, path=display_path(imported.path))]
     for n, what in r.mapped:
         out.append(_("  ¶{n}: {what}").format(n=n, what=what))
     for n, what in r.warnings:
