@@ -149,9 +149,12 @@ def test_keys_of_both_languages_mix_in_one_file(tmp_path, english_model):
 def _build(content: Path, out: Path) -> dict[str, bytes]:
     from huoye.build import BuildRequest, build
 
-    results = build(BuildRequest(paths=[content], out_dir=out, force=True, site=False))
+    results = build(BuildRequest(paths=[content], out_dir=out, force=True))
     assert [r.error for r in results] == [None] * len(results)
-    return {p.name: p.read_bytes() for r in results for p in r.outputs}
+    built = {p.name: p.read_bytes() for r in results for p in r.outputs}
+    for name in ("index.html", "feed.xml"):  # the series' archive page lists the issue
+        built[name] = (out / name).read_bytes()
+    return built
 
 
 def test_the_sample_with_chinese_keys_builds_byte_identical_outputs(tmp_path, built_sample):
@@ -166,9 +169,13 @@ def test_the_sample_with_chinese_keys_builds_byte_identical_outputs(tmp_path, bu
     assert "\n年份: 2020\n" in issue and "\n  - 数值: 41\n" in issue and "\nyear:" not in issue
     assert "\n刊名: 财经活页\n" in (content / "series.yaml").read_text(encoding="utf-8")
     built = _build(content / "2020-03", tmp_path / "out")
-    assert sorted(Path(n).suffix for n in built) == [".html", ".pdf", ".pptx"]
+    assert sorted(Path(n).suffix for n in built) == [".html", ".html", ".pdf", ".pptx", ".xml"]
     for path in built_sample.values():
         assert built[path.name] == path.read_bytes(), path.name
+    site = built_sample["pdf"].parent.parent  # the sample's output folder
+    for name in ("index.html", "feed.xml"):
+        assert "总第328期".encode() in built[name], name
+        assert built[name] == (site / name).read_bytes(), name
 
 
 def test_the_chinese_fixture_builds_what_its_english_translation_builds(tmp_path):
@@ -178,7 +185,7 @@ def test_the_chinese_fixture_builds_what_its_english_translation_builds(tmp_path
     chinese = tmp_path / "zh" / "content"
     shutil.copytree(FIXTURE, chinese)
     one, two = _build(english, tmp_path / "out-en"), _build(chinese, tmp_path / "out-zh")
-    assert sorted(one) == sorted(two) and len(one) == 3
+    assert sorted(one) == sorted(two) and len(one) == 5
     for name in one:
         assert one[name] == two[name], name
 
