@@ -15,6 +15,7 @@ independently of the loader, and keeps every line where it was.
 """
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -58,6 +59,8 @@ def test_the_guides_show_the_table_as_it_is():
         for group, names in KEYS.items():
             for english, chinese in names.items():
                 assert f"| `{group}` | `{english}` | `{chinese}` |" in text, (guide.name, english)
+        rows = re.findall(r"^\| `[\w.*]+` \| `\w+` \| `[^`]+` \|$", text, re.M)
+        assert len(rows) == len(ALL_PAIRS), guide.name  # and no other row
 
 
 # ---------------------------------------------------------------- every key round-trips
