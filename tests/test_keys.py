@@ -41,9 +41,9 @@ ALL_PAIRS = sorted((group, key) for group, names in KEYS.items() for key in name
 
 def test_the_table_names_every_key_of_every_schema_and_nothing_else():
     found = {s.group: set(s) for s in vars(schemas).values() if isinstance(s, Schema)}
-    layouts = "series.deck.layouts"  # free keys: the slide kinds, and the roles title/content
-    assert found == {g: set(names) for g, names in KEYS.items() if g != layouts}
-    assert set(KEYS[layouts]) == set(LAYOUT_OF) | {"title", "content"}
+    assert found == {g: set(names) for g, names in KEYS.items()}
+    # the layouts' keys are the deck's slide kinds, and the roles title and content
+    assert set(KEYS["series.deck.layouts"]) == set(LAYOUT_OF) | {"title", "content"}
     english = {k for names in KEYS.values() for k in names}
     for group, names in KEYS.items():
         chinese = list(names.values())
@@ -249,6 +249,18 @@ def test_both_ways_in_a_list_item_and_in_series_yaml_too(tmp_path):
 def test_messages_name_the_key_as_the_editor_wrote_it(tmp_path, front, says):
     problems = _problems(_issue_with(tmp_path, front))
     assert any(says in p for p in problems), problems
+
+
+def test_a_misspelt_slide_kind_in_the_layouts_is_named_with_a_hint(tmp_path):
+    root = _issue_with(tmp_path, FRONT)
+    series = root / "series.yaml"
+    series.write_text(series.read_text(encoding="utf-8").replace("    图表页: Chart\n", "    图标页: Chart\n"),
+                      encoding="utf-8")
+    text = series.read_text(encoding="utf-8")
+    assert "图标页" in text
+    problems = _problems(root)
+    assert any("series.yaml:38: 幻灯片.版式.图标页: unknown key; did you mean '图表页'?" in p
+               for p in problems), problems
 
 
 def test_a_missing_series_key_is_named_in_the_language_of_the_file(tmp_path):

@@ -16,7 +16,7 @@ from huoye.content import ISSUE_FILE, SERIES_FILE, find_content_root, issue_fold
 from huoye.errors import ContentError, Problems
 from huoye.i18n import N_, _
 from huoye.load.body import PLACEHOLDER, parse_body
-from huoye.load.keys import said, to_english
+from huoye.load.keys import said
 from huoye.load.schema import Field, Schema, check, fits, items
 from huoye.load.text import read_text
 from huoye.load.yamlsource import LMap, line_of, parse_yaml
@@ -62,6 +62,12 @@ BRAND_SCHEMA = Schema("series.brand", {
 })
 FONT_SCHEMA = Schema("series.brand.fonts", {k: Field("str", required=False, example="Noto Sans CJK SC")
                for k in ("serif", "sans", "kai", "deck_east_asian", "deck_fallback")})
+# the slide kinds (and the roles title, content) that may name a layout of the editor's master;
+# tests/test_keys.py checks they are the deck's (huoye.render.deck.slides.LAYOUT_OF)
+LAYOUTS_SCHEMA = Schema("series.deck.layouts", {
+    kind: Field("str", required=False, example="Title and Content")
+    for kind in ("title", "content", "divider", "message", "agenda", "points", "recommendations",
+                 "actions", "figures", "chart", "table", "closing")})
 DECK_SCHEMA = Schema("series.deck", {
     "template": Field("str", required=False, example="master.pptx"),
     "layouts": Field("map", required=False, example="{title: 标题幻灯片}"),
@@ -224,10 +230,8 @@ def load_series(path: Path, problems: Problems) -> Series | None:
                 problems.add(path, line_of(deck, "template"), template_key,
                              _("'{template}' does not exist next to {file}").format(
                                  template=deck["template"], file=SERIES_FILE))
-        if isinstance(deck.get("layouts"), LMap):
-            to_english(deck["layouts"], "series.deck.layouts", path,
-                       f"{where}.{said(deck, 'layouts')}", problems)
         if isinstance(deck.get("layouts"), dict):
+            check(deck["layouts"], LAYOUTS_SCHEMA, path, f"{where}.{said(deck, 'layouts')}", problems)
             layouts = {str(k): str(v) for k, v in deck["layouts"].items()}
     if problems:
         if not all(k in data for k in SERIES_SCHEMA if SERIES_SCHEMA[k].required):

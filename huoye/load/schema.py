@@ -78,7 +78,8 @@ def check(value: object, schema: dict[str, Field], path: Path, where: str, probl
         if key not in schema:
             chinese = keys.is_chinese(str(key))
             known = [keys.KEYS[group][k] for k in schema] if chinese and group else list(schema)
-            hint = difflib.get_close_matches(str(key), known, n=1, cutoff=0.5 if chinese else 0.6)
+            hint = (_closest_chinese(str(key), known) if chinese
+                    else difflib.get_close_matches(str(key), known, n=1, cutoff=0.6))
             if hint:
                 message = _("unknown key; did you mean '{hint}'?").format(hint=hint[0])
             else:
@@ -105,6 +106,17 @@ def check(value: object, schema: dict[str, Field], path: Path, where: str, probl
             problems.add(path, line_of(value, key), _join(where, name), message.format(
                 expected=type_words(spec.kind), found=found, example=f"{name}: {spec.example}"))
     return value if isinstance(value, LMap) else _located(value, line)
+
+
+def _closest_chinese(key: str, known: list[str]) -> list[str]:
+    """The Chinese key nearest to `key`, if any is near: difflib's likeness, and among equally
+    like ones the one sharing more characters in the same places (图标页 → 图表页, not 标题页)."""
+    def score(name: str) -> tuple[float, int]:
+        same = sum(a == b for a, b in zip(key, name))
+        return difflib.SequenceMatcher(None, key, name).ratio(), same
+
+    scored = sorted(((score(n), n) for n in known), key=lambda t: t[0], reverse=True)
+    return [scored[0][1]] if scored and scored[0][0][0] >= 0.5 else []
 
 
 def _located(value: dict[str, Any], line: int) -> LMap:
