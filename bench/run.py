@@ -13,6 +13,8 @@ per-issue time, speed-up, peak memory per worker. Also the output sizes, (6) the
 typesetting of the sample and of the test issues, measured from their PDFs by
 huoye.typography (``--typography`` measures only that), and (7) `huoye serve`: from a
 save to the browser (headless Chromium) having the new HTML edition.
+``--scale``: only (5) and (9) with --jobs 2, interleaved (24, 330, 24 issues) so that the
+per-issue cost at both sizes sees the same moments of the shared machine.
 (8) ``--largest``: one cold full build of the largest issue.md the loader accepts (the
 sample's sections repeated up to just under 1 MB): time and peak memory (targets: under
 60 s and 600 MB). (9) the series at scale, 330 issues: cold per-issue time with
@@ -82,6 +84,50 @@ def largest(work: Path) -> dict:
     result = json.loads(run.stdout.strip().splitlines()[-1])
     result["bytes"] = size
     return result
+
+
+def archive_run(work: Path, archive: Path, out: str, jobs: int, env: dict) -> dict:
+    """One cold build of a whole archive in a fresh process (ARCHIVE_DRIVER): wall time,
+    peak memory of each worker, and each worker's peak after its first issue."""
+    r = subprocess.run([PY, "-c", ARCHIVE_DRIVER, str(archive), str(work / out), str(jobs)],
+                       capture_output=True, text=True, env=env, cwd=work)
+    if r.returncode:
+        sys.exit(f"bench: archive driver failed:\n{r.stderr}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def scale(n_small: int, n_series: int, runs: int) -> list[tuple[str, float, str, str]]:
+    """(5) and (9) alone, --jobs 2: a small archive, the series, the small archive again
+    (its two runs bracket the series', so a drift of the machine shows), then a rebuild of
+    the series with nothing changed, as a whole process."""
+    work = Path(tempfile.mkdtemp(prefix="huoye-bench-"))
+    try:
+        shutil.copytree(ROOT / "content", work / "content")
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        small, series = make_archive(work, n_small), make_archive(work, n_series)
+        before = archive_run(work, small, "out-small-1", 2, env)
+        big = archive_run(work, series, "out-series", 2, env)
+        after = archive_run(work, small, "out-small-2", 2, env)
+        quiet = [PY, str(ROOT / "build.py"), str(series), "-q", "-o", str(work / "out-series")]
+        nochange = [timed(quiet, work, env) for _ in range(runs)]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    per_small = [r["wall"] / n_small for r in (before, after)]
+    per_big = big["wall"] / n_series
+    mean_small = statistics.mean(per_small)
+    rows = [
+        (f"(5) archive of {n_small}, --jobs 2, per issue, before", per_small[0], "", ""),
+        (f"(9) series of {n_series}, --jobs 2, per issue", per_big,
+         f"{per_big / mean_small:.2f} × the {n_small}-issue cost", "no worse: ≤ 1.00"),
+        (f"(5) archive of {n_small}, --jobs 2, per issue, after", per_small[1], "", ""),
+        (f"(9) series of {n_series}, rebuild, nothing changed (median)", statistics.median(nochange),
+         f"{min(nochange):.3f}–{max(nochange):.3f} s", f"≤ {TARGETS['series_nochange_s']} s"),
+    ]
+    for label, r in ((f"{n_small}", before), (f"{n_series}", big), (f"{n_small}", after)):
+        peaks = ", ".join(f"{mb:.0f}" for _, mb in sorted(r["workers"].items()))
+        rows.append((f"    peak MB per worker, {label} issues: first issue → all", r["first"],
+                     f"→ {peaks}", f"≤ {TARGETS['worker_mb']} MB, flat"))
+    return rows
 
 
 def timed(cmd: list[str], cwd: Path, env=None) -> float:
@@ -276,6 +322,8 @@ def main() -> None:
     ap.add_argument("--json", type=Path, default=None, help="also write the numbers as JSON here")
     ap.add_argument("--typography", action="store_true",
                     help="only (6): build each test issue's PDF and measure its typesetting")
+    ap.add_argument("--scale", action="store_true",
+                    help="only (5) and (9) with --jobs 2: per-issue cost, memory and freshness at scale")
     ap.add_argument("--largest", action="store_true",
                     help="only (8): time and peak memory of a build of the largest issue.md allowed")
     args = ap.parse_args()
@@ -290,6 +338,14 @@ def main() -> None:
             print(f"    {line}")
         if args.json:
             args.json.write_text(json.dumps(r, indent=2))
+        return
+    if args.scale:
+        rows = scale(args.archive or 24, args.series or 330, args.runs or 5)
+        print(f"\nhuoye benchmark at scale; machine: {os.cpu_count()} cores\n")
+        for name, sec, ratio, target in rows:
+            print(f"{name:58s} {sec:8.3f}  {ratio:26s} {target}")
+        if args.json:
+            args.json.write_text(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     if args.typography:
         with tempfile.TemporaryDirectory(prefix="huoye-bench-") as work:
