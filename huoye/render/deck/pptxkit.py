@@ -13,14 +13,19 @@ slot says (宋体 in the stock template) and macOS/LibreOffice pick a random CJK
 Text is never shrunk to fit: :func:`add_text` measures with :mod:`.measure`
 and raises :class:`TextDoesNotFitError` when the text would overflow; callers
 split long lists with :func:`measure.split_to_fit` onto continuation slides.
+
+Two python-pptx costs are cut here, the package's bytes unchanged: its elements'
+``xpath`` compiles the expression at every call (:func:`_compile_xpaths_once`), and a
+new part's name is found by walking the whole package (:func:`partnames_counted`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -38,6 +43,7 @@ from pptx.enum.chart import (
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.opc.packuri import PackURI
 from pptx.oxml.ns import qn
 from pptx.oxml.simpletypes import ST_TextFontSize, ST_TextSpacingPoint
 from pptx.util import Emu, Length, Pt
@@ -73,12 +79,71 @@ __all__ = [
     "layout_by_name",
     "new_presentation",
     "open_template",
+    "partnames_counted",
     "remove_slide",
     "sanitize_xml_text",
     "save_atomic",
     "set_east_asian_font",
     "set_run_language",
 ]
+
+
+def _compile_xpaths_once() -> None:
+    """python-pptx's ``BaseOxmlElement.xpath`` (placeholders, shape ids, runs, every
+    ``p:ph`` lookup) passes its expression to lxml's ``_Element.xpath``, which compiles it
+    again at every call: a fifth of a deck's drawing. The same expressions, with the same
+    namespace map, compiled once each (``etree.XPath``) give the same results."""
+    from functools import lru_cache
+
+    from pptx.oxml import xmlchemy
+    from pptx.oxml.ns import _nsmap
+
+    if getattr(xmlchemy.BaseOxmlElement.xpath, "_compiled_once", False):
+        return
+
+    @lru_cache(maxsize=1024)
+    def compiled(expr: str) -> etree.XPath:
+        return etree.XPath(expr, namespaces=_nsmap)
+
+    def xpath(self, xpath_str: str):
+        return compiled(xpath_str)(self)
+
+    xpath._compiled_once = True  # type: ignore[attr-defined]
+    xmlchemy.BaseOxmlElement.xpath = xpath  # type: ignore[method-assign]
+
+
+_compile_xpaths_once()
+
+
+@contextlib.contextmanager
+def partnames_counted(prs) -> Iterator[None]:
+    """While drawing: each new part's name (``/ppt/notesSlides/notesSlide%d.xml``, charts,
+    media) found from the names already given out instead of by walking every part of
+    the package, which made a deck's notes slides quadratic in its slides (a 600-slide
+    deck spent ~10 s there). The same rule as python-pptx's ``next_partname``: the highest
+    free number not above the count plus one. Only parts are added while drawing; a part
+    dropped meanwhile would at worst leave its number unused."""
+    package = prs.part.package
+    walk = type(package).next_partname
+    known: dict[str, set[str]] = {}
+
+    def next_partname(tmpl: str):
+        prefix = tmpl[: (tmpl % 42).find("42")]
+        names = known.get(prefix)
+        if names is None:
+            names = known[prefix] = {str(p.partname) for p in package.iter_parts()
+                                     if p.partname.startswith(prefix)}
+        for n in range(len(names) + 1, 0, -1):
+            if tmpl % n not in names:
+                names.add(tmpl % n)
+                return PackURI(tmpl % n)
+        return walk(package, tmpl)  # pragma: no cover - python-pptx's own error
+
+    package.next_partname = next_partname
+    try:
+        yield
+    finally:
+        del package.next_partname
 
 #: 16:9 widescreen, PowerPoint's own numbers (13.333 in × 7.5 in)
 SLIDE_W_EMU = 12192000
@@ -684,11 +749,13 @@ def add_text(
         need = need if styles is not None else layout_height(
             paras, font, size, box.w, line_spacing, bullets=bullets, frame=frame)
         first = paras[0].text[:24] if paras else ""
-        raise TextDoesNotFitError(
+        err = TextDoesNotFitError(
             f"text starting {first!r} needs {need + frame.inset_top + frame.inset_bottom:.0f} pt "
             f"but the box is {box.w:.0f}×{box.h:.0f} pt at {size:g} pt; "
             "split it with measure.split_to_fit or give it a bigger box (text is never shrunk)"
         )
+        err.start, err.need, err.room = first, need + frame.inset_top + frame.inset_bottom, box.h
+        raise err
 
     shape = _placeholder(slide, placeholder) if placeholder else None
     if shape is None:

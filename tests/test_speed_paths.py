@@ -1,0 +1,122 @@
+"""The shortcuts taken for speed give what the slow way gives: the deck's grouping of
+list items (checked against an exhaustive search), python-pptx with its XPath compiled
+once and its part names counted (checked against python-pptx's own results), and Jinja's
+compiled templates kept in huoye's cache folder (an edited template is compiled again;
+an unusable cache folder is no error)."""
+from __future__ import annotations
+
+import itertools
+import os
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+from pptx import Presentation
+from pptx.oxml.ns import _nsmap
+from pptx.oxml.xmlchemy import BaseOxmlElement
+
+from huoye.render.deck import pptxkit
+from huoye.render.deck.slides import even_chunks
+from huoye.render.templating import environment, render_template
+
+
+def _groupings(n: int):
+    """Every split of items 0..n-1, in order, into consecutive non-empty groups."""
+    for cuts in itertools.product((False, True), repeat=max(n - 1, 0)):
+        groups, start = [], 0
+        for i, cut in enumerate(cuts, start=1):
+            if cut:
+                groups.append(list(range(start, i)))
+                start = i
+        yield [*groups, list(range(start, n))]
+
+
+@settings(max_examples=150, deadline=None)
+@given(heights=st.lists(st.integers(5, 120).map(float), max_size=9),
+       room=st.sampled_from([100.0, 150.0, 240.0]), gap=st.sampled_from([0.0, 6.0]),
+       most=st.sampled_from([None, 2, 3]))
+def test_even_chunks_finds_the_fewest_slides_and_the_least_full_fullest_one(heights, room, gap,
+                                                                           most):
+    if any(h > room for h in heights):
+        return  # refused with ValueError(i), as documented
+    def load(group):
+        return sum(heights[i] for i in group) + gap * (len(group) - 1)
+
+    fitting = [g for g in _groupings(len(heights)) if heights or g == [[]]]
+    fitting = [g for g in fitting if all(load(x) <= room and (not most or len(x) <= most)
+                                         for x in g if x)]
+    got = even_chunks(heights, room, gap, most)
+    if not heights:
+        assert got == []
+        return
+    assert [i for g in got for i in g] == list(range(len(heights)))
+    assert all(load(g) <= room and (not most or len(g) <= most) for g in got)
+    fewest = min(len(g) for g in fitting)
+    assert len(got) == fewest
+    least = min(max(load(x) for x in g) for g in fitting if len(g) == fewest)
+    assert abs(max(load(g) for g in got) - least) < 1e-9
+
+
+def test_pptx_xpath_compiled_once_gives_lxml_s_own_results():
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[1])
+    elements = [el for el in slide._element.iter() if isinstance(el, BaseOxmlElement)]
+    assert len(elements) > 10
+    for el in elements:
+        for expr in ("./*[1]/p:nvPr/p:ph", ".//a:t", "./p:cSld/p:spTree/p:sp", "@name"):
+            assert el.xpath(expr) == etree._Element.xpath(el, expr, namespaces=_nsmap)
+
+
+def test_counted_part_names_are_python_pptx_s_names():
+    """Notes slides and charts made while part names are counted get the names python-pptx
+    gives them walking the package."""
+    def names(counted: bool) -> list[str]:
+        prs = Presentation()
+        def draw():
+            for _ in range(5):
+                slide = prs.slides.add_slide(prs.slide_layouts[6])
+                slide.notes_slide.notes_text_frame.text = "备注"
+        if counted:
+            with pptxkit.partnames_counted(prs):
+                draw()
+        else:
+            draw()
+        return sorted(str(p.partname) for p in prs.part.package.iter_parts())
+
+    assert names(True) == names(False)
+    assert "/ppt/notesSlides/notesSlide5.xml" in names(True)
+
+
+def test_compiled_templates_are_kept_and_an_edited_template_is_compiled_again(tmp_path,
+                                                                            monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "t.html.j2").write_text("<p>{{ x }}</p>", encoding="utf-8")
+    environment.cache_clear()
+    try:
+        assert render_template(templates, "t.html.j2", x="<甲>") == "<p>&lt;甲&gt;</p>"
+        kept = [p for p in (tmp_path / "cache" / "huoye").glob("templates-*/*")]
+        assert len(kept) == 1 and kept[0].stat().st_size > 0, kept
+        environment.cache_clear()  # a new process: the compiled code comes from the cache
+        assert render_template(templates, "t.html.j2", x="乙") == "<p>乙</p>"
+        (templates / "t.html.j2").write_text("<div>{{ x }}</div>", encoding="utf-8")
+        os.utime(templates / "t.html.j2", (1, 1))
+        environment.cache_clear()
+        assert render_template(templates, "t.html.j2", x="丙") == "<div>丙</div>"
+    finally:
+        environment.cache_clear()
+
+
+def test_an_unusable_template_cache_is_no_error(tmp_path, monkeypatch):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "t.html.j2").write_text("<p>{{ x }}</p>", encoding="utf-8")
+    environment.cache_clear()
+    try:
+        assert render_template(templates, "t.html.j2", x="丁") == "<p>丁</p>"
+    finally:
+        environment.cache_clear()
