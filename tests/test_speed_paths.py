@@ -67,24 +67,29 @@ def test_pptx_xpath_compiled_once_gives_lxml_s_own_results():
             assert el.xpath(expr) == etree._Element.xpath(el, expr, namespaces=_nsmap)
 
 
-def test_counted_part_names_are_python_pptx_s_names():
-    """Notes slides and charts made while part names are counted get the names python-pptx
-    gives them walking the package."""
-    def names(counted: bool) -> list[str]:
+def test_parts_made_while_drawing_are_python_pptx_s_parts():
+    """Notes slides made while drawing (part names counted, notes slides copied from the
+    first) get the names, relationships and XML python-pptx gives them."""
+    theme = pptxkit.DeckTheme()
+
+    def names(counted: bool) -> list:
         prs = Presentation()
         def draw():
             for _ in range(5):
                 slide = prs.slides.add_slide(prs.slide_layouts[6])
-                slide.notes_slide.notes_text_frame.text = "备注"
+                pptxkit.add_notes(slide, "备注\n第二行", theme)
         if counted:
-            with pptxkit.partnames_counted(prs):
+            with pptxkit.drawing(prs):
                 draw()
         else:
             draw()
-        return sorted(str(p.partname) for p in prs.part.package.iter_parts())
+        return sorted((str(p.partname), p.blob,
+                       sorted((r.rId, r.reltype, str(r.target_partname)) for r in p.rels.values()))
+                      for p in prs.part.package.iter_parts())
 
-    assert names(True) == names(False)
-    assert "/ppt/notesSlides/notesSlide5.xml" in names(True)
+    made = names(True)
+    assert made == names(False)
+    assert "/ppt/notesSlides/notesSlide5.xml" in [name for name, _blob, _rels in made]
 
 
 def test_compiled_templates_are_kept_and_an_edited_template_is_compiled_again(tmp_path,

@@ -59,7 +59,7 @@ def draw(issue, options) -> Deck:
     deck = _open(issue)
     deck.outline = outline_name(options)
     deck.fallback_font = cjk
-    with kit.partnames_counted(deck.prs):
+    with kit.drawing(deck.prs):
         for n, entry in enumerate(entries, start=1):
             try:
                 DRAW[entry["kind"]](deck, entry)

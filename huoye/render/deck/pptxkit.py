@@ -16,12 +16,14 @@ split long lists with :func:`measure.split_to_fit` onto continuation slides.
 
 Two python-pptx costs are cut here, the package's bytes unchanged: its elements'
 ``xpath`` compiles the expression at every call (:func:`_compile_xpaths_once`), and a
-new part's name is found by walking the whole package (:func:`partnames_counted`).
+new part's name is found by walking the whole package, and every notes slide is cloned
+from the notes master placeholder by placeholder (:func:`drawing`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import re
 import weakref
@@ -79,7 +81,7 @@ __all__ = [
     "layout_by_name",
     "new_presentation",
     "open_template",
-    "partnames_counted",
+    "drawing",
     "remove_slide",
     "sanitize_xml_text",
     "save_atomic",
@@ -115,14 +117,24 @@ def _compile_xpaths_once() -> None:
 _compile_xpaths_once()
 
 
+#: the notes slide python-pptx made first in each package being drawn (see `drawing`)
+_NOTES_PROTOTYPE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 @contextlib.contextmanager
-def partnames_counted(prs) -> Iterator[None]:
-    """While drawing: each new part's name (``/ppt/notesSlides/notesSlide%d.xml``, charts,
-    media) found from the names already given out instead of by walking every part of
-    the package, which made a deck's notes slides quadratic in its slides (a 600-slide
-    deck spent ~10 s there). The same rule as python-pptx's ``next_partname``: the highest
-    free number not above the count plus one. Only parts are added while drawing; a part
-    dropped meanwhile would at worst leave its number unused."""
+def drawing(prs) -> Iterator[None]:
+    """While a deck is drawn, two python-pptx steps that walk the whole package or redo
+    the same work on every slide are shortened, the package's bytes unchanged:
+
+    - each new part's name (``/ppt/notesSlides/notesSlide%d.xml``, charts, media) is found
+      from the names already given out instead of by walking every part of the package,
+      which made a deck's notes slides quadratic in its slides (a 600-slide deck spent
+      ~10 s there); the same rule as python-pptx's ``next_partname``: the highest free
+      number not above the count plus one. Only parts are added while drawing; a part
+      dropped meanwhile would at worst leave its number unused;
+    - a slide's notes slide is a copy of the first one python-pptx made (before its text
+      was written), related as python-pptx relates it (:func:`_notes_slide`), instead of
+      its placeholders being cloned from the notes master one by one again."""
     package = prs.part.package
     walk = type(package).next_partname
     known: dict[str, set[str]] = {}
@@ -140,10 +152,36 @@ def partnames_counted(prs) -> Iterator[None]:
         return walk(package, tmpl)  # pragma: no cover - python-pptx's own error
 
     package.next_partname = next_partname
+    _NOTES_PROTOTYPE[package] = {}
     try:
         yield
     finally:
         del package.next_partname
+        _NOTES_PROTOTYPE.pop(package, None)
+
+
+def _notes_slide(slide):
+    """``slide.notes_slide``, made from the package's first notes slide while `drawing`."""
+    part = slide.part
+    prototype = _NOTES_PROTOTYPE.get(part.package)
+    if prototype is None or part.has_notes_slide:
+        return slide.notes_slide
+    if "element" not in prototype:
+        notes = slide.notes_slide  # python-pptx's own: the notes master's placeholders cloned
+        prototype["element"] = copy.deepcopy(notes.part._element)
+        return notes
+    from pptx.opc.constants import CONTENT_TYPE as CT
+    from pptx.parts.slide import NotesSlidePart
+
+    package = part.package
+    master = package.presentation_part.notes_master_part
+    notes_part = NotesSlidePart(package.next_partname("/ppt/notesSlides/notesSlide%d.xml"),
+                                CT.PML_NOTES_SLIDE, package, copy.deepcopy(prototype["element"]))
+    notes_part.relate_to(master, RT.NOTES_MASTER)  # as NotesSlidePart.new, in its order
+    notes_part.relate_to(part, RT.SLIDE)
+    part.relate_to(notes_part, RT.NOTES_SLIDE)
+    return slide.notes_slide
+
 
 #: 16:9 widescreen, PowerPoint's own numbers (13.333 in × 7.5 in)
 SLIDE_W_EMU = 12192000
@@ -873,7 +911,7 @@ def add_notes(slide, text: str, theme: DeckTheme | None = None) -> None:
     """Speaker notes (replacing any); one paragraph per line, fonts with ``a:ea``."""
     theme = theme or _theme_of(slide)
     font = theme.font()
-    tf = slide.notes_slide.notes_text_frame
+    tf = _notes_slide(slide).notes_text_frame
     tf.clear()
     for i, line in enumerate(sanitize_xml_text(text).split("\n")):
         p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
