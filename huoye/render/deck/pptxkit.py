@@ -134,7 +134,9 @@ def drawing(prs) -> Iterator[None]:
       dropped meanwhile would at worst leave its number unused;
     - a slide's notes slide is a copy of the first one python-pptx made (before its text
       was written), related as python-pptx relates it (:func:`_notes_slide`), instead of
-      its placeholders being cloned from the notes master one by one again."""
+      its placeholders being cloned from the notes master one by one again;
+    - a new slide is added without python-pptx's two searches of every slide
+      (:func:`_new_slide`)."""
     package = prs.part.package
     walk = type(package).next_partname
     known: dict[str, set[str]] = {}
@@ -569,7 +571,31 @@ def _blank_layout(prs):
 def add_slide(prs, layout_name: str):
     """A new slide from the layout called ``layout_name``, its placeholders kept (fill
     them with :func:`add_text` ``placeholder=``; :func:`drop_empty_placeholders` after)."""
-    return prs.slides.add_slide(layout_by_name(prs, layout_name))
+    return _new_slide(prs, layout_by_name(prs, layout_name))
+
+
+def _new_slide(prs, layout):
+    """``prs.slides.add_slide(layout)``; while `drawing`, without its two searches of every
+    slide (for a relationship to reuse, which a new part never has, and for the highest
+    slide id, which is the last one given out plus one): the same package, in linear time."""
+    state = _NOTES_PROTOTYPE.get(prs.part.package)
+    slides = prs.slides
+    if state is None:
+        return slides.add_slide(layout)
+    from pptx.parts.slide import SlidePart
+
+    pres_part = prs.part
+    slide_part = SlidePart.new(pres_part._next_slide_partname, pres_part.package, layout.part)
+    rid = pres_part.rels._add_relationship(RT.SLIDE, slide_part)
+    slide = slide_part.slide
+    slide.shapes.clone_layout_placeholders(layout)
+    sld_id_lst = slides._sldIdLst
+    slide_id = state.get("slide_id", 0) + 1
+    if "slide_id" not in state or slide_id > 2147483647:  # the first, or python-pptx's search
+        slide_id = sld_id_lst._next_id
+    state["slide_id"] = slide_id
+    sld_id_lst._add_sldId(id=slide_id, rId=rid)
+    return slide
 
 
 def set_slide_name(slide, name: str) -> None:
@@ -608,7 +634,7 @@ def add_blank_slide(prs, layout_name: str | None = None):
         layout = layout_by_name(prs, layout_name)
     else:
         layout = _blank_layout(prs)
-    slide = prs.slides.add_slide(layout)
+    slide = _new_slide(prs, layout)
     for ph in list(slide.placeholders):
         ph.element.getparent().remove(ph.element)
     return slide
