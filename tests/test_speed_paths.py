@@ -126,3 +126,36 @@ def test_an_unusable_template_cache_is_no_error(tmp_path, monkeypatch):
         assert render_template(templates, "t.html.j2", x="丁") == "<p>丁</p>"
     finally:
         environment.cache_clear()
+
+
+def test_compiled_templates_are_not_read_from_a_cache_others_may_write(tmp_path, monkeypatch):
+    """The cached templates are code this process runs: a cache folder another user may
+    write is not used (as for the pre-parsed WeasyPrint declarations), and the files
+    written are this user's alone."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "t.html.j2").write_text("<p>{{ x }}</p>", encoding="utf-8")
+    environment.cache_clear()
+    try:
+        assert render_template(templates, "t.html.j2", x="戊") == "<p>戊</p>"
+        [kept] = (tmp_path / "cache" / "huoye").glob("templates-*/*")
+        assert kept.stat().st_mode & 0o077 == 0 and kept.parent.stat().st_mode & 0o077 == 0
+        # someone else's code in its place, in a folder others may write: not run
+        source = "<p>{{ x }}</p>"
+        evil = environment(templates).compile(source.replace("<p>", "<p>EVIL"), "t.html.j2",
+                                              str(templates / "t.html.j2"))
+        from jinja2.bccache import Bucket
+        bucket = Bucket(environment(templates), kept.name, environment(templates)
+                        .bytecode_cache.get_source_checksum(source))
+        bucket.code = evil
+        with open(kept, "wb") as f:
+            bucket.write_bytecode(f)
+        kept.parent.chmod(0o777)
+        environment.cache_clear()
+        assert render_template(templates, "t.html.j2", x="己") == "<p>己</p>"
+        kept.parent.chmod(0o700)  # the same file in a private folder is used: the test's bait works
+        environment.cache_clear()
+        assert render_template(templates, "t.html.j2", x="庚") == "<p>EVIL庚</p>"
+    finally:
+        environment.cache_clear()

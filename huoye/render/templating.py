@@ -31,8 +31,11 @@ _SYNTAX = {"trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": 
 class TemplateCodeCache(BytecodeCache):
     """Jinja's compiled templates in huoye's cache folder (``templates-<key>/``, the key
     covering Jinja's version and the environment's options), each file checked against
-    its template's source by Jinja. A cache that cannot be read or written is skipped:
-    the template is compiled as without it."""
+    its template's source by Jinja. The files are code that this process runs: as for
+    the pre-parsed WeasyPrint declarations (`preparsed.require_private`), they are read
+    only from folders and files of this user that no one else may write, and written
+    private. A cache that cannot be used is skipped: the template is compiled as without
+    it."""
 
     def __init__(self) -> None:
         from huoye.cache import user_cache_folder
@@ -41,17 +44,26 @@ class TemplateCodeCache(BytecodeCache):
                              .encode()).hexdigest()[:16]
         self.folder = user_cache_folder() / f"templates-{key}"
 
+    def _private(self, *paths: Path) -> None:
+        from huoye.render.weasyprint.preparsed import require_private
+
+        for path in (self.folder.parent, self.folder, *paths):
+            require_private(path)
+
     def load_bytecode(self, bucket: Bucket) -> None:
+        path = self.folder / bucket.key
         try:
-            with open(self.folder / bucket.key, "rb") as f:
+            self._private(path)
+            with open(path, "rb") as f:
                 bucket.load_bytecode(f)
         except (OSError, EOFError, ValueError, pickle.UnpicklingError):  # absent or damaged
             bucket.reset()
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self._private()
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")  # mode 0600
             try:
                 with os.fdopen(fd, "wb") as f:
                     bucket.write_bytecode(f)
@@ -59,7 +71,7 @@ class TemplateCodeCache(BytecodeCache):
             except BaseException:
                 os.unlink(tmp)
                 raise
-        except OSError:  # a read-only or full cache folder: compiled again next time
+        except OSError:  # a read-only, full or shared cache folder: compiled again next time
             pass
 
 
