@@ -77,6 +77,8 @@ class Figures:
     loose_pairs: list[str] = field(default_factory=list)  # the pairs not compressed, in context
     lone: list[tuple[int, str]] = field(default_factory=list)  # (page, 1-based; the line above + it)
     short_pages: list[tuple[int, float, str]] = field(default_factory=list)  # (page, lines, next)
+    end_compressed: int = 0  # body lines ending with a closing mark set in half an em
+    start_compressed: int = 0  # body lines starting with an opening mark set in half an em
 
     @property
     def flush_share(self) -> float:
@@ -89,7 +91,9 @@ class Figures:
                 "flush share": round(self.flush_share, 4),
                 "flush share (user's tool)": round(loose, 4), "bad starts": len(self.bad_starts),
                 "bad ends": len(self.bad_ends), "pairs": self.pairs, "compressed": self.compressed,
-                "lone": len(self.lone), "short pages": len(self.short_pages)}
+                "lone": len(self.lone), "short pages": len(self.short_pages),
+                "line ends compressed": self.end_compressed,
+                "line starts compressed": self.start_compressed}
 
 
 def measure(pdf: str, body_pages: range | None = None) -> Figures:
@@ -142,6 +146,8 @@ def _flush_and_edges(lines: list[Line], figures: Figures, tolerance: float,
         pages.setdefault(line.page, []).append(line)
     for page_lines in pages.values():
         page_lines.sort(key=lambda line: line.box[1])
+        if by_characters:  # where the reader sees the lines begin and end (see _edges)
+            page_lines[:] = _edges(page_lines, em, figures)
         left = min(line.box[0] for line in page_lines)
         right = max(line.box[2] for line in page_lines)
         for above, below in zip(page_lines, page_lines[1:]):
@@ -152,6 +158,32 @@ def _flush_and_edges(lines: list[Line], figures: Figures, tolerance: float,
             if continues and above.box[0] - left < 3 * em:
                 figures.continued += 1
                 figures.flush += right - above.box[2] <= 0.6 * em
+
+
+def _edges(lines: list[Line], em: float, figures: Figures) -> list[Line]:
+    """The lines with their ends where the reader sees them, counting the marks compressed
+    at line edges. A full-width closing mark's ink is in the left half of its em, an opening
+    mark's in the right half; a PDF reader gives a mark its whole em even where the font
+    compressed it (OpenType halt changes the advance, not the width a reader takes). So a
+    line ending with a closing mark ends half an em before its last box, and a line that
+    starts with an opening mark half an em left of the others starts half an em later."""
+    full_width_closing = CLOSING - {"…", "%"}
+    plain = [line.box[0] for line in lines if line.text[0] not in OPENING]
+    margin = min(plain) if plain else min(line.box[0] for line in lines)
+    right = max((line.box[2] for line in lines if line.text[-1] not in full_width_closing),
+                default=max(line.box[2] for line in lines))
+    seen = []
+    for line in lines:
+        x0, top, x1, bottom = line.box
+        if line.text[-1] in full_width_closing:
+            if x1 - right > 0.3 * em:
+                figures.end_compressed += 1
+            x1 -= 0.5 * em
+        if line.text[0] in OPENING and margin - x0 > 0.3 * em:
+            figures.start_compressed += 1
+            x0 += 0.5 * em
+        seen.append(Line(line.page, line.text, (x0, top, x1, bottom)))
+    return seen
 
 
 def _merged(lines: list[Line]) -> list[Line]:
