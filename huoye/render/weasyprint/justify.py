@@ -662,6 +662,8 @@ def _set_text(self, original, text, justify):
     letter_spacing = style["letter_spacing"]
     letter_spacing = 0 if letter_spacing == "normal" else letter_spacing
     original(text, False)
+    if not ADAPTER.installed():  # drawn after uninstall: the stock set_text did not compress
+        _compress_punctuation(self)
     gaps = list(planned[1])
     if word_spacing:
         for space in _SPACE.finditer(text):
