@@ -126,6 +126,9 @@ def test_the_built_sample_is_set_like_a_professional(built_sample):
     assert figures.pairs >= 20 and figures.compressed == figures.pairs, report
     assert not figures.lone, report
     assert figures.end_compressed >= 5, report  # lines that kept a character by it
+    # page 2 ended 4.7 lines short before a section heading (PDF built before issue 16)
+    assert not figures.short_pages and not figures.widows and not figures.orphans, report
+    assert len(figures.shortfalls) >= 8 and max(s for _, s in figures.shortfalls) <= 2, report
 
 
 # ------------------------------------------------------------------ CJK–Latin spacing option
@@ -222,13 +225,17 @@ def corpus_pdfs(tmp_path_factory):
 
 def test_the_corpus_is_set_by_the_same_rules(corpus_pdfs):
     assert len(corpus_pdfs) >= 4
+    continued = flush = 0
     for slug, path in corpus_pdfs.items():
         figures = typography.measure(str(path))
         report = f"{slug}: {typography.report(figures)}"
         assert not figures.lone, report
         assert not figures.bad_starts and not figures.bad_ends, report
         assert figures.compressed == figures.pairs, report
-        assert not figures.short_pages, report
+        assert not figures.short_pages and not figures.widows and not figures.orphans, report
+        continued, flush = continued + figures.continued, flush + figures.flush
+    # the test issues are short: few lines continue a paragraph; all of them end flush
+    assert continued >= 8 and flush / continued >= 0.99, (flush, continued)
 
 
 # ------------------------------------------------------------------ punctuation at line edges
@@ -269,3 +276,91 @@ def test_edge_compression_stays_within_the_limit(tmp_path, monkeypatch):
     monkeypatch.setattr(justify, "LIMITS", justify.Limits(punctuation_compression=0.0))
     figures = _render(_edges_html(EDGES), tmp_path / "limited.pdf", adapted=True)
     assert figures.end_compressed == 0 and figures.start_compressed == 0, typography.report(figures)
+
+
+# ------------------------------------------------------------------ page balance
+
+def _pages_html(before_last_heading: int, third="", extra=""):
+    """A6 pages: heading, 5 lines, heading, a paragraph of `before_last_heading` characters,
+    then `third` (by default a heading with a long paragraph) that must start page 2."""
+    css = ("@page { size: A6; margin: 10mm } body { margin: 0; font-family: 'Noto Serif CJK SC';"
+           " font-size: 10.5pt; line-height: 1.8 } p { margin: 0; text-indent: 2em;"
+           " text-align: justify; orphans: 2; widows: 2 } h2 { font: bold 14pt/1.5"
+           " 'Noto Sans CJK SC'; margin: 20pt 0 0; break-after: avoid } h2:first-child"
+           " { margin-top: 0 } figure { margin: 0; break-inside: avoid } figure div"
+           " { height: 120pt; background: #ddd }" + extra)
+    third = third or f"<h2>{_han(7, 2)}</h2>"
+    body = (f"<h2>{_han(6)}</h2><p>{_han(110)}</p><h2>{_han(5, 3)}</h2>"
+            f"<p>{_han(before_last_heading, 5)}</p>{third}<p>{_han(660, 1)}</p>")
+    return ("<html lang='zh-CN'><head><meta charset='utf-8'><style>" + css
+            + "</style></head><body>" + body + "</body></html>")
+
+
+def _balanced(source, path, balanced=True):
+    from huoye.render.weasyprint import balance
+
+    if balanced:
+        with justify.cjk_justification(), balance.balanced_pages():
+            weasyprint.HTML(string=source).write_pdf(path)
+    else:
+        with justify.cjk_justification():
+            weasyprint.HTML(string=source).write_pdf(path)
+    return typography.measure(str(path), body_pages=range(0, 3))
+
+
+def _heading_tops(path) -> list[float]:
+    return [line.box[1] for line in typography.pdf_lines(str(path))
+            if line.page == 0 and 18 < line.box[3] - line.box[1]]  # the 14-pt headings
+
+
+def test_a_page_short_before_a_heading_is_filled_above_its_headings(tmp_path):
+    source = _pages_html(144)  # the last heading and two lines do not fit on page 1
+    bare = _balanced(source, tmp_path / "bare.pdf", balanced=False)
+    assert [page for page, *_ in bare.short_pages] == [1], typography.report(bare)
+    figures = _balanced(source, tmp_path / "balanced.pdf")
+    assert not figures.short_pages, typography.report(figures)
+    assert figures.shortfalls[0][1] < 1, typography.report(figures)
+    # the space above the page's second heading grew, by at most the limit; nothing moved
+    # from page to page, and the text is the text written
+    before, after = _heading_tops(tmp_path / "bare.pdf"), _heading_tops(tmp_path / "balanced.pdf")
+    assert len(before) == len(after) == 2 and before[0] == pytest.approx(after[0], abs=0.1)
+    growth = (after[1] - before[1]) / (10.5 * 1.8)
+    assert 1 < growth <= justify.LIMITS.heading_space_growth + 0.01
+    assert _text(tmp_path / "bare.pdf") == _text(tmp_path / "balanced.pdf")
+    assert not figures.widows and not figures.orphans
+
+
+def test_a_page_the_limits_cannot_fill_is_reported_with_its_page(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(justify, "LIMITS", justify.Limits(heading_space_growth=0.5))
+    with caplog.at_level(logging.WARNING, logger="huoye.render"):
+        figures = _balanced(_pages_html(122), tmp_path / "limited.pdf")
+    assert [page for page, *_ in figures.short_pages] == [1], typography.report(figures)
+    [record] = [r for r in caplog.records if "lines short" in r.getMessage()]
+    assert record.getMessage().startswith("page 1 ")
+
+
+def test_a_page_before_a_figure_that_cannot_be_split_may_end_short(tmp_path):
+    figure = f"<figure><figcaption>图1 {_han(6)}</figcaption><div></div></figure>"
+    source = _pages_html(144, third=figure)
+    bare = _balanced(source, tmp_path / "bare.pdf", balanced=False)
+    figures = _balanced(source, tmp_path / "balanced.pdf")
+    # left as it is (a short page belongs there), and the measure does not count it
+    assert _heading_tops(tmp_path / "bare.pdf") == _heading_tops(tmp_path / "balanced.pdf")
+    assert bare.shortfalls == figures.shortfalls == [(2, 0.0)], typography.report(figures)
+    assert not figures.short_pages
+
+
+@pytest.mark.parametrize("kind", ["orphan", "widow"])
+def test_the_measure_sees_widows_and_orphans_that_css_allows(tmp_path, kind):
+    # A6 holds a heading and 18 lines of 22 characters (20 after the indent): a paragraph of
+    # 17 lines leaves one line for the next (an orphan); one of 16 lines and a paragraph of
+    # 3 lines leave that paragraph's last line alone at the top of page 2 (a widow)
+    first, second = (20 + 16 * 22, 300) if kind == "orphan" else (20 + 15 * 22, 20 + 2 * 22 - 4)
+    rest = f"<p>{_han(second, 3)}</p><p>{_han(300, 5)}</p>"
+    for allowed in (1, 2):
+        source = _pages_html(0, extra=f" p {{ widows: {allowed}; orphans: {allowed} }}").replace(
+            "<body>", "<body><!--").replace("</body>", f"--><h2>{_han(6)}</h2>"
+                                            f"<p>{_han(first)}</p>{rest}</body>")
+        figures = _balanced(source, tmp_path / f"{kind}-{allowed}.pdf", balanced=False)
+        found = figures.orphans if kind == "orphan" else figures.widows
+        assert len(found) == (allowed == 1), typography.report(figures)

@@ -328,11 +328,15 @@ def cjk_justification():
 
 @dataclass(frozen=True)
 class Limits:
-    """How far huoye may go from the font's natural spacing to set a block well (em)."""
+    """How far huoye may go from the font's natural spacing to set a block well (em), and a
+    page (body lines): the limits of huoye's typesetting, in one place."""
 
     gap_widening: float = 0.25  # a gap between two characters grows by at most this
     punctuation_compression: float = 0.5  # a full-width mark gives up at most this
     step: float = 0.01  # the widening tried first, and the step between tries
+    # Pages (huoye.render.weasyprint.balance), in body lines:
+    short_page_from: float = 1.0  # a page ending more than this short before a heading is filled
+    heading_space_growth: float = 2.0  # by more space above its headings, at most this each
 
 
 LIMITS = Limits()
