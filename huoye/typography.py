@@ -103,7 +103,8 @@ class Figures:
                 "lone": len(self.lone), "short pages": len(self.short_pages),
                 "line ends compressed": self.end_compressed,
                 "line starts compressed": self.start_compressed,
-                "widows": len(self.widows), "orphans": len(self.orphans)}
+                "widows": len(self.widows), "orphans": len(self.orphans),
+                "most lines short": max((lines for _, lines in self.shortfalls), default=0.0)}
 
 
 def measure(pdf: str, body_pages: range | None = None) -> Figures:

@@ -10,6 +10,7 @@ import collections
 import html
 import logging
 import re
+import shutil
 import statistics
 import subprocess
 from pathlib import Path
@@ -150,9 +151,24 @@ def test_the_spacing_option_wraps_only_han_latin_boundaries_in_body_text():
     assert re.sub(r"<[^>]+>", "", spaced) == re.sub(r"<[^>]+>", "", source)
 
 
+def test_the_deck_measures_the_spacing_where_the_html_puts_it():
+    from huoye.render.deck import measure
+    from huoye.render.spacing import cjk_latin_gaps
+
+    text = "截至2020年3月，GDP增长5.2%以上"
+    assert cjk_latin_gaps(text) == [1, 5, 6, 7, 12, 14, 18]
+    font = measure.FontSpec("Arial", "Microsoft YaHei")
+    plain = measure.text_width(text, font, 20)
+    token = measure.CJK_LATIN_SPACING.set(True)
+    try:
+        assert measure.text_width(text, font, 20) == pytest.approx(plain + 7 * 0.25 * 20)
+    finally:
+        measure.CJK_LATIN_SPACING.reset(token)
+
+
 @pytest.fixture(scope="module")
 def spaced_sample(tmp_path_factory):
-    """The sample built (PDF and HTML) with series.yaml cjk_latin_spacing on and off."""
+    """The sample built (PDF, HTML, deck) with series.yaml cjk_latin_spacing on and off."""
     import shutil
 
     from huoye.build import BuildRequest, build
@@ -166,7 +182,7 @@ def spaced_sample(tmp_path_factory):
         series.write_text(series.read_text(encoding="utf-8")
                           + f"cjk_latin_spacing: {str(spacing).lower()}\n", encoding="utf-8")
         [result] = build(BuildRequest(paths=[root / "content" / "2020-03"], out_dir=root / "out",
-                                      formats=("pdf", "html"), force=True))
+                                      formats=("pdf", "html", "pptx"), force=True))
         assert result.error is None, result.error
         built[spacing] = {p.suffix: p for p in result.outputs}
     return built
@@ -200,6 +216,54 @@ def test_the_spacing_option_sets_a_quarter_em_and_keeps_the_rules(spaced_sample)
     assert collections.Counter(on_text) == collections.Counter(off_text)
     assert 'class="latin-cjk"' in spaced_sample[True][".html"].read_text(encoding="utf-8")
     assert 'class="latin-cjk"' not in spaced_sample[False][".html"].read_text(encoding="utf-8")
+
+
+def _deck_gaps(pdf):
+    """Advances (em) from a Han character to a following digit, and between two Han
+    characters, on the slides of a deck LibreOffice has drawn as a PDF."""
+    import pdfplumber
+
+    to_digit, between_han = [], []
+    with pdfplumber.open(str(pdf)) as document:
+        for page in document.pages:
+            chars = sorted(page.chars, key=lambda c: (round(c["top"]), c["x0"]))
+            for a, b in zip(chars, chars[1:]):
+                if abs(a["top"] - b["top"]) > 1 or abs(a["size"] - b["size"]) > 0.1:
+                    continue
+                gap = (b["x0"] - a["x1"]) / a["size"]
+                if typography.HAN.match(a["text"]) and -0.1 < gap < 1:
+                    if b["text"].isdigit():
+                        to_digit.append(gap)
+                    elif typography.HAN.match(b["text"]):
+                        between_han.append(gap)
+    return to_digit, between_han
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
+def test_the_deck_follows_the_spacing_option(spaced_sample, tmp_path):
+    """LibreOffice (the real client here) draws both decks. It puts its own ~0.24 em
+    between Asian and Western script in every deck (PowerPoint puts none): the option adds
+    the quarter em the deck writes (character spacing on the character before the gap)."""
+    from pptx import Presentation
+
+    decks = []
+    for spacing in (False, True):
+        decks.append(tmp_path / f"deck-{spacing}.pptx")
+        shutil.copy(spaced_sample[spacing][".pptx"], decks[-1])
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), *map(str, decks)],
+                   capture_output=True, check=True, timeout=300)
+    (off, off_han), (on, on_han) = (_deck_gaps(deck.with_suffix(".pdf")) for deck in decks)
+    assert len(off) > 20 and len(on) > 20
+    assert statistics.median(off) < 0.3  # LibreOffice's own autospacing alone
+    assert statistics.median(on) - statistics.median(off) == pytest.approx(0.25, abs=0.04)
+    assert statistics.median(on_han) == statistics.median(off_han) == pytest.approx(0, abs=0.02)
+
+    def text(path):  # nothing inserted: every slide says the same
+        return ["".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
+                for slide in Presentation(str(path)).slides]
+
+    assert text(decks[0]) == text(decks[1])
 
 
 # ------------------------------------------------------------------ the test corpus

@@ -31,6 +31,7 @@ from huoye.render.templating import render_template
 
 from . import package
 from . import pptxkit as kit
+from .measure import CJK_LATIN_SPACING
 from .slides import DRAW, ITEM_KEYS, OUTLINE, REQUIRED, Deck
 from .theme import deck_theme
 
@@ -55,16 +56,21 @@ def draw(issue, options) -> Deck:
     content line behind it."""
     cjk = check_deck_fonts(issue)
     entries = outline(issue, options)
-    deck = _open(issue)
-    deck.outline = outline_name(options)
-    deck.fallback_font = cjk
-    for n, entry in enumerate(entries, start=1):
-        try:
-            DRAW[entry["kind"]](deck, entry)
-        except RenderError as err:
-            err.entry, err.slide = entry, n  # type: ignore[attr-defined]
-            raise
-    deck.finish()
+    # series.yaml cjk_latin_spacing: measured and written while the slides are drawn
+    spacing = CJK_LATIN_SPACING.set(bool(getattr(issue.series, "cjk_latin_spacing", False)))
+    try:
+        deck = _open(issue)
+        deck.outline = outline_name(options)
+        deck.fallback_font = cjk
+        for n, entry in enumerate(entries, start=1):
+            try:
+                DRAW[entry["kind"]](deck, entry)
+            except RenderError as err:
+                err.entry, err.slide = entry, n  # type: ignore[attr-defined]
+                raise
+        deck.finish()
+    finally:
+        CJK_LATIN_SPACING.reset(spacing)
     return deck
 
 
