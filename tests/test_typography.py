@@ -428,3 +428,17 @@ def test_the_measure_sees_widows_and_orphans_that_css_allows(tmp_path, kind):
         figures = _balanced(source, tmp_path / f"{kind}-{allowed}.pdf", balanced=False)
         found = figures.orphans if kind == "orphan" else figures.widows
         assert len(found) == (allowed == 1), typography.report(figures)
+
+
+def test_a_filled_page_leaves_its_footnotes_alone(tmp_path, monkeypatch):
+    # a limit high enough to fill the page to its foot (which the footnote takes)
+    monkeypatch.setattr(justify, "LIMITS", justify.Limits(heading_space_growth=10))
+    note = "<span style='float: footnote; font-size: 8pt'>注释文字</span>"
+    source = _pages_html(144).replace(f"<p>{_han(110)}</p>", f"<p>{_han(110)}{note}</p>")
+    figures = _balanced(source, tmp_path / "notes.pdf")
+    lines = [line for line in typography.pdf_lines(str(tmp_path / "notes.pdf")) if line.page == 0]
+    [footnote] = [line for line in lines if "注释文字" in line.text]
+    body = [line for line in lines if line.box[3] - line.box[1] > 14]
+    assert body and max(line.box[3] for line in body) < footnote.box[1], typography.report(figures)
+    assert not any(line.text.startswith(_han(7, 2)) for line in lines)  # heading moved on
+    assert max(line.box[3] for line in body) > footnote.box[1] - 30  # the page was filled

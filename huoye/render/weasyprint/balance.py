@@ -94,6 +94,17 @@ def _leaves(box, path=()):
             yield from _leaves(child, (*path, box))
 
 
+def _foot(page) -> float:
+    """Where the page's flow may end: its content box's foot, or its footnotes' top."""
+    from weasyprint.formatting_structure import boxes
+
+    foot = page.content_box_y() + page.height
+    for child in page.children:
+        if isinstance(child, boxes.FootnoteAreaBox):
+            foot = min(foot, child.position_y)
+    return foot
+
+
 def _bottom(box) -> float:
     return box.border_box_y() + box.border_height()
 
@@ -136,7 +147,7 @@ def fill_short_pages(pages) -> list[int]:
         first, first_path = following[2][0]
         if not _is_heading(first) or _forced_before(first, first_path, leaves):
             continue  # an article's end, or before a block that cannot be split
-        foot = page.content_box_y() + page.height
+        foot = _foot(page)
         short = foot - max(_bottom(leaf) for leaf, _ in leaves)
         if short <= LIMITS.short_page_from * line:
             continue
