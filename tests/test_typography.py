@@ -442,3 +442,20 @@ def test_a_filled_page_leaves_its_footnotes_alone(tmp_path, monkeypatch):
     assert body and max(line.box[3] for line in body) < footnote.box[1], typography.report(figures)
     assert not any(line.text.startswith(_han(7, 2)) for line in lines)  # heading moved on
     assert max(line.box[3] for line in body) > footnote.box[1] - 30  # the page was filled
+
+
+def test_a_line_whose_gaps_widen_beyond_the_limit_is_reported(tmp_path, caplog):
+    # a 14-em column: "internationalisation" cannot be broken and does not fit after the
+    # indent and 8 characters, which take the whole first line between them
+    source = _html([_han(8) + "internationalisation" + _han(20)], width_em=14)
+    with caplog.at_level(logging.WARNING, logger="huoye.render"):
+        figures = _render(source, tmp_path / "loose.pdf", adapted=True)
+    [record] = [r for r in caplog.records if "widened by" in r.getMessage()]
+    assert record.getMessage().startswith(f"page 1: the line beginning '{_han(8)}'"), record
+    widening = float(re.search(r"widened by ([0-9.]+) em", record.getMessage()).group(1))
+    assert widening > justify.LIMITS.gap_widening + 0.1, record
+    assert f"more than {justify.LIMITS.gap_widening} em" in record.getMessage()
+    caplog.clear()  # the sample's paragraphs stay within the limit: no such warning
+    with caplog.at_level(logging.WARNING, logger="huoye.render"):
+        _render(_html(LONE), tmp_path / "within.pdf", adapted=True)
+    assert not [r for r in caplog.records if "widened by" in r.getMessage()], figures

@@ -519,8 +519,24 @@ def _justify_line(context, line, extra_width):
     if not total or extra_width <= 0:
         return None
     line.huoye_gap_share = extra_width / total  # what each gap grows by (lone-line limits)
+    if line.huoye_gap_share > LIMITS.gap_widening * line.style["font_size"]:
+        _warn_loose(context, line)
     _apply(context, line, extra_width / total, plan, 0.0)
     return None
+
+
+def _warn_loose(context, line) -> None:
+    """Warn (once per document and line) that a line's gaps widen beyond LIMITS."""
+    text = _line_text(line)[:24]
+    warned = context.__dict__.setdefault("huoye_loose_warned", set())
+    if text in warned:  # (the contents pages are laid out more than once)
+        return
+    warned.add(text)
+    LOG.warning(_("page {page}: the line beginning '{line}' has its gaps widened by {widening:.2f} "
+                  "em, more than {limit} em; reword its paragraph or break a long word or number "
+                  "in it").format(page=getattr(context, "current_page", "?"), line=text,
+                                  widening=line.huoye_gap_share / line.style["font_size"],
+                                  limit=LIMITS.gap_widening))
 
 
 def _apply(context, box, spacing, plan, x_advance):
