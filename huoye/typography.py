@@ -28,6 +28,11 @@ those of the user's own measure, kept the same on purpose):
 * **pairs / compressed**: adjacent full-width punctuation marks on one line of body
   text, and how many pairs take at most 1.5 em (1.6 em with measuring slack, or the
   second mark starting within 0.6 em of the first) as clreq asks;
+* **line ends / starts compressed**: body lines ending with a closing mark whose em
+  reaches half an em past the text's right edge (its blank half compressed away), or
+  starting with an opening mark half an em left of it. A line's ends are taken where the
+  reader sees them: a full-width closing mark at a line's end ends it half an em early,
+  a compressed opening mark at its start begins it half an em late (``_edges``);
 * **lone**: lines, of any text size (paragraphs, headings, captions, key-figure
   labels), holding a single Han character with or without punctuation, that continue
   the line above them (same size, just above, overlapping it);
