@@ -28,12 +28,22 @@ those of the user's own measure, kept the same on purpose):
 * **pairs / compressed**: adjacent full-width punctuation marks on one line of body
   text, and how many pairs take at most 1.5 em (1.6 em with measuring slack, or the
   second mark starting within 0.6 em of the first) as clreq asks;
+* **line ends / starts compressed**: body lines ending with a closing mark whose em
+  reaches half an em past the text's right edge (its blank half compressed away), or
+  starting with an opening mark half an em left of it. A line's ends are taken where the
+  reader sees them: a full-width closing mark at a line's end ends it half an em early,
+  a compressed opening mark at its start begins it half an em late (``_edges``);
 * **lone**: lines, of any text size (paragraphs, headings, captions, key-figure
   labels), holding a single Han character with or without punctuation, that continue
   the line above them (same size, just above, overlapping it);
 * **short pages**: body pages whose text (of any size, the page number aside) ends more
   than two body lines above the lowest text of the document's body pages, with the text
-  that starts the next page.
+  that starts the next page; not the last body page, and not a page before one that
+  begins with a block that cannot be split or a new article (``_starts_unbreakable``:
+  a figure's or table's caption or an image first, a key-figure block's or an article
+  title's large type), where a short page belongs;
+* **widows / orphans**: a paragraph's last line alone at the top of a page, its first
+  line alone at the foot of one (``_widows_and_orphans``).
 """
 from __future__ import annotations
 
@@ -60,6 +70,7 @@ class Line:
     page: int  # 0-based
     text: str
     box: tuple[float, float, float, float]  # x0, top, x1, bottom
+    gap: float = 0.0  # the widest blank between two of its words (a table row's cells)
 
 
 @dataclass
@@ -77,6 +88,11 @@ class Figures:
     loose_pairs: list[str] = field(default_factory=list)  # the pairs not compressed, in context
     lone: list[tuple[int, str]] = field(default_factory=list)  # (page, 1-based; the line above + it)
     short_pages: list[tuple[int, float, str]] = field(default_factory=list)  # (page, lines, next)
+    end_compressed: int = 0  # body lines ending with a closing mark set in half an em
+    widows: list[Line] = field(default_factory=list)  # a paragraph's last line alone atop a page
+    orphans: list[Line] = field(default_factory=list)  # its first line alone at a page's foot
+    shortfalls: list[tuple[int, float]] = field(default_factory=list)  # (page, lines) all body pages
+    start_compressed: int = 0  # body lines starting with an opening mark set in half an em
 
     @property
     def flush_share(self) -> float:
@@ -89,7 +105,11 @@ class Figures:
                 "flush share": round(self.flush_share, 4),
                 "flush share (user's tool)": round(loose, 4), "bad starts": len(self.bad_starts),
                 "bad ends": len(self.bad_ends), "pairs": self.pairs, "compressed": self.compressed,
-                "lone": len(self.lone), "short pages": len(self.short_pages)}
+                "lone": len(self.lone), "short pages": len(self.short_pages),
+                "line ends compressed": self.end_compressed,
+                "line starts compressed": self.start_compressed,
+                "widows": len(self.widows), "orphans": len(self.orphans),
+                "most lines short": max((lines for _, lines in self.shortfalls), default=0.0)}
 
 
 def measure(pdf: str, body_pages: range | None = None) -> Figures:
@@ -115,9 +135,12 @@ def pdf_lines(pdf: str):
     root = ElementTree.fromstring(re.sub(r"<!DOCTYPE[^>]*>", "", xml))
     for number, page in enumerate(root.iter(_XHTML + "page")):
         for line in page.iter(_XHTML + "line"):
-            text = "".join(word.text or "" for word in line.iter(_XHTML + "word"))
+            words = list(line.iter(_XHTML + "word"))
+            text = "".join(word.text or "" for word in words)
             box = tuple(float(line.get(k)) for k in ("xMin", "yMin", "xMax", "yMax"))
-            yield Line(number, text, box)
+            gap = max((float(b.get("xMin")) - float(a.get("xMax")) for a, b in zip(words, words[1:])),
+                      default=0.0)
+            yield Line(number, text, box, gap)
 
 
 def _flush_and_edges(lines: list[Line], figures: Figures, tolerance: float,
@@ -126,6 +149,13 @@ def _flush_and_edges(lines: list[Line], figures: Figures, tolerance: float,
         return
     if by_characters:
         lines = _merged(lines)
+        # a line of the same text on several pages is a running head, not body text
+        pages_of = collections.defaultdict(set)
+        for line in lines:
+            pages_of[line.text].add(line.page)
+        lines = [line for line in lines if len(pages_of[line.text]) < 2]
+        # nor is a row of a table (cells apart by more than a line's height)
+        lines = [line for line in lines if line.gap < line.box[3] - line.box[1]]
         # the height of the lines that hold the most text (tables have many short rows)
         heights = sorted({round(line.box[3] - line.box[1], 2) for line in lines})
         height = max(heights, key=lambda h: sum(len(line.text) for line in lines
@@ -142,7 +172,13 @@ def _flush_and_edges(lines: list[Line], figures: Figures, tolerance: float,
         pages.setdefault(line.page, []).append(line)
     for page_lines in pages.values():
         page_lines.sort(key=lambda line: line.box[1])
-        left = min(line.box[0] for line in page_lines)
+        if by_characters:  # where the reader sees the lines begin and end (see _edges)
+            page_lines[:] = _edges(page_lines, em, figures)
+    # huoye: the text column's left edge is the document's (a page of list items or
+    # indented paragraphs alone has no line at it); the user's tool: the page's own
+    column = min((line.box[0] for page_lines in pages.values() for line in page_lines), default=0)
+    for page_lines in pages.values():
+        left = column if by_characters else min(line.box[0] for line in page_lines)
         right = max(line.box[2] for line in page_lines)
         for above, below in zip(page_lines, page_lines[1:]):
             continues = (abs(below.box[0] - left) < 0.3 * em
@@ -152,6 +188,56 @@ def _flush_and_edges(lines: list[Line], figures: Figures, tolerance: float,
             if continues and above.box[0] - left < 3 * em:
                 figures.continued += 1
                 figures.flush += right - above.box[2] <= 0.6 * em
+    if by_characters:
+        _widows_and_orphans(pages, column, em, height, figures)
+
+
+def _widows_and_orphans(pages: dict[int, list[Line]], left: float, em: float, height: float,
+                        figures: Figures) -> None:
+    """A page's last body line that begins a paragraph (indented) which the next page's
+    first body line continues (at the margin) is an orphan; that continuing line is a widow
+    if the paragraph ends with it (the next line on its page does not continue it)."""
+    numbers = sorted(pages)
+    for this, following in zip(numbers, numbers[1:]):
+        if following != this + 1:
+            continue
+        last, top = pages[this][-1], pages[following][0]
+        right = max(line.box[2] for line in pages[this])
+        if abs(top.box[0] - left) >= 0.3 * em or right - last.box[2] > 0.6 * em:
+            continue  # the next page starts a paragraph, or this one ended one
+        if last.box[0] - left > 1.5 * em:
+            figures.orphans.append(last)
+        lines = pages[following]
+        after = lines[1] if len(lines) > 1 else None
+        if after is None or abs(after.box[0] - left) >= 0.3 * em or (
+                after.box[1] - top.box[3] >= 2 * height):
+            figures.widows.append(top)
+
+
+def _edges(lines: list[Line], em: float, figures: Figures) -> list[Line]:
+    """The lines with their ends where the reader sees them, counting the marks compressed
+    at line edges. A full-width closing mark's ink is in the left half of its em, an opening
+    mark's in the right half; a PDF reader gives a mark its whole em even where the font
+    compressed it (OpenType halt changes the advance, not the width a reader takes). So a
+    line ending with a closing mark ends half an em before its last box, and a line that
+    starts with an opening mark half an em left of the others starts half an em later."""
+    full_width_closing = CLOSING - {"…", "%"}
+    plain = [line.box[0] for line in lines if line.text[0] not in OPENING]
+    margin = min(plain) if plain else min(line.box[0] for line in lines)
+    right = max((line.box[2] for line in lines if line.text[-1] not in full_width_closing),
+                default=max(line.box[2] for line in lines))
+    seen = []
+    for line in lines:
+        x0, top, x1, bottom = line.box
+        if line.text[-1] in full_width_closing:
+            if x1 - right > 0.3 * em:
+                figures.end_compressed += 1
+            x1 -= 0.5 * em
+        if line.text[0] in OPENING and margin - x0 > 0.3 * em:
+            figures.start_compressed += 1
+            x0 += 0.5 * em
+        seen.append(Line(line.page, line.text, (x0, top, x1, bottom)))
+    return seen
 
 
 def _merged(lines: list[Line]) -> list[Line]:
@@ -162,9 +248,11 @@ def _merged(lines: list[Line]) -> list[Line]:
     merged = []
     for (page, _), pieces in sorted(rows.items()):
         pieces.sort(key=lambda line: line.box[0])
+        gaps = [b.box[0] - a.box[2] for a, b in zip(pieces, pieces[1:])]
         merged.append(Line(page, "".join(p.text for p in pieces),
                            (pieces[0].box[0], min(p.box[1] for p in pieces),
-                            max(p.box[2] for p in pieces), max(p.box[3] for p in pieces))))
+                            max(p.box[2] for p in pieces), max(p.box[3] for p in pieces)),
+                           max([*gaps, *(p.gap for p in pieces)])))
     return merged
 
 
@@ -188,6 +276,7 @@ def _characters(pdf: str, figures: Figures, body_pages: range | None) -> None:
             return
         body_size = sizes.most_common(1)[0][0]
         bottoms: list[tuple[int, float, str]] = []  # (page, lowest body line bottom, first text)
+        starts: list[bool] = []  # the page begins with what may leave the page before short
         for number, page in enumerate(document.pages):
             rows = [row for row in _rows(page.chars)
                     if not _FOLIO.match("".join(c["text"] for c in row))]
@@ -199,6 +288,7 @@ def _characters(pdf: str, figures: Figures, body_pages: range | None) -> None:
             first = "".join(c["text"] for c in texts[0]) if texts else ""
             # the page's text ends where its lowest line of any kind does (a chart's source line)
             bottoms.append((number, max((r[0]["bottom"] for r in rows), default=0.0), first))
+            starts.append(_starts_unbreakable(page, texts, body_size))
         pages = body_pages if body_pages is not None else range(1, len(document.pages) - 1)
         lowest = max((bottoms[n][1] for n in pages if n < len(bottoms)), default=0.0)
         line_height = body_size * 1.8
@@ -206,8 +296,29 @@ def _characters(pdf: str, figures: Figures, body_pages: range | None) -> None:
             if n + 1 >= len(bottoms) or n + 1 not in pages:
                 continue  # the last body page may end where its text ends
             short = (lowest - bottoms[n][1]) / line_height
+            if starts[n + 1]:
+                continue  # before a block that cannot be split, or a new article
+            figures.shortfalls.append((n + 1, round(short, 1)))
             if bottoms[n][1] and short > 2:
                 figures.short_pages.append((n + 1, round(short, 1), bottoms[n + 1][2][:20]))
+
+
+_CAPTION = re.compile(r"^[图表]\s*\d")
+
+
+def _starts_unbreakable(page, texts: list[list[dict]], body_size: float) -> bool:
+    """Tell whether a page begins with what the page before may end short for: a figure or
+    table (its caption 图 N / 表 N first, or an image above the first text), a key-figure
+    block or an article's title after a forced page break (a first line of text at least
+    1.5 times the body size; headings are smaller)."""
+    if not texts:
+        return False
+    first = texts[0]
+    text = "".join(c["text"] for c in first)
+    if _CAPTION.match(text) or first[0]["size"] >= 1.5 * body_size:
+        return True
+    return any(image["top"] < first[0]["top"] and image["bottom"] > first[0]["top"] - 4 * body_size
+               for image in page.images)
 
 
 def _pairs(row: list[dict], size: float, figures: Figures) -> None:
@@ -246,6 +357,10 @@ def report(figures: Figures) -> str:
     lines += [f"  loose pair: {text}" for text in figures.loose_pairs]
     lines += [f"  bad start, page {line.page + 1}: {line.text}" for line in figures.bad_starts]
     lines += [f"  bad end, page {line.page + 1}: {line.text}" for line in figures.bad_ends]
+    lines += [f"  widow, page {line.page + 1}: {line.text}" for line in figures.widows]
+    lines += [f"  orphan, page {line.page + 1}: {line.text}" for line in figures.orphans]
+    lines += ["  lines short per page (pages that may end short left out): " + ", ".join(
+        f"p. {page}: {lines}" for page, lines in figures.shortfalls)]
     return "\n".join(lines)
 
 

@@ -80,6 +80,7 @@ def test_on_a_weasyprint_the_adapters_do_not_know_the_pdf_is_plainer_but_sound(
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     for what, consequence in (("CJK justification", "lines of Chinese stay ragged"),
                               ("single-box leaders", "the PDF takes longer"),
+                              ("page balance", "pages may end short before a heading"),
                               ("compact CJK font subsets", "the PDF will be larger")):
         [message] = [m for m in warnings if m.startswith(f"{what} unavailable")]
         assert "found 99.0" in message and message.endswith(consequence)

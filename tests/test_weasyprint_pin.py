@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 
-from huoye.render.weasyprint import VERSION, justify, leaders, pinned, subset
+from huoye.render.weasyprint import VERSION, balance, justify, leaders, pinned, subset
 from tests.conftest import ROOT
 
 
@@ -17,7 +17,7 @@ def test_the_adapters_version_is_the_pin_in_pyproject():
 
 def test_every_adapter_is_pinned_to_that_version():
     assert pinned.SUPPORTED_WEASYPRINT == {VERSION}
-    for module in (justify, leaders, subset):
+    for module in (balance, justify, leaders, subset):
         assert module.SUPPORTED_WEASYPRINT is pinned.SUPPORTED_WEASYPRINT
 
 

@@ -111,6 +111,14 @@ def _leaders():
     return leaders.ADAPTER.optional(N_("single-box leaders"), N_("the PDF takes longer"))
 
 
+def _balance():
+    """huoye.render.weasyprint.balance (pages short before a heading filled), if supported."""
+    from huoye.render.weasyprint import balance
+
+    return balance.ADAPTER.optional(N_("page balance"),
+                                    N_("pages may end short before a heading"))
+
+
 def _tagging():
     """huoye.render.weasyprint.tagging (running heads and leaders as artifacts), if supported."""
     from huoye.render.weasyprint import tagging
@@ -165,7 +173,7 @@ def render(issue, options: RenderOptions, html: str | None = None) -> bytes:
     base = Path(issue.folder).resolve().as_uri() + "/"
     document = HTML(string=html, base_url=base, url_fetcher=url_fetcher(issue, options))
     try:
-        with _justification(), _leaders(), _tagging(), _compact_fonts():
+        with _justification(), _balance(), _leaders(), _tagging(), _compact_fonts():
             return document.write_pdf(pdf_tags=True, pdf_variant=variant, attachments=None,
                                       uncompressed_pdf=False, font_config=_font_config(),
                                       finisher=print_links)

@@ -14,6 +14,9 @@ in the text of an HTML document's body,
 so the space sits in the gap and never at a line start; at a line end it is blank
 space inside the justified line. Text inside ``<head>``, ``<svg>``, ``<script>`` and
 ``<style>`` and inside tags is left alone, as are character references.
+
+The deck follows the same option with ``cjk_latin_gaps``: the characters after which
+the quarter em goes, the same ones (``huoye.render.deck``: character spacing on them).
 """
 from __future__ import annotations
 
@@ -50,3 +53,16 @@ def space_cjk_latin(html: str) -> str:
         elif piece and not skipping:
             pieces[i] = _TEXT.sub(_wrap, piece)
     return "".join(pieces)
+
+
+def cjk_latin_gaps(text: str) -> list[int]:
+    """Indexes of the characters of plain `text` after which the option puts a quarter em:
+    a Han character before a Latin letter or digit, the last character of a run of Latin
+    letters or digits before a Han character (as ``space_cjk_latin`` wraps them)."""
+    gaps = []
+    for match in _TEXT.finditer(text):
+        if match.group(2):
+            gaps.append(match.start(2))
+        elif match.group(3):
+            gaps.append(match.end(3) - 1)
+    return gaps

@@ -31,6 +31,7 @@ from huoye.render.templating import render_template
 
 from . import package
 from . import pptxkit as kit
+from .measure import CJK_LATIN_SPACING
 from .slides import DRAW, ITEM_KEYS, OUTLINE, REQUIRED, Deck
 from .theme import deck_theme
 
@@ -56,17 +57,22 @@ def draw(issue, options) -> Deck:
     its box (:class:`~.measure.TextDoesNotFitError`, which the preflight refuses too)."""
     cjk = check_deck_fonts(issue)
     entries = outline(issue, options)
-    deck = _open(issue)
-    deck.outline = outline_name(options)
-    deck.fallback_font = cjk
-    with kit.drawing(deck.prs):
-        for n, entry in enumerate(entries, start=1):
-            try:
-                DRAW[entry["kind"]](deck, entry)
-            except (RenderError, kit.TextDoesNotFitError) as err:
-                err.entry, err.slide = entry, n  # type: ignore[attr-defined]
-                raise
-        deck.finish()
+    # series.yaml cjk_latin_spacing: measured and written while the slides are drawn
+    spacing = CJK_LATIN_SPACING.set(bool(getattr(issue.series, "cjk_latin_spacing", False)))
+    try:
+        deck = _open(issue)
+        deck.outline = outline_name(options)
+        deck.fallback_font = cjk
+        with kit.drawing(deck.prs):
+            for n, entry in enumerate(entries, start=1):
+                try:
+                    DRAW[entry["kind"]](deck, entry)
+                except (RenderError, kit.TextDoesNotFitError) as err:
+                    err.entry, err.slide = entry, n  # type: ignore[attr-defined]
+                    raise
+            deck.finish()
+    finally:
+        CJK_LATIN_SPACING.reset(spacing)
     return deck
 
 

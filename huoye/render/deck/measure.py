@@ -28,6 +28,7 @@ How a box is laid out
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import json
 import re
@@ -35,6 +36,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from huoye.render.spacing import cjk_latin_gaps
 
 __all__ = [
     "NO_LINE_END",
@@ -271,10 +274,20 @@ def _script_changes(text: str) -> int:
     return changes
 
 
+#: series.yaml ``cjk_latin_spacing``: a quarter em between Han characters and Latin
+#: letters or digits (clreq), written by pptxkit as character spacing on the character
+#: before the gap (``huoye.render.spacing.cjk_latin_gaps``). Set while a deck is drawn.
+CJK_LATIN_SPACING: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "cjk_latin_spacing", default=False)
+CJK_LATIN_GAP_EM = 0.25
+
+
 def _width(text: str, widths: _PerChar, size_pt: float) -> float:
     """:func:`text_width` with the font's width table already looked up."""
     em = sum(map(widths.__getitem__, text))
     em += ASIAN_WESTERN_GAP_EM * _script_changes(text)
+    if CJK_LATIN_SPACING.get():
+        em += CJK_LATIN_GAP_EM * len(cjk_latin_gaps(text))
     return em * size_pt
 
 

@@ -50,7 +50,11 @@ from pptx.oxml.ns import qn
 from pptx.oxml.simpletypes import ST_TextFontSize, ST_TextSpacingPoint
 from pptx.util import Emu, Length, Pt
 
+from huoye.render.spacing import cjk_latin_gaps
+
 from .measure import (
+    CJK_LATIN_GAP_EM,
+    CJK_LATIN_SPACING,
     DEFAULT_FRAME,
     FontSpec,
     FrameSpec,
@@ -731,15 +735,32 @@ def _append_rpr(
 
 def _add_run(p, text: str, font: FontSpec, size, colour, bold) -> None:
     """A styled run ``text`` at the end of the paragraph element ``p`` (before its
-    a:endParaRPr).  ``text`` has been through :func:`sanitize_xml_text`."""
-    r = p.makeelement(_a("r"), {})
-    _append_rpr(r, "rPr", font, size, colour, bold, text)
-    etree.SubElement(r, _a("t")).text = text
+    a:endParaRPr).  ``text`` has been through :func:`sanitize_xml_text`.  With the
+    series' CJK–Latin spacing on (``measure.CJK_LATIN_SPACING``), each character before
+    a Han/Latin gap is a run of its own whose character spacing (``a:rPr spc``, in
+    hundredths of a point, added after each character of the run) is a quarter em:
+    nothing is inserted into the text."""
+    pieces = [(text, None)]
+    if CJK_LATIN_SPACING.get() and size is not None:
+        pieces, start = [], 0
+        for i in cjk_latin_gaps(text):
+            if i > start:
+                pieces.append((text[start:i], None))
+            pieces.append((text[i], str(round(size * CJK_LATIN_GAP_EM * 100))))
+            start = i + 1
+        if start < len(text):
+            pieces.append((text[start:], None))
     end = p.find(_a("endParaRPr"))
-    if end is None:
-        p.append(r)
-    else:
-        end.addprevious(r)
+    for piece, spacing in pieces:
+        r = p.makeelement(_a("r"), {})
+        rpr = _append_rpr(r, "rPr", font, size, colour, bold, text)
+        if spacing is not None:
+            rpr.set("spc", spacing)
+        etree.SubElement(r, _a("t")).text = piece
+        if end is None:
+            p.append(r)
+        else:
+            end.addprevious(r)
 
 
 def _add_break(p, font: FontSpec, size, text: str) -> None:

@@ -5,7 +5,10 @@ replace a few private WeasyPrint attributes, so each is pinned to ``VERSION``, t
 version pyproject.toml pins (a test keeps the two equal):
 
 * ``justify``: CJK justification, adjacent punctuation pairs compressed to 1.5 em,
-  no lone last characters;
+  punctuation at line edges compressed where a line needs to lose space, no lone last
+  characters; the limits of all of huoye's typesetting (``LIMITS``);
+* ``balance``: a page that ends short before a heading filled by more space above
+  its headings;
 * ``leaders``: one text box per contents leader;
 * ``subset``: compact CID-keyed CFF font subsets;
 * ``tagging``: running heads, page numbers and contents leaders as artifacts, list

@@ -23,6 +23,12 @@ function:
   OpenType ``halt`` on for the full-width punctuation marks that give up half an em in
   an adjacent pair (clreq 3.1.6: a pair takes 1.5 em; ``compressed_marks``). Every line
   is measured through ``set_text``, so line breaking sees the compressed widths.
+* ``weasyprint.layout.inline.split_first_line`` (and ``split_text_box``, to know whether a
+  line starts inside a box's text) -- where the stock line breaking would push a character
+  and its closing mark(s) to the next line, the line keeps them if it fits with its last
+  mark set in half an em (and, on a line continuing a paragraph, an opening mark at its
+  start too): line-edge punctuation is compressed before anything else (clreq 3.1.6, 3.8;
+  ``_split_with_edges``), within ``LIMITS.punctuation_compression``.
 * ``weasyprint.layout.block.iter_line_boxes`` -- a block whose last line would hold one
   character (with or without punctuation) is laid out again with its gaps widened in
   small steps, within ``LIMITS``; where that cannot work a warning names the page and
@@ -44,6 +50,7 @@ import itertools
 import logging
 import operator
 import re
+import threading
 from dataclasses import dataclass
 
 from huoye.i18n import _
@@ -146,6 +153,21 @@ def _replacements():
         stock_set_text(self, text, justify)
         _compress_punctuation(self)
 
+    stock_split = inline.split_first_line
+    stock_split_box = inline.split_text_box
+
+    def split_text_box(context, box, available_width, skip, is_line_start=True):
+        _EDGE.continued = bool(skip)  # the line starts inside the box's text, not at its start
+        try:
+            return stock_split_box(context, box, available_width, skip, is_line_start)
+        finally:
+            _EDGE.continued = False
+
+    def split_first_line(text, style, context, max_width, justification_spacing,
+                         is_line_start=True, minimum=False):
+        return _split_with_edges(stock_split, text, style, context, max_width,
+                                 justification_spacing, is_line_start, minimum)
+
     from weasyprint.layout import block
 
     if not callable(getattr(block, "iter_line_boxes", None)):
@@ -158,7 +180,9 @@ def _replacements():
                                         skip_stack, *args)
 
     return [(inline, "justify_line", _justify_line), (line_break.Layout, "set_text", set_text),
-            (block, "iter_line_boxes", iter_line_boxes)]
+            (block, "iter_line_boxes", iter_line_boxes),
+            (inline, "split_first_line", split_first_line),
+            (inline, "split_text_box", split_text_box)]
 
 
 # --------------------------------------------------------------------------- punctuation
@@ -186,16 +210,27 @@ def compressed_marks(text: str) -> list[int]:
 
 
 def _compress_punctuation(layout) -> None:
-    """Switch ``halt`` on for the marks of the layout's text that ``compressed_marks`` finds."""
+    """Switch ``halt`` on for the marks of the layout's text that ``compressed_marks`` finds,
+    and for the marks at the line's edges that ``_split_with_edges`` compressed."""
     text = layout.text
-    if not text or _PAIR.search(text) is None:
+    edges = getattr(layout, "huoye_edges", None)
+    if not text or (edges is None and _PAIR.search(text) is None):
         return
     from weasyprint.text.ffi import ffi, pango
 
+    indexes = compressed_marks(text)
+    if edges is not None:
+        if edges[0] and text[0] in COMPRESSIBLE_OPENING and 0 not in indexes:
+            indexes.append(0)
+        last = len(text) - 1
+        if edges[1] and text[last] in COMPRESSIBLE_CLOSING and last not in indexes:
+            indexes.append(last)
+    if not indexes:
+        return
     attr_list = pango.pango_layout_get_attributes(layout.layout)
     if attr_list == ffi.NULL:
         attr_list = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
-    for index in compressed_marks(text):
+    for index in indexes:
         start = len(text[:index].encode())
         attr = pango.pango_attr_font_features_new(b"halt")  # the list owns it
         attr.start_index, attr.end_index = start, start + len(text[index].encode())
@@ -203,9 +238,75 @@ def _compress_punctuation(layout) -> None:
     pango.pango_layout_set_attributes(layout.layout, attr_list)
 
 
+# --------------------------------------------------------------------------- line edges
+#
+# clreq 3.1.6 / 3.8: closing punctuation at a line end and an opening bracket or quote at
+# a line start may take half an em. huoye uses that where a line needs to lose space: when
+# the stock line breaking would push the next character and its closing mark(s) ("局。",
+# "链，") to the next line (and widen the gaps of this one by about an em), the line keeps
+# them if it fits with its last mark compressed (and, if that is not enough, an opening
+# mark at its start too, on a line that continues a paragraph). Nothing else on the line
+# is squeezed, and each mark gives up at most LIMITS.punctuation_compression.
+
+
+class _Edge(threading.local):
+    continued = False  # split_text_box is splitting a box from inside its text
+
+
+_EDGE = _Edge()
+_PUSHED = re.compile(f"(?:[^\\s{_MARKS}]|[A-Za-z0-9.%]+)[{re.escape(COMPRESSIBLE_CLOSING)}]+")
+
+
+def _split_with_edges(stock, text, style, context, max_width, justification_spacing,
+                      is_line_start, minimum):
+    """``split_first_line`` that keeps on the line a character and its closing marks that
+    fit only with line-edge punctuation compressed (see above)."""
+    result = stock(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+    layout, length, resume_index, width, *_ = result
+    if resume_index is None or minimum or max_width is None or not length:
+        return result
+    encoded = text.encode()
+    if encoded[length:resume_index].strip(b" "):  # a preserved line break
+        return result
+    pushed = _PUSHED.match(encoded[resume_index:].decode())
+    if pushed is None:
+        return result
+    em = style["font_size"]
+    limit = LIMITS.punctuation_compression * em
+    start = is_line_start and _EDGE.continued and text[0] in COMPRESSIBLE_OPENING
+    # cheap bound first: a CJK character or mark takes an em, anything else a third at least
+    cjk = len(_CJK_CHAR[True].findall(pushed.group()))
+    if width + (cjk + (len(pushed.group()) - cjk) / 3) * em - limit * (1 + start) > max_width:
+        return result
+    from weasyprint.text.line_break import create_layout, first_line_metrics
+
+    line = encoded[:resume_index].decode() + pushed.group()
+    end = len(line.encode())
+    rest_after = encoded[end:]
+    for edges in ((False, True), (True, True)) if start else ((False, True),):
+        candidate = create_layout(line, style, context, None, justification_spacing)
+        candidate.huoye_edges = edges
+        candidate.set_text(line)
+        first, _ = candidate.get_first_line()
+        candidate_width, _ = _line_size(first, style)
+        if candidate_width <= max_width + 1e-6:
+            resume = end if rest_after.strip(b" ") else None
+            return first_line_metrics(first, text, candidate, resume,
+                                      style["white_space"] in ("normal", "nowrap", "pre-line"),
+                                      style)
+    return result
+
+
+def _line_size(line, style):
+    from weasyprint.text.line_break import line_size
+
+    return line_size(line, style)
+
+
 ADAPTER = Adapter("huoye.render.weasyprint.justify",
-                  "layout/inline.py justify_line, layout/block.py iter_line_boxes (and its caller "
-                  "_linebox_layout), text/line_break.py Layout.set_text and "
+                  "layout/inline.py justify_line, split_first_line (as inline.py imports it), "
+                  "split_text_box, layout/block.py iter_line_boxes (and its caller "
+                  "_linebox_layout), text/line_break.py Layout.set_text, first_line_metrics and "
                   "draw/text.py", _replacements)
 installed, install, uninstall = ADAPTER.installed, ADAPTER.install, ADAPTER.uninstall
 
@@ -227,11 +328,15 @@ def cjk_justification():
 
 @dataclass(frozen=True)
 class Limits:
-    """How far huoye may go from the font's natural spacing to set a block well (em)."""
+    """How far huoye may go from the font's natural spacing to set a block well (em), and a
+    page (body lines): the limits of huoye's typesetting, in one place."""
 
     gap_widening: float = 0.25  # a gap between two characters grows by at most this
     punctuation_compression: float = 0.5  # a full-width mark gives up at most this
     step: float = 0.01  # the widening tried first, and the step between tries
+    # Pages (huoye.render.weasyprint.balance), in body lines:
+    short_page_from: float = 1.0  # a page ending more than this short before a heading is filled
+    heading_space_growth: float = 2.0  # by more space above its headings, at most this each
 
 
 LIMITS = Limits()
@@ -414,8 +519,24 @@ def _justify_line(context, line, extra_width):
     if not total or extra_width <= 0:
         return None
     line.huoye_gap_share = extra_width / total  # what each gap grows by (lone-line limits)
+    if line.huoye_gap_share > LIMITS.gap_widening * line.style["font_size"]:
+        _warn_loose(context, line)
     _apply(context, line, extra_width / total, plan, 0.0)
     return None
+
+
+def _warn_loose(context, line) -> None:
+    """Warn (once per document and line) that a line's gaps widen beyond LIMITS."""
+    text = _line_text(line)[:24]
+    warned = context.__dict__.setdefault("huoye_loose_warned", set())
+    if text in warned:  # (the contents pages are laid out more than once)
+        return
+    warned.add(text)
+    LOG.warning(_("page {page}: the line beginning '{line}' has its gaps widened by {widening:.2f} "
+                  "em, more than {limit} em; reword its paragraph or break a long word or number "
+                  "in it").format(page=getattr(context, "current_page", "?"), line=text,
+                                  widening=line.huoye_gap_share / line.style["font_size"],
+                                  limit=LIMITS.gap_widening))
 
 
 def _apply(context, box, spacing, plan, x_advance):
@@ -433,6 +554,7 @@ def _apply(context, box, spacing, plan, x_advance):
                 box.text, box.style, context, max_width=None, justification_spacing=0)
             layout.__class__ = _layout_class()
             layout.cjk_gaps = (box.text, gaps)
+            layout.huoye_edges = getattr(box.pango_layout, "huoye_edges", None)
             layout.deactivate()
             box.pango_layout = layout
         box.width += inner + loose * spacing
@@ -560,6 +682,8 @@ def _set_text(self, original, text, justify):
     letter_spacing = style["letter_spacing"]
     letter_spacing = 0 if letter_spacing == "normal" else letter_spacing
     original(text, False)
+    if not ADAPTER.installed():  # drawn after uninstall: the stock set_text did not compress
+        _compress_punctuation(self)
     gaps = list(planned[1])
     if word_spacing:
         for space in _SPACE.finditer(text):
