@@ -273,14 +273,17 @@ def _macro(name, data):
     (_entities, "entities"),
     (_tracked, "tracked changes"),
     (_macro, "macro-enabled"),
-], ids=["zip-bomb", "external-target", "entity-expansion", "tracked-changes", "macro-enabled"])
+], ids=["zip-bomb", "external-target", "entity-expansion", "tracked-changes-refused",
+        "macro-enabled"])
 def test_hostile_manuscripts_exit_2_and_write_nothing(tmp_path, capsys, edit, says):
     content = _project(tmp_path)
     manuscript = _hostile(tmp_path, "hostile.docx", edit)
-    if edit is _tracked:
+    extra = []
+    if edit is _tracked:   # accepted by default; refused when asked
         assert b"<w:ins " in zipfile.ZipFile(manuscript).read("word/document.xml")
+        extra = ["--tracked-changes", "refuse"]
     before = sorted(p.relative_to(content) for p in content.rglob("*"))
-    assert main(["import", str(manuscript), "--content", str(content)]) == 2
+    assert main(["import", str(manuscript), "--content", str(content), *extra]) == 2
     err = capsys.readouterr().err
     assert says in err and "nothing was written" in err, err
     assert sorted(p.relative_to(content) for p in content.rglob("*")) == before
@@ -330,8 +333,10 @@ def test_word_styles_map_and_what_cannot_be_mapped_is_reported(tmp_path, capsys)
     assert "\n## 参考文献\n\n[1] 王立. 涉农资金整合研究[M]. 北京: 经济科学出版社, 2018.\n" in md
     # every paragraph's text is there, the unmapped ones included
     assert "\n1.建立项目库，实行滚动管理。\n" in md   # List Number: Word's own 1.
-    assert re.search(r"not mapped: ¶11: picture", report), report
-    assert re.search(r"not mapped: ¶12: comment", report), report
+    assert re.search(r"¶11: picture → image-1.png", report), report
+    assert "\n![](image-1.png)\n" in md and (content / "2021-07" / "image-1.png").is_file()
+    assert re.search(r"not mapped: ¶12: comment, not put into the text .*'请核实'", report), report
+    assert "请核实" not in md
     assert re.search(r"¶12: Word's automatic number written out as '1\.'", report), report
     assert re.search(r"¶3: affiliation, joined to the byline", report), report
     assert "affiliation line joined to the byline: 1" in report
@@ -497,3 +502,91 @@ def test_text_boxes_charts_objects_and_content_controls_are_reported_or_kept(tmp
     md = (content / "2021-10" / "issue.md").read_text(encoding="utf-8")
     assert md.index("附件对象。") < md.index("控件中的段落照样保留。")
     assert "文本框里的话" not in md   # as reported: the box's text is the editor's to place
+
+
+def _xml(paragraph, xml: str) -> None:
+    """Append the WordprocessingML element `xml` (written with the w: prefix) to it."""
+    paragraph._p.append(parse_xml(re.sub(r"^<(w:\w+)", rf'<\1 xmlns:w="{W_NS}"', xml)))
+
+
+def tracked_manuscript(path: Path) -> Path:
+    """A manuscript under review: insertions, deletions, a move, a joined paragraph, a
+    deleted table row, a formatting change, a change inside a footnote, and a comment."""
+    d = docx.Document()
+    d.add_paragraph("一、修订后的收支情况")
+    p = d.add_paragraph()
+    p.add_run("全年一般公共预算收入")
+    _xml(p, '<w:ins w:id="1" w:author="编辑"><w:r><w:t>稳步</w:t></w:r></w:ins>')
+    p.add_run("增长")
+    _xml(p, '<w:del w:id="2" w:author="编辑"><w:r><w:delText>百分之三</w:delText></w:r></w:del>')
+    p.add_run("。")
+    _note_mark(p, 1)
+    _footnotes(d, {1: "数据为快报数。"})
+    moved_from = d.add_paragraph("税收收入占比提高。")
+    _xml(moved_from, '<w:moveFrom w:id="3" w:author="编辑"><w:r><w:delText>非税收入下降。</w:delText>'
+         '</w:r></w:moveFrom>')
+    joined = d.add_paragraph("支出结构")
+    joined._p.get_or_add_pPr().append(parse_xml(
+        f'<w:rPr xmlns:w="{W_NS}"><w:del w:id="4" w:author="编辑"/></w:rPr>'))
+    later = d.add_paragraph("持续优化，民生支出占比超过七成。")
+    _xml(later, '<w:moveTo w:id="5" w:author="编辑"><w:r><w:t>非税收入下降。</w:t></w:r></w:moveTo>')
+    bold = later.add_run("重点保障到位。")
+    bold.bold = True
+    bold._r.get_or_add_rPr().append(parse_xml(
+        f'<w:rPrChange xmlns:w="{W_NS}" w:id="6" w:author="编辑"><w:rPr/></w:rPrChange>'))
+    d.add_paragraph("表1　收支情况（单位：亿元）")
+    table = d.add_table(rows=3, cols=2)
+    for r, row in enumerate([("项目", "金额"), ("收入", "120"), ("旧口径", "99")]):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    table.rows[2]._tr.get_or_add_trPr().append(parse_xml(
+        f'<w:del xmlns:w="{W_NS}" w:id="7" w:author="编辑"/>'))
+    d.add_paragraph("二、对策建议")
+    advice = d.add_paragraph("1.加强收入征管。")
+    d.add_comment(advice.runs, text="此处数据请作者再核对", author="编辑")
+    d.save(path)
+    # a change inside the footnote too
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    parts["word/footnotes.xml"] = parts["word/footnotes.xml"].replace(
+        "数据为快报数。".encode(), '数据为</w:t></w:r><w:ins w:id="8" w:author="编辑"><w:r><w:t>决算</w:t>'
+        '</w:r></w:ins><w:del w:id="9" w:author="编辑"><w:r><w:delText>快报</w:delText></w:r></w:del>'
+        '<w:r><w:t>数。'.encode())
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return path
+
+
+def test_tracked_changes_are_accepted_by_default_and_counted(tmp_path, capsys):
+    content = _project(tmp_path)
+    manuscript = tracked_manuscript(tmp_path / "修订稿.docx")
+    assert main(["import", str(manuscript), "--issue", "2021-11", "--content", str(content)]) == 0
+    report = capsys.readouterr().out
+    md = (content / "2021-11" / "issue.md").read_text(encoding="utf-8")
+    body = md.split("---\n", 2)[2]
+    assert "\n全年一般公共预算收入稳步增长。[^1]\n" in body, body
+    assert "百分之三" not in body and "旧口径" not in body and "99" not in body
+    assert "[^1]: 数据为决算数。" in body and "快报" not in body
+    # the moved sentence is at its new place only; the joined paragraphs are one
+    assert body.count("非税收入下降。") == 1
+    assert "\n税收收入占比提高。\n" in body
+    assert "\n支出结构持续优化，民生支出占比超过七成。非税收入下降。重点保障到位。\n" in body
+    assert "| 收入 | 120 |" in body
+    assert ("tracked changes (修订) accepted: 2 insertions kept, 2 deletions dropped, 1 moves "
+            "made, 1 paragraph marks and 1 table rows changed, 1 formatting changes kept") in report
+    assert re.search(r"not mapped: ¶\d+: comment, not put into the text .*'此处数据请作者再核对'", report)
+    assert "此处数据请作者再核对" not in md
+    _fill_decisions(content / "2021-11" / "issue.md")
+    capsys.readouterr()
+    assert main(["check", str(content / "2021-11")]) == 0, capsys.readouterr().err
+
+
+def test_tracked_changes_are_refused_when_asked_and_nothing_is_written(tmp_path, capsys):
+    content = _project(tmp_path)
+    manuscript = tracked_manuscript(tmp_path / "修订稿.docx")
+    assert main(["import", str(manuscript), "--issue", "2021-11", "--content", str(content),
+                 "--tracked-changes", "refuse"]) == 2
+    err = capsys.readouterr().err
+    assert "tracked changes (修订)" in err and "nothing was written" in err, err
+    assert not (content / "2021-11").exists()
