@@ -104,7 +104,8 @@ def _fill_decisions(issue_md: Path) -> None:
     """What the editor decides, as the report lists it: the theme and the note."""
     text = issue_md.read_text(encoding="utf-8")
     text = text.replace("【待填：本期主题】", "县级财政").replace(
-        "【待填：编者按】", "本期刊发县级财政运行监测的研究文章。")
+        "【待填：编者按】", "本期刊发县级财政运行监测的研究文章。").replace(
+        "【待填：图片说明】", "资金整合流程示意")
     text = re.sub(r"date: 【待填：出版日期 YYYY-MM-DD】", "date: 2021-06-01", text)
     issue_md.write_text(text, encoding="utf-8")
 
@@ -334,7 +335,7 @@ def test_word_styles_map_and_what_cannot_be_mapped_is_reported(tmp_path, capsys)
     # every paragraph's text is there, the unmapped ones included
     assert "\n1.建立项目库，实行滚动管理。\n" in md   # List Number: Word's own 1.
     assert re.search(r"¶11: picture → image-1.png", report), report
-    assert "\n![](image-1.png)\n" in md and (content / "2021-07" / "image-1.png").is_file()
+    assert "\n![【待填：图片说明】](image-1.png)\n" in md and (content / "2021-07" / "image-1.png").is_file()
     assert re.search(r"not mapped: ¶12: comment, not put into the text .*'请核实'", report), report
     assert "请核实" not in md
     assert re.search(r"¶12: Word's automatic number written out as '1\.'", report), report

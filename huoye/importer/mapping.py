@@ -145,7 +145,14 @@ class Mapper:
             name = f"image-{len(self.images) + 1}{suffix}"
             self.images.append((name, data))
             alt = descr or self.neighbour_caption(p)
-            out.append(f"![{_escape(alt).replace(']', '')}]({name})")
+            if not alt:
+                alt = ALT_PLACEHOLDER
+                self.report.decisions.append(_("¶{n}: what {name} shows, in a few words for "
+                                               "readers who cannot see it (its alt text, "
+                                               "{placeholder})").format(
+                                                   n=n, name=name, placeholder=ALT_PLACEHOLDER))
+            out.append(f"![{alt if alt == ALT_PLACEHOLDER else _escape(alt).replace(']', '')}]"
+                       f"({name})")
             self.report.mapped.append((n, _("picture → {name}").format(name=name) + (
                 _(" (converted to PNG)") if converted else "")))
         return out
@@ -409,6 +416,7 @@ V = "{urn:schemas-microsoft-com:vml}"
 WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
 KEPT_IMAGES = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg", b"GIF87a": ".gif",
                b"GIF89a": ".gif"}
+ALT_PLACEHOLDER = "【待填：图片说明】"   # huoye check reports it at its line
 MAX_PIXELS = 40_000_000   # as the loader allows (huoye.load.media)
 
 
