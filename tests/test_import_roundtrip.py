@@ -36,8 +36,16 @@ from docx.oxml import parse_xml
 
 from huoye.cli import main
 from tests.test_corpus import missing_from, pdf_pages, tokens
-from tests.test_import import (ABSTRACT, SERIES, W_NS, _bold_point, _footnotes, _note_mark,
-                               styled_manuscript, typed_manuscript)
+from tests.test_import import (
+    ABSTRACT,
+    SERIES,
+    W_NS,
+    _bold_point,
+    _footnotes,
+    _note_mark,
+    styled_manuscript,
+    typed_manuscript,
+)
 
 W = f"{{{W_NS}}}"
 
