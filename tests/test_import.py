@@ -26,6 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SERIES = ROOT / "tests" / "fixtures" / "issues" / "series.yaml"
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 HAN = re.compile(r"[\u4e00-\u9fff]")
+MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+WPS_NS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
 
 FOOTNOTE_TEXT = "监测数据来自县级国库集中支付系统，按月汇总。"
 
@@ -492,17 +496,48 @@ def test_text_boxes_charts_objects_and_content_controls_are_reported_or_kept(tmp
     d.element.body.insert(len(d.element.body) - 1, parse_xml(
         f'<w:sdt xmlns:w="{W_NS}"><w:sdtContent><w:p><w:r><w:t>控件中的段落照样保留。</w:t></w:r></w:p>'
         '</w:sdtContent></w:sdt>'))
+    # a DrawingML text box as Word 2010+ writes it: the box (mc:Choice) and its VML copy
+    # (mc:Fallback), both holding the same text
+    modern = d.add_paragraph("专栏见右。")
+    box_xml = '<w:txbxContent><w:p><w:r><w:t>专栏：甲县的做法</w:t></w:r></w:p></w:txbxContent>'
+    modern._p.append(parse_xml(
+        f'<w:r xmlns:w="{W_NS}" xmlns:mc="{MC_NS}" xmlns:wp="{WP_NS}" xmlns:a="{A_NS}" '
+        f'xmlns:wps="{WPS_NS}" xmlns:v="urn:schemas-microsoft-com:vml"><mc:AlternateContent>'
+        '<mc:Choice Requires="wps"><w:drawing><wp:anchor><wp:docPr id="5" name="Text Box 5"/>'
+        f'<a:graphic><a:graphicData uri="{WPS_NS}"><wps:wsp><wps:txbx>{box_xml}</wps:txbx>'
+        '</wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice>'
+        f'<mc:Fallback><w:pict><v:shape><v:textbox>{box_xml}</v:textbox></v:shape></w:pict>'
+        '</mc:Fallback></mc:AlternateContent></w:r>'))
+    # a chart as Word writes it (inline drawing, graphicData of the chart namespace)
+    real_chart = d.add_paragraph()
+    real_chart._p.append(parse_xml(
+        f'<w:r xmlns:w="{W_NS}" xmlns:wp="{WP_NS}" xmlns:a="{A_NS}"><w:drawing><wp:inline>'
+        '<wp:docPr id="6" name="Chart 6"/><a:graphic><a:graphicData uri="http://schemas.'
+        'openxmlformats.org/drawingml/2006/chart"><c:chart xmlns:c="http://schemas.openxmlformats.'
+        'org/drawingml/2006/chart" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships" r:id="rId99"/></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>'))
+    table = d.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "项目"
+    table.cell(0, 1).paragraphs[0]._p.append(parse_xml(
+        f'<w:r xmlns:w="{W_NS}"><w:pict><w:txbxContent><w:p><w:r><w:t>表内文本框</w:t></w:r></w:p>'
+        '</w:txbxContent></w:pict></w:r>'))
     d.save(tmp_path / "objects.docx")
     content = _project(tmp_path)
     assert main(["import", str(tmp_path / "objects.docx"), "--issue", "2021-10",
                  "--content", str(content)]) == 0
     report = capsys.readouterr().out
-    assert re.search(r"not mapped: ¶2: text box", report), report
+    assert re.search(r"not mapped: ¶2: text box: .*'文本框里的话'", report), report
     assert re.search(r"not mapped: ¶3: chart embedded as an Office object", report), report
     assert re.search(r"not mapped: ¶4: embedded Office object", report), report
+    # the modern box is reported once (not once more for its VML copy), with its text
+    assert len(re.findall(r"not mapped: ¶6: text box: .*'专栏：甲县的做法'", report)) == 1, report
+    assert re.search(r"not mapped: ¶7: chart embedded as an Office object", report), report
+    assert re.search(r"not mapped: ¶7: text box: .*'表内文本框'", report), report
     md = (content / "2021-10" / "issue.md").read_text(encoding="utf-8")
     assert md.index("附件对象。") < md.index("控件中的段落照样保留。")
-    assert "文本框里的话" not in md   # as reported: the box's text is the editor's to place
+    # as reported: a box's text is the editor's to place, never put into the text unseen
+    assert "文本框里的话" not in md and "专栏：甲县的做法" not in md and "表内文本框" not in md
+    assert "\n专栏见右。\n" in md
 
 
 def _xml(paragraph, xml: str) -> None:
