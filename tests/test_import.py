@@ -626,3 +626,67 @@ def test_tracked_changes_are_refused_when_asked_and_nothing_is_written(tmp_path,
     err = capsys.readouterr().err
     assert "tracked changes (修订)" in err and "nothing was written" in err, err
     assert not (content / "2021-11").exists()
+
+
+def test_the_serial_follows_the_series_last_issue(tmp_path, capsys):
+    """With the corpus issue 2021-03 (serial 403) in the project, an import is serial 404:
+    as the next issue of this year when no --issue is given, and as --issue says."""
+    import datetime as dt
+
+    from huoye.load import load_archive
+
+    content = _project(tmp_path)
+    shutil.copytree(ROOT / "tests" / "fixtures" / "issues" / "2021-03", content / "2021-03")
+    manuscript = typed_manuscript(tmp_path / "m.docx")
+    assert main(["import", str(manuscript), "--issue", "2021-04", "--content", str(content)]) == 0
+    md = (content / "2021-04" / "issue.md").read_text(encoding="utf-8")
+    assert "\nyear: 2021\nnumber: 4\nserial: 404\n" in md, md
+    this_year = dt.date.today().year
+    assert main(["import", str(manuscript), "--content", str(content)]) == 2   # 2021-04 unfilled
+    assert "2021-04" in capsys.readouterr().err
+    _fill_decisions(content / "2021-04" / "issue.md")
+    assert main(["import", str(manuscript), "--content", str(content)]) == 0
+    md = (content / f"{this_year}-01" / "issue.md").read_text(encoding="utf-8")
+    assert f"\nyear: {this_year}\nnumber: 1\nserial: 405\ndate: {dt.date.today()}\n" in md, md
+    _fill_decisions(content / f"{this_year}-01" / "issue.md")
+    issues = load_archive(content)
+    assert [(i.year, i.number, i.serial) for i in issues] == [
+        (2021, 3, 403), (2021, 4, 404), (this_year, 1, 405)]
+
+
+def test_a_further_article_with_pictures_keeps_the_issues_own_files(tmp_path, capsys):
+    """--article into an issue that already shows image-1.png: the new pictures get names
+    of their own, and the first article's picture is untouched."""
+    content = _project(tmp_path)
+    first = styled_manuscript(tmp_path / "first.docx")
+    assert main(["import", str(first), "--issue", "2021-07", "--content", str(content)]) == 0
+    folder = content / "2021-07"
+    before = (folder / "image-1.png").read_bytes()
+    from PIL import Image
+
+    Image.new("RGB", (64, 32), "blue").save(tmp_path / "a.png")
+    Image.new("RGB", (48, 48), "green").save(tmp_path / "b.png")
+    d = docx.Document()
+    d.add_paragraph("第二篇文章的标题", style="Title")
+    d.add_paragraph("郑阳（某大学财政学院）")
+    d.add_heading("一、现状", level=1)
+    d.add_paragraph("第二篇的正文。")
+    d.add_picture(str(tmp_path / "a.png"))
+    d.add_picture(str(tmp_path / "b.png"))
+    d.add_paragraph("图1　第二篇的图")
+    second = tmp_path / "second.docx"
+    d.save(second)
+    capsys.readouterr()
+    assert main(["import", str(second), "--issue", "2021-07", "--article",
+                 "--content", str(content)]) == 0
+    assert (folder / "image-1.png").read_bytes() == before
+    md = (folder / "issue.md").read_text(encoding="utf-8")
+    assert md.count("](image-1.png)") == 1
+    assert "\n![【待填：图片说明】](image-1-2.png)\n\n![图1　第二篇的图](image-2.png)\n\n图1　第二篇的图\n" in md
+    with Image.open(folder / "image-1-2.png") as img:
+        assert img.size == (64, 32)
+    with Image.open(folder / "image-2.png") as img:
+        assert img.size == (48, 48)
+    _fill_decisions(folder / "issue.md")
+    capsys.readouterr()
+    assert main(["check", str(folder)]) == 0, capsys.readouterr().err
