@@ -80,6 +80,7 @@ EXAMPLES_IMPORT = N_("""examples:
   huoye import 稿件.docx                     the next issue, content/<year>-<number>/issue.md
   huoye import 稿件.docx --issue 2021-05     that issue
   huoye import 第二篇.docx --issue 2021-05 --article   a further article of 2021-05
+  huoye import 修订稿.docx --tracked-changes refuse   stop if it has tracked changes
 """)
 EXAMPLES_WATCH = N_("""examples:
   huoye watch                  rebuild the issues whose files change, on every save

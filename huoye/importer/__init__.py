@@ -9,8 +9,12 @@ their lines.
     package.py   opening the .docx safely (zip bombs, external targets, entities,
                  macros refused), footnotes/endnotes read from their parts; .doc, .wps,
                  .odt, .rtf saved as .docx by LibreOffice Writer (headless) first
+    revisions.py tracked changes (修订) accepted in the XML read, as Word's 接受所有修订
+                 does (or, with --tracked-changes refuse, the file refused)
     mapping.py   the body: headings, numbered points, bold run-in headlines, byline,
-                 内容提要/关键词, tables, footnotes, quotations → Markdown, with a report
+                 内容提要/关键词, tables, footnotes and endnotes, pictures (kept as files
+                 beside issue.md), quotations → Markdown, with a report of what was not
+                 mapped (text boxes and comments with their text, charts, objects)
 
 Reading Word files: python-docx (maintained, MIT, lxml-based). It gives paragraphs with
 their styles and runs with their bold, tables with their merged cells, and its
