@@ -266,8 +266,8 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--tracked-changes", choices=("accept", "refuse"), default="accept",
                    dest="tracked_changes",
                    help=_("tracked changes (修订) in the manuscript: accept them all, as Word's "
-                          "接受所有修订 does, and count them in the report (default), or refuse "
-                          "the file"))
+                          "Accept All Changes does, and count them in the report (default), or "
+                          "refuse the file"))
     m.add_argument("--content", type=Path, default=Path("content"),
                    help=_("content folder (default: content)"))
     add_language_option(m)
