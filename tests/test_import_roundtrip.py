@@ -369,3 +369,32 @@ def test_the_built_pdf_shows_both_pictures_with_their_captions(roundtrip):
     # the caption is printed with its number, as the manuscript wrote it
     text = re.sub(r"\s+", "", "".join(pages))
     assert "图1" in text and "图2" in text
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
+def test_a_doc_keeps_its_pictures_captions_and_endnotes(tmp_path, capsys):
+    """The pictures manuscript saved as Word 97 .doc by LibreOffice, then imported (through
+    LibreOffice again): both pictures at their pixel sizes, captions, endnotes as notes."""
+    from PIL import Image
+
+    manuscript = figures_manuscript(tmp_path / "稿件.docx")
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
+                    "--convert-to", "doc:MS Word 97", "--outdir", str(tmp_path / "doc"),
+                    str(manuscript)], check=True, capture_output=True, timeout=300)
+    doc = tmp_path / "doc" / "稿件.doc"
+    assert doc.read_bytes()[:8] == bytes.fromhex("d0cf11e0a1b11ae1")
+    content = tmp_path / "content"
+    content.mkdir()
+    shutil.copy(SERIES, content / "series.yaml")
+    assert main(["import", str(doc), "--issue", "2021-08", "--content", str(content)]) == 0
+    md = (content / "2021-08" / "issue.md").read_text(encoding="utf-8")
+    assert "](image-1.png)\n\n图1　2016—2020年民生支出增长情况\n\n资料来源：市财政局决算报表\n" in md, md
+    assert "\n图2　民生支出的构成\n\n![图2　民生支出的构成](image-2.png)\n" in md, md
+    assert "[^2]: 按当年决算数计算。" in md
+    for k, size in enumerate(FIGURE_SIZES, start=1):
+        with Image.open(content / "2021-08" / f"image-{k}.png") as img:
+            assert img.size == size
+    _fill(content / "2021-08" / "issue.md", "2021-08-01")
+    capsys.readouterr()
+    assert main(["check", str(content / "2021-08")]) == 0, capsys.readouterr().err
