@@ -516,6 +516,11 @@ def test_text_boxes_charts_objects_and_content_controls_are_reported_or_kept(tmp
         'openxmlformats.org/drawingml/2006/chart"><c:chart xmlns:c="http://schemas.openxmlformats.'
         'org/drawingml/2006/chart" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
         'relationships" r:id="rId99"/></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>'))
+    smart = d.add_paragraph("流程如下。")
+    smart._p.append(parse_xml(
+        f'<w:r xmlns:w="{W_NS}" xmlns:wp="{WP_NS}" xmlns:a="{A_NS}"><w:drawing><wp:inline>'
+        '<wp:docPr id="7" name="Diagram 7"/><a:graphic><a:graphicData uri="http://schemas.'
+        'openxmlformats.org/drawingml/2006/diagram"/></a:graphic></wp:inline></w:drawing></w:r>'))
     table = d.add_table(rows=1, cols=2)
     table.cell(0, 0).text = "项目"
     table.cell(0, 1).paragraphs[0]._p.append(parse_xml(
@@ -532,7 +537,10 @@ def test_text_boxes_charts_objects_and_content_controls_are_reported_or_kept(tmp
     # the modern box is reported once (not once more for its VML copy), with its text
     assert len(re.findall(r"not mapped: ¶6: text box: .*'专栏：甲县的做法'", report)) == 1, report
     assert re.search(r"not mapped: ¶7: chart embedded as an Office object", report), report
-    assert re.search(r"not mapped: ¶7: text box: .*'表内文本框'", report), report
+    assert re.search(r"not mapped: ¶8: a drawing \(shape, SmartArt or WordArt\)", report), report
+    assert re.search(r"not mapped: ¶8: text box: .*'表内文本框'", report), report
+    # a box, a picture, a chart is reported as what it is, not also as a drawing
+    assert len(re.findall(r"a drawing \(shape", report)) == 1, report
     md = (content / "2021-10" / "issue.md").read_text(encoding="utf-8")
     assert md.index("附件对象。") < md.index("控件中的段落照样保留。")
     # as reported: a box's text is the editor's to place, never put into the text unseen

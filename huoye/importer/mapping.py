@@ -267,6 +267,15 @@ class Mapper:
                                               "matter")))
         if el.find(f".//{Q}object") is not None:
             self.report.unmapped.append((n, _("embedded Office object (OLE): not imported")))
+        for drawing in el.iter(f"{Q}drawing", f"{Q}pict"):
+            if any(a.tag in (f"{MC}Fallback", f"{Q}txbxContent", f"{Q}object")
+                   for a in drawing.iterancestors()):
+                continue
+            if not any(True for _x in drawing.iter(f"{A}blip", f"{V}imagedata", f"{C}chart",
+                                                   f"{Q}txbxContent")):
+                self.report.unmapped.append((n, _("a drawing (shape, SmartArt or WordArt): not "
+                                                  "imported; if it says something, write it "
+                                                  "in the text")))
         for ref in el.iter(f"{Q}commentReference"):
             self.report.unmapped.append((n, _("comment, not put into the text (comments are "
                                               "for the author): '{text}'").format(
