@@ -174,11 +174,39 @@ def test_a_docx_pointing_outside_fetches_nothing(tmp_path, listener, make, statu
     assert listener.connections() == []
 
 
+@pytest.fixture(scope="module")
+def linked_manuscripts(tmp_path_factory):
+    """(listener, .odt, .doc): an .odt linking a picture and a section at the listener's
+    URL, and the .doc (an INCLUDEPICTURE field) LibreOffice writes from it with the
+    import's offline profile; made once for the module."""
+    from huoye.importer import package
+
+    if not shutil.which("soffice"):
+        pytest.skip("LibreOffice not installed")
+    tmp = tmp_path_factory.mktemp("linked")
+    it = Listener()
+    odt = linked_odt(tmp / "稿件.odt", it.url)
+    profile = tmp / "lo-offline"
+    (profile / "user").mkdir(parents=True)
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        (profile / "user" / "registrymodifications.xcu").write_text(
+            package.offline_profile(closed.getsockname()[1]), encoding="utf-8")
+        subprocess.run(["soffice", "--headless", f"-env:UserInstallation={profile.as_uri()}",
+                        "--convert-to", "doc:MS Word 97", "--outdir", str(tmp / "doc"),
+                        str(odt)], check=True, capture_output=True, timeout=300)
+    doc = tmp / "doc" / "稿件.doc"
+    assert doc.read_bytes()[:8] == bytes.fromhex("d0cf11e0a1b11ae1")
+    assert b"/linked.png" in doc.read_bytes()
+    assert it.connections() == []
+    yield it, odt, doc
+    it.close()
+
+
 @pytest.mark.slow
-@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
 @pytest.mark.parametrize("isolation", ["unshare", "profile-only"])
-def test_converting_an_odt_or_doc_with_links_fetches_nothing(tmp_path, listener, monkeypatch,
-                                                            capsys, isolation):
+def test_converting_an_odt_or_doc_with_links_fetches_nothing(tmp_path, linked_manuscripts,
+                                                            monkeypatch, capsys, isolation):
     """LibreOffice loads a linked picture while converting (the control run below, with a
     profile of its defaults, connects); the import's conversion does not — run without a
     network where Linux allows (`unshare`), and, where it does not, by its profile alone
@@ -186,26 +214,11 @@ def test_converting_an_odt_or_doc_with_links_fetches_nothing(tmp_path, listener,
     from huoye.cli import main
     from huoye.importer import package
 
+    listener, odt, doc = linked_manuscripts
     if isolation == "profile-only":
         monkeypatch.setattr(package, "_isolated", lambda cmd: cmd)
     elif package._isolated(["true"]) == ["true"]:
         pytest.skip("unshare -rn is not allowed here")
-    odt = linked_odt(tmp_path / "稿件.odt", listener.url)
-    # the .doc (an INCLUDEPICTURE field) is written here by LibreOffice, from the .odt,
-    # with the import's offline profile
-    profile = tmp_path / "lo-offline"
-    (profile / "user").mkdir(parents=True)
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        (profile / "user" / "registrymodifications.xcu").write_text(
-            package.offline_profile(closed.getsockname()[1]), encoding="utf-8")
-        subprocess.run(["soffice", "--headless", f"-env:UserInstallation={profile.as_uri()}",
-                        "--convert-to", "doc:MS Word 97", "--outdir", str(tmp_path / "doc"),
-                        str(odt)], check=True, capture_output=True, timeout=300)
-    doc = tmp_path / "doc" / "稿件.doc"
-    assert doc.read_bytes()[:8] == bytes.fromhex("d0cf11e0a1b11ae1")
-    assert b"/linked.png" in doc.read_bytes()
-    assert listener.connections() == []
     for manuscript in (odt, doc):
         (tmp_path / ("import-" + manuscript.suffix[1:])).mkdir()
         content = _project(tmp_path / ("import-" + manuscript.suffix[1:]))
