@@ -61,9 +61,6 @@ class Manuscript:
     report: Report
 
 
-CHANGES = ("accept", "refuse")   # what to do with tracked changes (修订); the default first
-
-
 def read_manuscript(path: Path, changes: str = "accept") -> Manuscript:
     """The body Markdown of a .docx manuscript and the report of its mapping."""
     if path.suffix.lower() in CONVERTED:
