@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from huoye import __version__
-from huoye.errors import HuoyeError, os_error_message
+from huoye.errors import HuoyeError, display_path, os_error_message
 from huoye.i18n import (
     LANGUAGES,
     N_,
@@ -492,7 +492,7 @@ def cmd_new(args) -> int:
     path = new_issue(args.content, theme=args.theme, date=args.date or dt.date.today())
     logging.getLogger("huoye.progress").info("%s", _(
         "created {path} — fill in the theme, the note and the sections, then run 'huoye check'"
-    ).format(path=path))
+    ).format(path=display_path(path)))
     return 0
 
 

@@ -16,26 +16,20 @@ until the editor replaces them, so that no skeleton text is ever published.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from huoye.content import ISSUE_FILE, SERIES_FILE, find_content_root
 from huoye.errors import ContentError, Problems
-from huoye.i18n import _
-from huoye.load import load_archive
+from huoye.i18n import N_, _, language
+from huoye.load import keys, load_archive
 from huoye.model import Brand
 from huoye.project import DEFAULT_TEMPLATES
 
-HEAD = """\
----
-# Fill in the theme and the editor's note (按).
-# Key figures and charts are optional: see docs/content.md for their keys.
-"""
-NOTE = "note: |\n  【待填：编者按】\n"  # huoye's own text, written as the block the editor extends
+HEAD = N_("# Fill in the theme and the editor's note (按).\n"
+          "# Key figures and charts are optional: see docs/content.md for their keys.\n")
+NOTE = "【待填：编者按】\n"  # huoye's own text, written as the block the editor extends
 BODY = """\
 ---
 
@@ -55,10 +49,11 @@ BODY = """\
 
 def skeleton(year: int, number: int, serial: int, date: dt.date, theme: str) -> str:
     """The new issue.md: its front matter serialised by the YAML library (an argument is
-    data, never pasted into YAML), then the body with its placeholders."""
-    front = yaml.safe_dump({"year": year, "number": number, "serial": serial, "date": date,
-                            "theme": theme}, allow_unicode=True, sort_keys=False, width=1_000_000)
-    return HEAD + front + NOTE + BODY
+    data, never pasted into YAML), its keys in the interface's language (年份, 期号 … under
+    Chinese), then the body with its placeholders."""
+    front = keys.front_matter({"year": year, "number": number, "serial": serial, "date": date,
+                               "theme": theme, "note": keys.Block(NOTE)}, language())
+    return "---\n" + _(HEAD) + front + BODY
 
 
 @dataclass
@@ -80,37 +75,36 @@ class SeriesSettings:
     base_url: str | None = None
 
 
-def _q(text: str) -> str:
-    """A YAML scalar for any text (JSON strings are YAML)."""
-    return json.dumps(str(text), ensure_ascii=False)
-
-
 def series_yaml(s: SeriesSettings) -> str:
-    """The text of series.yaml for `s`, commented for the editor who will change it."""
-    publishers = "".join(f"  - {_q(p)}\n" for p in s.publishers)
-    staff = "".join(f"  - role: {_q(role)}\n    name: {_q(name)}\n" for role, name in s.staff)
-    base = (f"base_url: {_q(s.base_url)}\n" if s.base_url else
-            "# base_url: https://example.org/bulletin/   # where output/ is published (feed links)\n")
+    """The text of series.yaml for `s`, commented for the editor who will change it: each
+    setting serialised by the YAML library, its keys in the interface's language."""
+    lang = language()
+    k = keys.keys_in(lang, "series")
+    brand, fonts = keys.keys_in(lang, "series.brand"), keys.keys_in(lang, "series.brand.fonts")
+    role, name = keys.keys_in(lang, "series.staff")["role"], keys.keys_in(lang, "series.staff")["name"]
+
+    def comment(text: str) -> str:
+        return "".join(f"# {line}\n" for line in text.splitlines())
+
     return (
-        f"# {s.name} — what every issue shares. See docs/content.md.\n"
-        f"name: {_q(s.name)}\n"
-        f"publishers:\n{publishers}"
-        f"address: {_q(s.address)}\n"
-        f"postcode: {_q(s.postcode)}\n"
-        f"telephone: {_q(s.telephone)}\n"
-        f"staff:{'' if staff else ' []'}\n{staff}"
-        "brand:\n"
-        f"  colour: {_q(s.colour)}     # masthead\n"
-        f"  accent: {_q(s.accent)}     # rules and call-outs\n"
-        "  fonts:\n"
-        f"    serif: {_q(s.serif)}    # body text\n"
-        f"    sans: {_q(s.sans)}     # headings\n"
-        f"    kai: {_q(s.kai)}      # the editor's note (按)\n"
-        "# Themes of earlier issues that are not in content/, newest first (back page).\n"
-        "past_themes: []\n"
-        f"# 总第N期 of the first issue 'huoye new' starts.\n"
-        f"first_serial: {int(s.first_serial)}\n"
-        f"{base}"
+        comment(_("{name}: what every issue shares. See docs/content.md.").format(
+            name=" ".join(s.name.split())))
+        + keys.dump({k["name"]: s.name, k["publishers"]: list(s.publishers), k["address"]: s.address,
+                     k["postcode"]: s.postcode, k["telephone"]: s.telephone})
+        + comment(_("The colophon, in print order."))
+        + keys.dump({k["staff"]: [{role: r, name: n} for r, n in s.staff]})
+        + comment(_("Colours: the masthead, rules and call-outs. Fonts: body text, headings, "
+                    "the editor's note (按)."))
+        + keys.dump({k["brand"]: {brand["colour"]: s.colour, brand["accent"]: s.accent,
+                                  brand["fonts"]: {fonts["serif"]: s.serif, fonts["sans"]: s.sans,
+                                                   fonts["kai"]: s.kai}}})
+        + comment(_("Themes of earlier issues that are not in content/, newest first (back page)."))
+        + keys.dump({k["past_themes"]: []})
+        + comment(_("总第N期 of the first issue 'huoye new' starts."))
+        + keys.dump({k["first_serial"]: int(s.first_serial)})
+        + (keys.dump({k["base_url"]: s.base_url}) if s.base_url else comment(
+            _("Where output/ is published (the feed's links), like:") + "\n"
+            + keys.dump({k["base_url"]: "https://example.org/bulletin/"})))
     )
 
 

@@ -83,7 +83,12 @@ def _front_matter(folder: Path) -> dict | None:
     except (yaml.YAMLError, UnicodeDecodeError):
         return None
     keys = ("year", "number", "serial", "date", "theme")
-    if not isinstance(data, dict) or not all(k in data for k in keys):
+    if not isinstance(data, dict):
+        return None
+    from huoye.load.keys import ENGLISH
+
+    data = {ENGLISH["issue"].get(str(k), str(k)): v for k, v in data.items()}  # 年份 is year
+    if not all(k in data for k in keys):
         return None
     if not isinstance(data["date"], dt.date):
         return None

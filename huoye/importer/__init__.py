@@ -32,17 +32,16 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from huoye.content import ISSUE_FILE, SERIES_FILE, find_content_root
-from huoye.errors import ContentError
-from huoye.i18n import _
+from huoye.errors import ContentError, display_path
+from huoye.i18n import _, language
 from huoye.importer import revisions
 from huoye.importer.mapping import Mapper, Report
 from huoye.importer.package import CONVERTED, convert, inspect, notes
+from huoye.load import keys
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-NOTE = "note: |\n  【待填：编者按】\n"
+NOTE = "【待填：编者按】\n"  # the editor's note (按), written as a block to extend
 
 
 @dataclass
@@ -173,21 +172,22 @@ def import_manuscript(manuscript: Path, content: Path, issue: str | None = None,
                              "manuscript to it, or choose another --issue").format(folder=folder))
     today = dt.date.today()
     front: dict[str, object] = {"year": year, "number": number, "serial": serial}
+    said = keys.keys_in(language(), "issue")  # the keys are written in the editor's language
     if today.year == year:
         front["date"] = today
-        report.decisions.append(_("date: today's date was written; change it to the "
-                                  "publication date"))
+        report.decisions.append(_("{key}: today's date was written; change it to the "
+                                  "publication date").format(key=said["date"]))
     else:
         front["date"] = "【待填：出版日期 YYYY-MM-DD】"
-        report.decisions.append(_("date: the publication date"))
+        report.decisions.append(_("{key}: the publication date").format(key=said["date"]))
     front["theme"] = "【待填：本期主题】"
-    report.decisions.append(_("theme: 本期主题"))
-    report.decisions.append(_("note: the editor's note (按)"))
+    front["note"] = keys.Block(NOTE)
+    report.decisions.append(_("{key}: 本期主题").format(key=said["theme"]))
+    report.decisions.append(_("{key}: the editor's note (按)").format(key=said["note"]))
     if "{.recommendations}" not in body:
         report.decisions.append(_("no section was recognised as 对策建议: mark one heading with "
                                   "{.recommendations}"))
-    text = ("---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1_000_000)
-            + NOTE + "---\n\n" + body)
+    text = "---\n" + keys.front_matter(front, language()) + "---\n\n" + body
     folder.mkdir()
     try:
         _write_images(folder, read.images)
@@ -238,7 +238,7 @@ def _write_images(folder: Path, images: list[tuple[str, bytes]]) -> list[Path]:
 def report_lines(imported: Imported, manuscript: Path) -> list[str]:
     """The terminal report: what was mapped, what was not, what the editor must decide."""
     r = imported.report
-    out = [_("{manuscript} → {path}").format(manuscript=manuscript, path=imported.path)]
+    out = [_("{manuscript} → {path}").format(manuscript=manuscript, path=display_path(imported.path))]
     for n, what in r.mapped:
         out.append(_("  ¶{n}: {what}").format(n=n, what=what))
     for n, what in r.warnings:

@@ -16,7 +16,8 @@ from huoye.content import ISSUE_FILE, SERIES_FILE, find_content_root, issue_fold
 from huoye.errors import ContentError, Problems
 from huoye.i18n import N_, _
 from huoye.load.body import PLACEHOLDER, parse_body
-from huoye.load.schema import Field, check, fits, items
+from huoye.load.keys import said
+from huoye.load.schema import Field, Schema, check, fits, items
 from huoye.load.text import read_text
 from huoye.load.yamlsource import LMap, line_of, parse_yaml
 from huoye.model import (
@@ -33,7 +34,7 @@ from huoye.model import (
     StaffMember,
 )
 
-SERIES_SCHEMA = {
+SERIES_SCHEMA = Schema("series", {
     "name": Field("str", example="财经活页"),
     "publishers": Field("str-list", example="[辽宁省财政科学研究所, 辽宁省财政学会]"),
     "address": Field("str", example="沈阳市和平区南京北街103号"),
@@ -50,22 +51,29 @@ SERIES_SCHEMA = {
                           help="总第N期 of the first issue, for 'huoye new' in an empty content folder"),
     "base_url": Field("str", required=False, example="https://example.org/huoye/",
                       help="where the series is published; makes the feed's links absolute"),
-}
-STAFF_SCHEMA = {"role": Field("str", example="策划"), "name": Field("str", example="连家明")}
-BRAND_SCHEMA = {
+})
+STAFF_SCHEMA = Schema("series.staff", {"role": Field("str", example="策划"),
+                                       "name": Field("str", example="连家明")})
+BRAND_SCHEMA = Schema("series.brand", {
     "colour": Field("str", example="'#9e1b1b'"),
     "accent": Field("str", required=False, example="'#c8a15a'"),
     "ink": Field("str", required=False, example="'#222222'"),
     "fonts": Field("map", required=False, example="{serif: Noto Serif CJK SC}"),
-}
-FONT_SCHEMA = {k: Field("str", required=False, example="Noto Sans CJK SC")
-               for k in ("serif", "sans", "kai", "deck_east_asian", "deck_fallback")}
-DECK_SCHEMA = {
+})
+FONT_SCHEMA = Schema("series.brand.fonts", {k: Field("str", required=False, example="Noto Sans CJK SC")
+               for k in ("serif", "sans", "kai", "deck_east_asian", "deck_fallback")})
+# the slide kinds (and the roles title, content) that may name a layout of the editor's master;
+# tests/test_keys.py checks they are the deck's (huoye.render.deck.slides.LAYOUT_OF)
+LAYOUTS_SCHEMA = Schema("series.deck.layouts", {
+    kind: Field("str", required=False, example="Title and Content")
+    for kind in ("title", "content", "divider", "message", "agenda", "points", "recommendations",
+                 "actions", "figures", "chart", "table", "closing")})
+DECK_SCHEMA = Schema("series.deck", {
     "template": Field("str", required=False, example="master.pptx"),
     "layouts": Field("map", required=False, example="{title: 标题幻灯片}"),
-}
+})
 
-ISSUE_SCHEMA = {
+ISSUE_SCHEMA = Schema("issue", {
     "year": Field("int", example="2020"),
     "number": Field("int", example="3", help="issue number within the year"),
     "serial": Field("int", example="328", help="总第N期"),
@@ -75,16 +83,16 @@ ISSUE_SCHEMA = {
     "figures": Field("list", required=False),
     "charts": Field("list", required=False),
     "summaries": Field("map", required=False),
-}
-FIGURE_SCHEMA = {
+})
+FIGURE_SCHEMA = Schema("issue.figures", {
     "value": Field("number", example="41"),
     "unit": Field("str", example="个"),
     "label": Field("str", example="工业大类"),
     "sentence": Field("str", example="拥有41个大类、207个中类、666个小类"),
     "qualifier": Field("str", required=False, example="以上"),
     "source": Field("str", required=False, example="国家统计局"),
-}
-CHART_SCHEMA = {
+})
+CHART_SCHEMA = Schema("issue.charts", {
     "id": Field("str", example="us-imports"),
     "title": Field("str", example="2019年一季度美国进口变化"),
     "kind": Field("str", example="bar"),
@@ -93,18 +101,18 @@ CHART_SCHEMA = {
     "unit": Field("str", example="'%'"),
     "source": Field("str", example="世界银行"),
     "anchor": Field("str", example="美国从我国进口在2019年第一个季度已经下降了13.5%"),
-}
-SERIES_DATA_SCHEMA = {"name": Field("str", example="同比变化"),
+})
+SERIES_DATA_SCHEMA = Schema("issue.charts.series", {"name": Field("str", example="同比变化"),
                       "values": Field("number-list", example="[-13.5, 37.2]"),
-                      "qualifiers": Field("list", required=False, example='["", 以上]')}
-SUMMARIES_SCHEMA = {
+                      "qualifiers": Field("list", required=False, example='["", 以上]')})
+SUMMARIES_SCHEMA = Schema("issue.summaries", {
     "note": Field("str-list", required=False, example="[产业链现代化是……]"),
     "points": Field("map", required=False, example="{'2.1': {headline: …}}"),
-}
-POINT_SUMMARY_SCHEMA = {
+})
+POINT_SUMMARY_SCHEMA = Schema("issue.summaries.points.*", {
     "headline": Field("str", required=False, example="核心元器件依赖进口"),
     "fact": Field("str", required=False, example="芯片自产比例约12%"),
-}
+})
 CHART_KINDS = ("bar", "column", "line", "pie")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 FAMILY = re.compile(r"[^\"\\<>;{}\n\r]+")  # safe inside a quoted CSS string
@@ -116,15 +124,16 @@ def load_archive(root: Path, only: list[Path] | None = None) -> list[Issue]:
     problems = Problems()
     series = load_series(root / SERIES_FILE, problems)
     issues = []
+    written: dict[int, LMap] = {}
     for folder in issue_folders(root):
         try:
-            issue = _load_issue(folder, series, problems)
+            issue = _load_issue(folder, series, problems, written)
         except ContentError as err:
             problems.items += err.problems
             continue
         if issue is not None:
             issues.append(issue)
-    _check_unique(issues, problems)
+    _check_unique(issues, problems, written)
     problems.raise_if_any()
     for issue in issues:
         issue.recent_themes = recent_themes(issue, issues, issue.series)
@@ -162,28 +171,30 @@ def load_series(path: Path, problems: Problems) -> Series | None:
         return None
     data = check(data, SERIES_SCHEMA, path, "", problems, line=1)
     staff = []
-    for _i, ln, item in items(data.get("staff", []), path, "staff", problems):
-        item = check(item, STAFF_SCHEMA, path, "staff", problems, line=ln)
+    for _i, ln, item in items(data.get("staff", []), path, said(data, "staff"), problems):
+        item = check(item, STAFF_SCHEMA, path, said(data, "staff"), problems, line=ln)
         if "role" in item and "name" in item:
             staff.append(StaffMember(str(item["role"]), str(item["name"])))
     brand = Brand()
     b = data.get("brand")
     if isinstance(b, dict):
-        check(b, BRAND_SCHEMA, path, "brand", problems)
+        where = said(data, "brand")
+        check(b, BRAND_SCHEMA, path, where, problems)
         for key in ("colour", "accent", "ink"):
             if key in b:
                 if not COLOUR.match(str(b[key])):
-                    problems.add(path, line_of(b, key), f"brand.{key}",
+                    problems.add(path, line_of(b, key), f"{where}.{said(b, key)}",
                                  _("'{value}' is not a colour; write it as '#RRGGBB' in quotes").format(
                                      value=b[key]))
                 else:
                     setattr(brand, key, str(b[key]))
         fonts = b.get("fonts")
         if isinstance(fonts, dict):
-            check(fonts, FONT_SCHEMA, path, "brand.fonts", problems)
+            where = f"{where}.{said(b, 'fonts')}"
+            check(fonts, FONT_SCHEMA, path, where, problems)
             for key, value in fonts.items():
                 if key in FONT_SCHEMA and not FAMILY.fullmatch(str(value)):
-                    problems.add(path, line_of(fonts, key), f"brand.fonts.{key}",
+                    problems.add(path, line_of(fonts, key), f"{where}.{said(fonts, key)}",
                                  _("'{value}' is not a font family name (no quotes, \\ < > ; "
                                    "{{ }} or line breaks); write the family as fc-list shows it, "
                                    "like Noto Serif CJK SC").format(value=value))
@@ -192,32 +203,35 @@ def load_series(path: Path, problems: Problems) -> Series | None:
     if fits(data.get("name"), "str"):
         trouble = file_name_trouble(str(data["name"]))
         if trouble:
-            problems.add(path, line_of(data, "name"), "name",
+            problems.add(path, line_of(data, "name"), said(data, "name"),
                          _("'{name}' {trouble}; the name begins every output file's name "
                            "(财经活页-2020-03.pdf): write the bulletin's name without them").format(
                              name=data["name"], trouble=trouble))
     variant = data.get("pdf_variant")
     if variant is not None and str(variant).lower() not in PDF_VARIANTS:
-        problems.add(path, line_of(data, "pdf_variant"), "pdf_variant",
+        problems.add(path, line_of(data, "pdf_variant"), said(data, "pdf_variant"),
                      _("'{value}' is not known; use one of {choices}").format(
                          value=variant, choices=", ".join(PDF_VARIANTS)))
     deck = data.get("deck") or {}
     template = None
     layouts = {}
     if isinstance(deck, dict) and deck:
-        check(deck, DECK_SCHEMA, path, "deck", problems)
+        where = said(data, "deck")
+        check(deck, DECK_SCHEMA, path, where, problems)
+        template_key = f"{where}.{said(deck, 'template')}"
         if "template" in deck:
             template = (path.parent / str(deck["template"])).resolve()
             if not template.is_relative_to(path.parent.resolve()):
-                problems.add(path, line_of(deck, "template"), "deck.template",
+                problems.add(path, line_of(deck, "template"), template_key,
                              _("'{template}' is outside the content folder; copy the "
                                "template next to {file} and give its name").format(
                                  template=deck["template"], file=SERIES_FILE))
             elif not template.is_file():
-                problems.add(path, line_of(deck, "template"), "deck.template",
+                problems.add(path, line_of(deck, "template"), template_key,
                              _("'{template}' does not exist next to {file}").format(
                                  template=deck["template"], file=SERIES_FILE))
         if isinstance(deck.get("layouts"), dict):
+            check(deck["layouts"], LAYOUTS_SCHEMA, path, f"{where}.{said(deck, 'layouts')}", problems)
             layouts = {str(k): str(v) for k, v in deck["layouts"].items()}
     if problems:
         if not all(k in data for k in SERIES_SCHEMA if SERIES_SCHEMA[k].required):
@@ -249,7 +263,7 @@ def _base_url(data: LMap, path: Path, problems: Problems) -> str | None:
         return None
     parts = urlsplit(str(value).strip())
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-        problems.add(path, line_of(data, "base_url"), "base_url",
+        problems.add(path, line_of(data, "base_url"), said(data, "base_url"),
                      _("'{url}' is not the address of a web site; write it like "
                        "https://example.org/huoye/").format(url=value))
         return None
@@ -291,7 +305,11 @@ def split_front_matter(text: str, path: Path, problems: Problems) -> tuple[str, 
     return m.group(1) or "", text[m.end():], body_line
 
 
-def _load_issue(folder: Path, series: Series | None, problems: Problems) -> Issue | None:
+def _load_issue(folder: Path, series: Series | None, problems: Problems,
+                written: dict[int, LMap]) -> Issue | None:
+    """The issue in `folder`, or None when it cannot be made; its mappings as written (for
+    messages naming keys as the editor wrote them) go in `written`, by id of the issue,
+    of each key figure and of each chart."""
     path = folder / ISSUE_FILE
     parts = split_front_matter(read_text(path, folder.parent), path, problems)
     if parts is None:
@@ -304,8 +322,8 @@ def _load_issue(folder: Path, series: Series | None, problems: Problems) -> Issu
     parsed = parse_body(body, path, body_line, problems)
     if not body.strip():
         return None
-    figures = _figures(data.get("figures") or [], path, problems)
-    charts = _charts(data.get("charts") or [], path, problems)
+    figures = _figures(data.get("figures") or [], path, said(data, "figures"), problems, written)
+    charts = _charts(data.get("charts") or [], path, said(data, "charts"), problems, written)
     required = [k for k, f in ISSUE_SCHEMA.items() if f.required]
     if series is None or any(k not in data for k in required):
         return None
@@ -321,9 +339,10 @@ def _load_issue(folder: Path, series: Series | None, problems: Problems) -> Issu
         charts=charts, series=series, source=Source(path, 1), footnotes=parsed.footnotes,
     )
     _check_masthead(issue, data, path, problems)
-    _anchor(issue, path, problems)
+    _anchor(issue, data, path, problems, written)
     _number_figures(issue, path, problems)
-    _summaries(issue, data.get("summaries"), path, problems)
+    _summaries(issue, data.get("summaries"), path, said(data, "summaries"), problems)
+    written[id(issue)] = data
     return issue
 
 
@@ -341,35 +360,40 @@ def join_lines(text: str) -> str:
 
 def _check_masthead(issue: Issue, data: LMap, path: Path, problems: Problems) -> None:
     if not 1 <= issue.number <= 366:
-        problems.add(path, line_of(data, "number"), "number",
+        problems.add(path, line_of(data, "number"), said(data, "number"),
                      _("{number} is not an issue number within a year; write 1, 2, 3 …").format(
                          number=issue.number))
     if issue.serial < 1:
-        problems.add(path, line_of(data, "serial"), "serial", _("总第N期 must be a positive number"))
+        problems.add(path, line_of(data, "serial"), said(data, "serial"),
+                     _("总第N期 must be a positive number"))
     if issue.date.year != issue.year:
-        problems.add(path, line_of(data, "date"), "date",
+        problems.add(path, line_of(data, "date"), said(data, "date"),
                      _("the date {date} is not in the issue's year {year}; fix one of them").format(
                          date=issue.date, year=issue.year))
 
 
-def _figures(value: object, path: Path, problems: Problems) -> list[KeyFigure]:
+def _figures(value: object, path: Path, name: str, problems: Problems,
+             written: dict[int, LMap]) -> list[KeyFigure]:
     out = []
-    for i, ln, item in items(value, path, "figures", problems):
-        item = check(item, FIGURE_SCHEMA, path, f"figures[{i + 1}]", problems, line=ln)
+    for i, ln, item in items(value, path, name, problems):
+        where = f"{name}[{i + 1}]"
+        item = check(item, FIGURE_SCHEMA, path, where, problems, line=ln)
         if "value" in item and fits(item["value"], "number") and not _ordinary(item["value"]):
-            problems.add(path, line_of(item, "value"), f"figures[{i + 1}].value", unordinary())
+            problems.add(path, line_of(item, "value"), f"{where}.{said(item, 'value')}",
+                         unordinary())
             continue
         if all(k in item for k, f in FIGURE_SCHEMA.items() if f.required) and isinstance(
                 item["value"], (int, float)):
             v = item["value"]
             qualifier = str(item.get("qualifier") or "").strip()
             if qualifier and not _qualifier_ok(qualifier):
-                problems.add(path, line_of(item, "qualifier"), f"figures[{i + 1}].qualifier",
+                problems.add(path, line_of(item, "qualifier"), f"{where}.{said(item, 'qualifier')}",
                              _bad_qualifier(qualifier))
             out.append(KeyFigure(_number(v), str(item["unit"]), str(item["label"]),
                                  str(item["sentence"]).strip(), Source(path, ln),
                                  qualifier=qualifier,
                                  data_source=str(item.get("source") or "").strip()))
+            written[id(out[-1])] = item
     return out
 
 
@@ -390,48 +414,52 @@ def _number(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else str(v)
 
 
-def _charts(value: object, path: Path, problems: Problems) -> list[Chart]:
+def _charts(value: object, path: Path, name: str, problems: Problems,
+            written: dict[int, LMap]) -> list[Chart]:
     out = []
-    for i, ln, item in items(value, path, "charts", problems):
-        where = f"charts[{i + 1}]"
+    for i, ln, item in items(value, path, name, problems):
+        where = f"{name}[{i + 1}]"
         item = check(item, CHART_SCHEMA, path, where, problems, line=ln)
         if not all(k in item for k in CHART_SCHEMA):
             continue
         if item["kind"] not in CHART_KINDS:
-            problems.add(path, line_of(item, "kind"), f"{where}.kind",
+            problems.add(path, line_of(item, "kind"), f"{where}.{said(item, 'kind')}",
                          _("'{kind}' is not a chart kind; use one of {choices}").format(
                              kind=item["kind"], choices=", ".join(CHART_KINDS)))
         if isinstance(item["categories"], list) and not item["categories"]:
-            problems.add(path, line_of(item, "categories"), f"{where}.categories",
+            problems.add(path, line_of(item, "categories"), f"{where}.{said(item, 'categories')}",
                          _("a chart needs at least one category, like [2019年, 2020年]"))
             continue
         series = []
-        for j, sln, s in items(item["series"], path, f"{where}.series", problems):
-            s = check(s, SERIES_DATA_SCHEMA, path, f"{where}.series[{j + 1}]", problems, line=sln)
+        series_name = f"{where}.{said(item, 'series')}"
+        for j, sln, s in items(item["series"], path, series_name, problems):
+            s = check(s, SERIES_DATA_SCHEMA, path, f"{series_name}[{j + 1}]", problems, line=sln)
             if "values" in s and "name" in s and isinstance(s["values"], list):
+                values_name = f"{series_name}[{j + 1}].{said(s, 'values')}"
                 if fits(s["values"], "number-list") and not all(map(_ordinary, s["values"])):
-                    problems.add(path, line_of(s, "values"), f"{where}.series[{j + 1}].values",
-                                 unordinary())
+                    problems.add(path, line_of(s, "values"), values_name, unordinary())
                 if len(s["values"]) != len(item["categories"] or []):
-                    problems.add(path, line_of(s, "values"), f"{where}.series[{j + 1}].values",
+                    problems.add(path, line_of(s, "values"), values_name,
                                  _("{values} values for {categories} categories; "
                                    "give one value per category").format(
                                      values=len(s["values"]), categories=len(item["categories"])))
                 qualifiers = _qualifiers(s, len(s["values"]), path,
-                                         f"{where}.series[{j + 1}].qualifiers", problems)
+                                         f"{series_name}[{j + 1}].{said(s, 'qualifiers')}",
+                                         problems)
                 series.append(ChartSeries(str(s["name"]), [float(v) for v in s["values"]
                                                            if isinstance(v, (int, float))],
                                           qualifiers))
         if not series:
-            problems.add(path, line_of(item, "series"), f"{where}.series",
+            problems.add(path, line_of(item, "series"), series_name,
                          _("a chart needs at least one series"))
         out.append(Chart(str(item["id"]), str(item["title"]), str(item["kind"]),
                          [str(c) for c in item["categories"]], series, str(item["unit"]),
                          str(item["source"]), str(item["anchor"]).strip(), Source(path, ln)))
+        written[id(out[-1])] = item
     ids = [c.id for c in out]
     for c in out:
         if ids.count(c.id) > 1:
-            problems.add(path, c.source.line, "charts.id",
+            problems.add(path, c.source.line, f"{name}.{said(written.get(id(c)), 'id')}",
                          _("chart id '{id}' is used twice; make each unique").format(id=c.id))
     return out
 
@@ -501,41 +529,46 @@ def _number_figures(issue: Issue, path: Path, problems: Problems) -> None:
             item.number = n
 
 
-def _anchor(issue: Issue, path: Path, problems: Problems) -> None:
+def _anchor(issue: Issue, data: LMap, path: Path, problems: Problems,
+            written: dict[int, LMap]) -> None:
     """Place each figure and chart after the paragraph that holds its sentence."""
     paragraphs = issue.paragraphs
+    figures, charts = said(data, "figures"), said(data, "charts")
     for fig in issue.figures:
+        item = written.get(id(fig))
         para = next((p for p in paragraphs if fig.sentence in p.text), None)
         if para is None:
-            problems.add(path, fig.source.line, "figures.sentence",
+            problems.add(path, fig.source.line, f"{figures}.{said(item, 'sentence')}",
                          _("this sentence is not in the body; copy it exactly from the paragraph "
                            "the figure comes from"))
             continue
         fig.paragraph_id = para.id
         digits = fig.value.lstrip("-")
         if digits not in fig.sentence.replace(",", ""):
-            problems.add(path, fig.source.line, "figures.value",
+            problems.add(path, fig.source.line, f"{figures}.{said(item, 'value')}",
                          _("the value {value} does not appear in its sentence; check the number").format(
                              value=fig.value))
     for chart in issue.charts:
         para = next((p for p in paragraphs if chart.anchor in p.text), None)
         if para is None:
-            problems.add(path, chart.source.line, f"charts[{chart.id}].anchor",
+            problems.add(path, chart.source.line,
+                         f"{charts}[{chart.id}].{said(written.get(id(chart)), 'anchor')}",
                          _("this text is not in the body; copy a phrase exactly from the paragraph "
                            "the chart illustrates"))
         else:
             chart.paragraph_id = para.id
 
 
-def _summaries(issue: Issue, value: object, path: Path, problems: Problems) -> None:
+def _summaries(issue: Issue, value: object, path: Path, name: str, problems: Problems) -> None:
     if not value:
         return
-    value = check(value, SUMMARIES_SCHEMA, path, "summaries", problems)
+    value = check(value, SUMMARIES_SCHEMA, path, name, problems)
     if "note" in value and isinstance(value["note"], list):
         issue.summary_note = [str(s) for s in value["note"]]
     points = value.get("points") or {}
     if not isinstance(points, dict):
         return
+    name = f"{name}.{said(value, 'points')}"
     for key, item in points.items():
         ln = line_of(points, key)
         m = re.fullmatch(r"(\d+)\.(\d+)", str(key))
@@ -543,28 +576,28 @@ def _summaries(issue: Issue, value: object, path: Path, problems: Problems) -> N
             m and 0 < int(m.group(1)) <= len(issue.sections)
             and 0 < int(m.group(2)) <= len(issue.sections[int(m.group(1)) - 1].points)) else None
         if point is None:
-            problems.add(path, ln, f"summaries.points.{key}",
+            problems.add(path, ln, f"{name}.{key}",
                          _("no such point; name it 'section.point' like '2.1' (section 2, point 1)"))
             continue
-        item = check(item, POINT_SUMMARY_SCHEMA, path, f"summaries.points.{key}", problems, line=ln)
+        item = check(item, POINT_SUMMARY_SCHEMA, path, f"{name}.{key}", problems, line=ln)
         if "headline" in item:
             point.summary_headline = str(item["headline"])
         if "fact" in item:
             point.summary_fact = str(item["fact"])
 
 
-def _check_unique(issues: list[Issue], problems: Problems) -> None:
+def _check_unique(issues: list[Issue], problems: Problems, written: dict[int, LMap]) -> None:
     seen: dict[tuple[int, int], Issue] = {}
     serials: dict[int, Issue] = {}
     for issue in issues:
         key = (issue.year, issue.number)
         if key in seen:
-            problems.add(issue.source.path, 1, "number",
+            problems.add(issue.source.path, 1, said(written.get(id(issue)), "number"),
                          _("{issue} is also {other}; give each issue its own number").format(
                              issue=issue.short_line, other=f"{seen[key].folder.name}/{ISSUE_FILE}"))
         seen.setdefault(key, issue)
         if issue.serial in serials:
-            problems.add(issue.source.path, 1, "serial",
+            problems.add(issue.source.path, 1, said(written.get(id(issue)), "serial"),
                          _("总第{serial}期 is also {other}").format(
                              serial=issue.serial, other=f"{serials[issue.serial].folder.name}/{ISSUE_FILE}"))
         serials.setdefault(issue.serial, issue)

@@ -15,6 +15,7 @@ from typing import Any
 
 from huoye.errors import Problems
 from huoye.i18n import N_, _
+from huoye.load import keys
 from huoye.load.yamlsource import LList, LMap, line_of
 
 
@@ -47,9 +48,22 @@ def type_words(kind: str) -> str:
     return _(TYPE_WORDS[kind])
 
 
+class Schema(dict[str, Field]):
+    """The fields of one mapping, and the group of `huoye.load.keys.KEYS` that names its
+    keys in Chinese."""
+
+    def __init__(self, group: str, fields: dict[str, Field]):
+        super().__init__(fields)
+        self.group = group
+
+
 def check(value: object, schema: dict[str, Field], path: Path, where: str, problems: Problems,
           line: int = 0) -> LMap:
-    """Check `value` is a mapping fitting `schema`; return it (or an empty LMap)."""
+    """Check `value` is a mapping fitting `schema`; return it (or an empty LMap).
+
+    A `Schema`'s Chinese keys are first renamed to its English ones (in place); every
+    message names a key as the editor wrote it, and a missing key in the language the
+    mapping is written in."""
     if not isinstance(value, dict):
         problems.add(path, line_of(value, default=line), where or "yaml",
                      _("expected {expected}, found {found}").format(
@@ -57,20 +71,27 @@ def check(value: object, schema: dict[str, Field], path: Path, where: str, probl
         empty = LMap()
         empty.line, empty.lines = line, {}
         return empty
+    group = getattr(schema, "group", "")
+    if isinstance(value, LMap) and group:
+        keys.to_english(value, group, path, where, problems)
     for key in value:
         if key not in schema:
-            hint = difflib.get_close_matches(key, list(schema), n=1, cutoff=0.6)
+            chinese = keys.is_chinese(str(key))
+            known = [keys.KEYS[group][k] for k in schema] if chinese and group else list(schema)
+            hint = (_closest_chinese(str(key), known) if chinese
+                    else difflib.get_close_matches(str(key), known, n=1, cutoff=0.6))
             if hint:
                 message = _("unknown key; did you mean '{hint}'?").format(hint=hint[0])
             else:
-                message = _("unknown key; known keys: {keys}").format(keys=", ".join(schema))
+                message = _("unknown key; known keys: {keys}").format(keys=", ".join(known))
             problems.add(path, line_of(value, key), _join(where, key), message)
     for key, spec in schema.items():
+        name = keys.name_for(value, group, key) if group else key
         if key not in value or value[key] is None:
             if spec.required:
-                message = (_("missing; add it e.g. '{example}'").format(example=f"{key}: {spec.example}")
+                message = (_("missing; add it e.g. '{example}'").format(example=f"{name}: {spec.example}")
                            if spec.example else _("missing; add it"))
-                problems.add(path, line or line_of(value), _join(where, key), message)
+                problems.add(path, line or line_of(value), _join(where, name), message)
             continue
         if not fits(value[key], spec.kind):
             found = describe(value[key])
@@ -82,9 +103,20 @@ def check(value: object, schema: dict[str, Field], path: Path, where: str, probl
                 message = _("expected {expected}, found {found}; write it as e.g. '{example}'")
             else:
                 message = _("expected {expected}, found {found}; write it as {expected}")
-            problems.add(path, line_of(value, key), _join(where, key), message.format(
-                expected=type_words(spec.kind), found=found, example=f"{key}: {spec.example}"))
+            problems.add(path, line_of(value, key), _join(where, name), message.format(
+                expected=type_words(spec.kind), found=found, example=f"{name}: {spec.example}"))
     return value if isinstance(value, LMap) else _located(value, line)
+
+
+def _closest_chinese(key: str, known: list[str]) -> list[str]:
+    """The Chinese key nearest to `key`, if any is near: difflib's likeness, and among equally
+    like ones the one sharing more characters in the same places (图标页 → 图表页, not 标题页)."""
+    def score(name: str) -> tuple[float, int]:
+        same = sum(a == b for a, b in zip(key, name))
+        return difflib.SequenceMatcher(None, key, name).ratio(), same
+
+    scored = sorted(((score(n), n) for n in known), key=lambda t: t[0], reverse=True)
+    return [scored[0][1]] if scored and scored[0][0][0] >= 0.5 else []
 
 
 def _located(value: dict[str, Any], line: int) -> LMap:

@@ -22,6 +22,7 @@ class LMap(dict[str, Any]):
 
     line: int = 0
     lines: dict[str, int]
+    said: dict[str, str]  # English key → the Chinese name it was written as (huoye.load.keys)
 
 
 class LList(list[Any]):
@@ -110,11 +111,17 @@ _OPENING_QUOTE = re.compile(r"""^\s*(?:-\s+)?(?:[^\s'"#][^:]*:\s+)?(["'])(.*)$""
 _SQUEEZED_KEY = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][A-Za-z0-9_-]*):(?!//)(?=\S)")
 
 
+_SQUEEZED_CHINESE_KEY = re.compile(r"^\s*(?:-\s+)?([^\s:：#'\"\[\]{}-][^\s:：]*):(?!//)(?=\S)")
+
+
 def _no_space_after_colon(text: str, upto: int) -> tuple[int, str] | None:
-    """The first line up to `upto` written 'key:value' (no space), as (line, key)."""
+    """The first line up to `upto` written 'key:value' (no space), as (line, key); the key
+    is a plain English word or one of the Chinese key names (huoye.load.keys)."""
+    from huoye.load.keys import CHINESE_NAMES
+
     for n, raw in enumerate(text.split("\n")[:upto], start=1):
-        m = _SQUEEZED_KEY.match(raw)
-        if m:
+        m = _SQUEEZED_KEY.match(raw) or _SQUEEZED_CHINESE_KEY.match(raw)
+        if m and (m.re is _SQUEEZED_KEY or m.group(1) in CHINESE_NAMES):
             return n, m.group(1)
     return None
 
@@ -135,13 +142,27 @@ def _unclosed_quote(text: str, upto: int) -> int | None:
     return None
 
 
+_BLOCK_START = re.compile(r"^(\s*)(?:-\s+)?[^\s#][^#]*:\s+[|>][-+0-9]*\s*(?:#.*)?$")
+
+
 def _check_fullwidth_colons(text: str, path: Path, offset: int) -> None:
+    """A key followed by '：' (typed on a Chinese keyboard): an English key, or one of the
+    Chinese key names outside a block of text (`按: |` and its lines)."""
+    from huoye.load.keys import CHINESE_NAMES
+
     problems = []
+    block: int | None = None  # the indentation of the key opening a block of text
     for n, raw in enumerate(text.split("\n"), start=1):
+        indent = len(raw) - len(raw.lstrip(" "))
+        in_block = block is not None and (not raw.strip() or indent > block)
+        if not in_block:
+            opening = _BLOCK_START.match(raw)
+            block = len(opening.group(1)) if opening else None
         m = _FULLWIDTH_COLON.match(raw)
         key = m.group(2).strip() if m else ""
         if m and ":" not in raw.split("：", 1)[0] and " " not in key.removeprefix("- ").strip():
-            if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\-]*|- [A-Za-z_][A-Za-z0-9_\-]*", key):
+            if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\-]*|- [A-Za-z_][A-Za-z0-9_\-]*", key) or (
+                    not in_block and key.removeprefix("- ") in CHINESE_NAMES):
                 problems.append(Problem(
                     path, n + offset, key.lstrip("- "),
                     _("full-width colon '：' after the key; YAML needs an ASCII colon and a "
