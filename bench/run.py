@@ -13,11 +13,18 @@ per-issue time, speed-up, peak memory per worker. Also the output sizes, (6) the
 typesetting of the sample and of the test issues, measured from their PDFs by
 huoye.typography (``--typography`` measures only that), and (7) `huoye serve`: from a
 save to the browser (headless Chromium) having the new HTML edition.
-(8) ``--largest``: one cold full build of the largest issue.md the loader accepts (the
-sample's sections repeated up to just under 1 MB): time and peak memory (targets: under
+``--scale``: only (5) and (9) with --jobs 2, interleaved (24, 330, 24 issues) so that the
+per-issue cost at both sizes sees the same moments of the shared machine.
+(8) ``--largest``: cold full builds of the largest issue.md the loader accepts (the
+sample's sections repeated up to just under 1 MB), on one core and on all: time, CPU time
+and peak memory (targets: under
 60 s and 600 MB). (9) the series at scale, 330 issues: cold per-issue time with
 --jobs 2, a rebuild with nothing changed, peak memory per worker after its first issue
 and at the end (``--series N``; skipped by --quick).
+(10) ``--against REV``: the cold full build (2) of this tree and of another commit (or
+checkout folder), alternated run by run, each tree building its own copy of its own
+sample: medians of wall time and of CPU time (user + sys of the build and every process
+it waited for), and their ratios.
 """
 from __future__ import annotations
 
@@ -47,8 +54,9 @@ LARGEST_DRIVER = """
 import json, resource, subprocess, sys, time
 start = time.perf_counter()
 run = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"seconds": time.perf_counter() - start, "status": run.returncode,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                  "cpu_s": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024,
                   "error": run.stderr.strip().splitlines()[-3:] if run.returncode else []}))
 """
 
@@ -73,15 +81,124 @@ def make_largest(work: Path) -> tuple[Path, int]:
     return content, path.stat().st_size
 
 
-def largest(work: Path) -> dict:
-    """(8): one cold build (PDF, PPTX, HTML) of the largest issue: seconds, peak MB."""
+def largest(work: Path, jobs: int | None = 1) -> dict:
+    """(8): one cold build (PDF, PPTX, HTML) of the largest issue: seconds, CPU seconds,
+    peak MB of its largest process; `jobs` None: as the editor runs it (every core: the
+    PDF in its own process beside the deck and the HTML edition)."""
     content, size = make_largest(work)
     cmd = [PY, "-c", LARGEST_DRIVER, PY, str(ROOT / "build.py"), str(content), "--out",
-           str(work / "out-largest"), "--force", "--jobs", "1"]
+           str(work / f"out-largest-{jobs}"), "--force"] + (["--jobs", str(jobs)] if jobs else [])
     run = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
     result = json.loads(run.stdout.strip().splitlines()[-1])
     result["bytes"] = size
+    result["jobs"] = jobs or "default"
     return result
+
+
+def archive_run(work: Path, archive: Path, out: str, jobs: int, env: dict) -> dict:
+    """One cold build of a whole archive in a fresh process (ARCHIVE_DRIVER): wall time,
+    peak memory of each worker, and each worker's peak after its first issue."""
+    r = subprocess.run([PY, "-c", ARCHIVE_DRIVER, str(archive), str(work / out), str(jobs)],
+                       capture_output=True, text=True, env=env, cwd=work)
+    if r.returncode:
+        sys.exit(f"bench: archive driver failed:\n{r.stderr}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def scale(n_small: int, n_series: int, runs: int) -> list[tuple[str, float, str, str]]:
+    """(5) and (9) alone, --jobs 2: a small archive, the series, the small archive again
+    (its two runs bracket the series', so a drift of the machine shows), then a rebuild of
+    the series with nothing changed, as a whole process."""
+    work = Path(tempfile.mkdtemp(prefix="huoye-bench-"))
+    try:
+        shutil.copytree(ROOT / "content", work / "content")
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        small, series = make_archive(work, n_small), make_archive(work, n_series)
+        before = archive_run(work, small, "out-small-1", 2, env)
+        big = archive_run(work, series, "out-series", 2, env)
+        after = archive_run(work, small, "out-small-2", 2, env)
+        quiet = [PY, str(ROOT / "build.py"), str(series), "-q", "-o", str(work / "out-series")]
+        nochange = [timed(quiet, work, env) for _ in range(runs)]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    per_small = [r["wall"] / n_small for r in (before, after)]
+    per_big = big["wall"] / n_series
+    mean_small = statistics.mean(per_small)
+    rows = [
+        (f"(5) archive of {n_small}, --jobs 2, per issue, before", per_small[0], "", ""),
+        (f"(9) series of {n_series}, --jobs 2, per issue", per_big,
+         f"{per_big / mean_small:.2f} × the {n_small}-issue cost", "no worse: ≤ 1.00"),
+        (f"(5) archive of {n_small}, --jobs 2, per issue, after", per_small[1], "", ""),
+        (f"(9) series of {n_series}, rebuild, nothing changed (median)", statistics.median(nochange),
+         f"{min(nochange):.3f}–{max(nochange):.3f} s", f"≤ {TARGETS['series_nochange_s']} s"),
+    ]
+    for label, r in ((f"{n_small}", before), (f"{n_series}", big), (f"{n_small}", after)):
+        peaks = ", ".join(f"{mb:.0f}" for _, mb in sorted(r["workers"].items()))
+        rows.append((f"    peak MB per worker, {label} issues: first issue → all", r["first"],
+                     f"→ {peaks}", f"≤ {TARGETS['worker_mb']} MB, flat"))
+    return rows
+
+
+def cold_usage(python: str, tree: Path, content: Path, work: Path) -> tuple[float, float]:
+    """One cold full build (2) of the sample in `content` by `tree`'s build.py run by
+    `python`, into a new output folder under `work`: (wall seconds, CPU seconds of the
+    build and of the processes it waited for)."""
+    out = work / f"out-{time.monotonic_ns()}"
+    cmd = [python, str(tree / "build.py"), str(content / SAMPLE), "-q", "-o", str(out)]
+    # Python's bytecode is cached as in an installed package (pip compiles it): a shell
+    # with PYTHONDONTWRITEBYTECODE=1 would have each build compile huoye's source again,
+    # which weighs on the tree with more code and is no cost of a build.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env=dict(env, PYTHONPATH=str(tree)))
+    err = proc.stderr.read() if proc.stderr else b""
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        sys.exit(f"bench: {' '.join(cmd)} failed:\n{err.decode(errors='replace')}")
+    shutil.rmtree(out, ignore_errors=True)
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def against(rev: str, runs: int) -> dict:
+    """(10): cold full builds of this tree and of `rev` (a commit, or a checkout folder with
+    its own .venv), alternated; each tree's python is its .venv's when it has one."""
+    work = Path(tempfile.mkdtemp(prefix="huoye-against-"))
+    other, made = Path(rev), False
+    try:
+        if not other.is_dir():
+            other, made = work / "other-tree", True
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(other), rev],
+                           check=True, capture_output=True)
+        trees = {"this": ROOT.resolve(), "other": other.resolve()}
+        pythons = {}
+        for name, tree in trees.items():
+            venv = tree / ".venv" / "bin" / "python"
+            pythons[name] = str(venv) if venv.exists() else PY
+            shutil.copytree(tree / "content", work / f"content-{name}")
+        for name in trees:  # warm-up: font caches, pre-parsed declarations, the page cache
+            cold_usage(pythons[name], trees[name], work / f"content-{name}", work)
+        samples: dict[str, list[tuple[float, float]]] = {"this": [], "other": []}
+        for k in range(runs):
+            order = ("other", "this") if k % 2 else ("this", "other")
+            for name in order:
+                samples[name].append(cold_usage(pythons[name], trees[name],
+                                                work / f"content-{name}", work))
+        result = {"rev": rev, "runs": runs}
+        for name in trees:
+            result[f"{name}_wall_s"] = statistics.median(w for w, _c in samples[name])
+            result[f"{name}_cpu_s"] = statistics.median(c for _w, c in samples[name])
+        result["wall_ratio"] = result["this_wall_s"] / result["other_wall_s"]
+        result["cpu_ratio"] = result["this_cpu_s"] / result["other_cpu_s"]
+        result["samples"] = samples
+        return result
+    finally:
+        if made:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(other)],
+                           capture_output=True)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def timed(cmd: list[str], cwd: Path, env=None) -> float:
@@ -276,20 +393,47 @@ def main() -> None:
     ap.add_argument("--json", type=Path, default=None, help="also write the numbers as JSON here")
     ap.add_argument("--typography", action="store_true",
                     help="only (6): build each test issue's PDF and measure its typesetting")
+    ap.add_argument("--scale", action="store_true",
+                    help="only (5) and (9) with --jobs 2: per-issue cost, memory and freshness at scale")
     ap.add_argument("--largest", action="store_true",
                     help="only (8): time and peak memory of a build of the largest issue.md allowed")
+    ap.add_argument("--against", metavar="REV", default=None,
+                    help="only (10): cold full builds of this tree and of REV (a commit, or a "
+                         "checkout folder with its own .venv), alternated: medians and ratios")
     args = ap.parse_args()
-    if args.largest:
-        sys.path.insert(0, str(ROOT))
-        with tempfile.TemporaryDirectory(prefix="huoye-bench-") as work:
-            r = largest(Path(work))
-        print(f"(8) largest issue.md ({r['bytes'] / 2**20:.2f} MB): exit {r['status']}, "
-              f"{r['seconds']:.1f} s (target ≤ {TARGETS['largest_s']} s), peak {r['peak_mb']:.0f} MB "
-              f"(target ≤ {TARGETS['largest_mb']} MB)")
-        for line in r["error"]:
-            print(f"    {line}")
+    if args.against:
+        runs = args.runs or 10
+        r = against(args.against, runs)
+        print(f"(10) cold full build, this tree against {args.against}, {runs} alternated runs, "
+              f"medians:\n  wall {r['this_wall_s']:.3f} s against {r['other_wall_s']:.3f} s: "
+              f"× {r['wall_ratio']:.3f}\n  CPU  {r['this_cpu_s']:.3f} s against "
+              f"{r['other_cpu_s']:.3f} s: × {r['cpu_ratio']:.3f}  (target: ≤ 1.05)")
         if args.json:
             args.json.write_text(json.dumps(r, indent=2))
+        return
+    if args.scale:
+        rows = scale(args.archive or 24, args.series or 330, args.runs or 5)
+        print(f"\nhuoye benchmark at scale; machine: {os.cpu_count()} cores\n")
+        for name, sec, ratio, target in rows:
+            print(f"{name:58s} {sec:8.3f}  {ratio:26s} {target}")
+        if args.json:
+            args.json.write_text(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if args.largest:
+        sys.path.insert(0, str(ROOT))
+        results = []
+        for jobs in (1, None):  # one core, then as an editor runs it
+            with tempfile.TemporaryDirectory(prefix="huoye-bench-") as work:
+                r = largest(Path(work), jobs)
+            results.append(r)
+            print(f"(8) largest issue.md ({r['bytes'] / 2**20:.2f} MB), --jobs {r['jobs']}: exit "
+                  f"{r['status']}, {r['seconds']:.1f} s (target ≤ {TARGETS['largest_s']} s; CPU "
+                  f"{r['cpu_s']:.1f} s), peak {r['peak_mb']:.0f} MB (target ≤ "
+                  f"{TARGETS['largest_mb']} MB)")
+            for line in r["error"]:
+                print(f"    {line}")
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2))
         return
     if args.typography:
         with tempfile.TemporaryDirectory(prefix="huoye-bench-") as work:

@@ -27,7 +27,7 @@ from huoye.content import series_name
 from huoye.errors import HuoyeError, os_error_message
 from huoye.i18n import _
 from huoye.output import check_targets, commit
-from huoye.plan import DEFAULT_TEMPLATES, BuildRequest, IssueResult, plan, select
+from huoye.plan import DEFAULT_TEMPLATES, BuildRequest, IssueResult, Plan, plan, select
 from huoye.processes import default_jobs
 from huoye.render import RenderOptions, output_name
 
@@ -38,20 +38,21 @@ __all__ = ["DEFAULT_TEMPLATES", "BuildRequest", "IssueResult", "build", "build_i
 def build(request: BuildRequest) -> list[IssueResult]:
     """Build the requested issues, then, if none failed, the series' archive page and feed
     (`huoye.site`); returns one result per issue (errors included), in issue order."""
-    results = build_issues(request)
+    todo = plan(request)
+    results = build_issues(request, todo)
     if request.site and not any(r.error for r in results):
         from huoye import site
-        from huoye.i18n import _
 
-        root, _only = select(request.paths)
-        for path in site.publish(root, request.out_dir, request.templates, series_name(root)):
+        for path in site.publish(todo.root, request.out_dir, request.templates,
+                                 series_name(todo.root), todo.fronts):
             progress.log.info(_("{path}: updated").format(path=progress.shown(path)))
     return results
 
 
-def build_issues(request: BuildRequest) -> list[IssueResult]:
-    """Build the requested issues; one result per issue (errors included), in issue order."""
-    todo = plan(request)
+def build_issues(request: BuildRequest, todo: Plan | None = None) -> list[IssueResult]:
+    """Build the requested issues (`todo`: their plan, if made); one result per issue
+    (errors included), in issue order."""
+    todo = plan(request) if todo is None else todo
     results = list(todo.up_to_date)
     for n, result in enumerate(results, start=1):
         progress.report(result, n, len(todo.folders))

@@ -24,7 +24,8 @@ import fcntl
 import hashlib
 import json
 import os
-import re
+import stat
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -42,7 +43,17 @@ def user_cache_folder() -> Path:
     processes (font metrics, pre-parsed WeasyPrint declarations): $XDG_CACHE_HOME/huoye."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "huoye"
-_FRONT_MATTER = re.compile(rb"\A(?:\xef\xbb\xbf)?---.*?\n---", re.S)
+
+
+def front_matter(data: bytes) -> bytes:
+    """The raw front matter of an issue.md's bytes, fences included (b"" if none): what
+    `\\A(BOM)?---.*?\\n---` matches, found with `bytes.find` (the lazy regex walks every
+    byte and cost more than hashing the whole file)."""
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    if not data.startswith(b"---", start):
+        return b""
+    end = data.find(b"\n---", start + 3)
+    return data[:end + 4] if end >= 0 else b""
 
 
 def _hash_tree(h, folder: Path, root: Path) -> None:
@@ -69,25 +80,72 @@ def _hash_file(h, path: Path, limit: int) -> None:
         h.update(b"\0unreadable:%d\0" % (err.errno or 0))
 
 
-def _hash_issue_folder(h, folder: Path, content_root: Path) -> None:
+def _hash_issue_folder(h, folder: Path, root: Path, known: bytes | None = None) -> None:
     """The files of an issue folder an issue can use: its regular files and the links that
-    stay inside the content folder, by name and bytes (sub-folders too, but no folder
-    reached through a link); a link out of the content folder by its name only."""
-    root = content_root.resolve()
-    for base, dirs, files in os.walk(folder):  # os.walk follows no link to a folder
+    stay inside the content folder (`root`, resolved), by name and bytes (sub-folders too,
+    but no folder reached through a link); a link out of the content folder by its name
+    only. `known`: what `_hash_file` gives for the folder's own issue.md, already read."""
+    top = os.fspath(folder)
+    for base, dirs, files in os.walk(top):  # os.walk follows no link to a folder
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            path = Path(base, name)
             if name.startswith("."):
                 continue
-            h.update(str(path.relative_to(folder)).encode("utf-8", "surrogateescape") + b"\0")
-            if path.is_symlink():
+            path = os.path.join(base, name)
+            h.update(os.path.relpath(path, top).encode("utf-8", "surrogateescape") + b"\0")
+            link = os.path.islink(path)
+            if link:
                 h.update(os.readlink(path).encode("utf-8", "surrogateescape") + b"\0")
-                if not path.resolve().is_relative_to(root):
+                if not Path(path).resolve().is_relative_to(root):
                     continue
-            if path.is_file():
-                limit = MAX_ISSUE_BYTES if path.parent == folder and name == ISSUE_FILE else MAX_FILE_BYTES
-                _hash_file(h, path, limit)
+            own = base == top and name == ISSUE_FILE
+            if own and known is not None and not link:
+                h.update(known)
+            elif os.path.isfile(path):
+                _hash_file(h, Path(path), MAX_ISSUE_BYTES if own else MAX_FILE_BYTES)
+
+
+@dataclass(frozen=True)
+class IssueFile:
+    """An issue.md as the keys see it, read once per build: its front matter (raw bytes)
+    and what `_hash_file` gives for the whole file (None: a link, hashed on its own)."""
+
+    front: bytes
+    hashed: bytes | None
+
+
+def read_issue_files(root: Path) -> dict[str, IssueFile]:
+    """Every issue folder's issue.md of the content folder `root` (resolved), read once,
+    by folder name. A file over the size limit or outside the content folder has no front
+    matter here (the loader refuses it, with the reason)."""
+    files = {}
+    with os.scandir(root) as entries:
+        for entry in entries:
+            path = os.path.join(entry.path, ISSUE_FILE)
+            try:
+                if not entry.is_dir():
+                    continue
+                linked = stat.S_ISLNK(os.lstat(path).st_mode)  # hashed on its own, as a link
+                if (linked or entry.is_symlink()) and not inside(Path(path), root):
+                    continue
+                st = os.stat(path)
+            except OSError:
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            if st.st_size > MAX_ISSUE_BYTES:
+                files[entry.name] = IssueFile(b"", None if linked else b"\0too-large:%d\0" % st.st_size)
+                continue
+            try:
+                with open(path, "rb") as f:
+                    data = f.read(MAX_ISSUE_BYTES + 1)
+            except OSError as err:
+                marker = b"\0unreadable:%d\0" % (err.errno or 0)
+                files[entry.name] = IssueFile(b"", None if linked else marker)
+                continue
+            files[entry.name] = IssueFile(front_matter(data),
+                                          None if linked else hashlib.sha256(data).digest())
+    return files
 
 
 @lru_cache(maxsize=1)
@@ -110,19 +168,20 @@ def _tree_mtimes(folder: Path) -> tuple:
     return tuple(sorted((str(p), p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()))
 
 
-def build_keys(folders: list[Path], root: Path, templates: Path, options: dict) -> dict[Path, str]:
+def build_keys(folders: list[Path], root: Path, templates: Path, options: dict,
+               files: dict[str, IssueFile] | None = None) -> dict[Path, str]:
     """The key of each issue folder's build, from raw inputs (nothing is parsed).
 
-    Linear in the archive: each issue's files are read once, the templates and huoye's
-    source once, and the front matter of every issue of the content folder (their dates
-    and themes make each back page) once, into one digest all keys share.
+    Linear in the archive: each issue.md is read once (`read_issue_files`, or `files` if
+    the caller has read them), the templates and huoye's source once, and the front
+    matter of every issue of the content folder (their dates and themes make each back
+    page) goes into one digest all keys share.
     """
+    root = root.resolve()
+    files = read_issue_files(root) if files is None else files
     h = hashlib.sha256()
-    for other in sorted(root.iterdir()):
-        path = other / ISSUE_FILE
-        if path.is_file() and inside(path, root) and path.stat().st_size <= MAX_ISSUE_BYTES:
-            m = _FRONT_MATTER.match(path.read_bytes())
-            h.update(other.name.encode() + b"\0" + (m.group(0) if m else b"") + b"\0")
+    for name in sorted(files):
+        h.update(name.encode("utf-8", "surrogateescape") + b"\0" + files[name].front + b"\0")
     shared = hashlib.sha256(h.digest())
     if inside(root / SERIES_FILE, root):
         _hash_file(shared, root / SERIES_FILE, MAX_ISSUE_BYTES)
@@ -132,7 +191,8 @@ def build_keys(folders: list[Path], root: Path, templates: Path, options: dict) 
     keys = {}
     for folder in folders:
         key = shared.copy()
-        _hash_issue_folder(key, folder, root)
+        own = files.get(folder.name) if folder.parent == root else None
+        _hash_issue_folder(key, folder, root, own.hashed if own else None)
         keys[folder] = key.hexdigest()
     return keys
 
@@ -158,7 +218,7 @@ def fontconfig_state() -> str:
 def build_state(out_dir: Path) -> Path:
     """huoye's own folder for one output folder (its stamp and lock), in the cache folder,
     named by a hash of the output folder's absolute path."""
-    digest = hashlib.sha256(str(Path(os.path.abspath(out_dir))).encode("utf-8", "surrogateescape"))
+    digest = hashlib.sha256(os.path.abspath(out_dir).encode("utf-8", "surrogateescape"))
     return user_cache_folder() / "outputs" / digest.hexdigest()[:32]
 
 
@@ -175,16 +235,28 @@ def output_lock(out_dir: Path):
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def up_to_date(out_dir: Path, key: str, names: list[str]) -> bool:
+def up_to_date(out_dir: Path, key: str, names: list[str], seen: dict[str, str] | None = None) -> bool:
+    """Whether `out_dir` holds `names` from a build with `key`, with the same fonts and
+    fontconfig state. `seen`: a memo of file states for a run over many issues (their
+    stamps list the same fonts; each is looked at once)."""
     try:
         stamp = json.loads((build_state(out_dir) / STAMP).read_text())
     except (OSError, ValueError):
         return False
+    seen = {} if seen is None else seen
+
+    def state(path: str) -> str:
+        if path not in seen:
+            seen[path] = _stat(Path(path))
+        return seen[path]
+
+    if "\0fontconfig" not in seen:
+        seen["\0fontconfig"] = fontconfig_state()
     return (stamp.get("key") == key
             and set(names) <= set(stamp.get("outputs", []))
-            and all((out_dir / n).is_file() for n in names)
-            and stamp.get("fontconfig") == fontconfig_state()
-            and all(_stat(Path(p)) == s for p, s in stamp.get("fonts", {}).items()))
+            and all(os.path.isfile(os.path.join(out_dir, n)) for n in names)
+            and stamp.get("fontconfig") == seen["\0fontconfig"]
+            and all(state(p) == s for p, s in stamp.get("fonts", {}).items()))
 
 
 def stamp_bytes(key: str, names: list[str], fonts: list[Path]) -> bytes:

@@ -8,6 +8,7 @@ check must stay cheap: no YAML or Markdown parser is imported here).
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from huoye.errors import ContentError
@@ -15,6 +16,9 @@ from huoye.i18n import _
 
 ISSUE_FILE = "issue.md"
 SERIES_FILE = "series.yaml"
+#: PDF variants a series may ask for (series.yaml pdf_variant, --pdf-variant), besides plain
+#: PDF; here, not in huoye.model, so that the command line starts without the model
+PDF_VARIANTS = ("pdf/a-3u", "pdf/ua-1")
 
 
 def inside(path: Path, root: Path) -> bool:
@@ -36,7 +40,10 @@ def find_content_root(start: Path) -> Path:
 
 def issue_folders(root: Path) -> list[Path]:
     """Every issue folder of a content root, in name order."""
-    return sorted(p for p in root.iterdir() if p.is_dir() and (p / ISSUE_FILE).is_file())
+    with os.scandir(root) as entries:
+        names = sorted(e.name for e in entries
+                       if e.is_dir() and os.path.isfile(os.path.join(e.path, ISSUE_FILE)))
+    return [root / name for name in names]
 
 
 def series_name(root: Path) -> str:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from huoye.content import PDF_VARIANTS as PDF_VARIANTS  # series.yaml pdf_variant (re-exported)
 from huoye.errors import display_path
 
 
@@ -566,10 +567,6 @@ def label_value(value: float, number_format: str, qualifier: str = "") -> str:
 class StaffMember:
     role: str
     name: str
-
-
-#: PDF variants a series may ask for (series.yaml pdf_variant, --pdf-variant), besides plain PDF.
-PDF_VARIANTS = ("pdf/a-3u", "pdf/ua-1")
 
 
 @dataclass

@@ -63,25 +63,31 @@ class Plan:
     keys: dict[Path, str]
     stale: list[Path]
     up_to_date: list[IssueResult]
+    fronts: dict[str, bytes] = field(default_factory=dict)  # folder name → raw front matter
 
 
 def plan(request: BuildRequest) -> Plan:
     """Which issues `request` names, and which of them need building."""
     root, only = select(request.paths)
-    folders = [f.resolve() for f in (only or issue_folders(root))]
+    # root is resolved (select): a folder that is no link needs no resolving
+    folders = [f.resolve() if f.is_symlink() else f for f in (only or issue_folders(root))]
     if not folders:
         raise HuoyeError(_("{path}: no issues to build; create one with 'huoye new'").format(path=root))
     name = series_name(root)
-    keys = cache.build_keys(folders, root, request.templates, request.options())
+    files = cache.read_issue_files(root)  # each issue.md read once per build
+    keys = cache.build_keys(folders, root, request.templates, request.options(), files)
     stale, fresh = [], []
+    seen: dict[str, str] = {}
     for folder in folders:
         outputs = outputs_of(folder, name, request)
         out_dir = request.out_dir / folder.name
-        if request.force or not cache.up_to_date(out_dir, keys[folder], [p.name for p in outputs]):
+        if request.force or not cache.up_to_date(out_dir, keys[folder], [p.name for p in outputs],
+                                                 seen):
             stale.append(folder)
         else:
             fresh.append(IssueResult(folder.name, False, 0.0, outputs))
-    return Plan(root, only, folders, keys, stale, fresh)
+    return Plan(root, only, folders, keys, stale, fresh,
+                {name: f.front for name, f in files.items()})
 
 
 def select(paths: list[Path]) -> tuple[Path, list[Path] | None]:

@@ -143,11 +143,21 @@ def _deck(ready: Ready) -> None:
     from huoye.errors import RenderError
     from huoye.fonts import check_deck_fonts
     from huoye.render import deck
+    from huoye.render.deck.measure import TextDoesNotFitError
 
     try:
         ready.deck = deck.draw(ready.issue, ready.options)
     except RenderError as err:
         raise RenderError([_at_content(ready.issue, err, p) for p in err.problems]) from None
+    except TextDoesNotFitError as err:
+        # a text no slide handler split or sized for its box: never drawn overflowing,
+        # never an internal error; refused at the content line the text came from
+        problem = _("{path}: the text {start}… needs {need} pt of height on its slide, and its "
+                    "box has {room} pt; shorten it in the content, or split it into several "
+                    "paragraphs or points").format(
+            path=deck.outline_name(ready.options), start=repr(err.start),
+            need=f"{err.need:.0f}", room=f"{err.room:.0f}")
+        raise RenderError([_at_content(ready.issue, err, problem)]) from None
     _labels_have_glyphs(ready.issue, deck.drawn_text(ready.deck), [check_deck_fonts(ready.issue)],
                         deck.outline_name(ready.options))
 
@@ -158,7 +168,7 @@ def _deck(ready: Ready) -> None:
 _QUOTED = re.compile(r"'([^']+)'|\"([^\"]+)\"")
 
 
-def _at_content(issue: Issue, err: HuoyeError, problem: Problem | str) -> Problem | str:
+def _at_content(issue: Issue, err: Exception, problem: Problem | str) -> Problem | str:
     """`problem`, raised while laying out the deck, moved to the content line its text came
     from (the outline template only puts content on slides); left where it is when the
     text is the template's own."""

@@ -29,6 +29,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NoReturn, Self
 
+from huoye import signals
 from huoye.errors import HuoyeError
 from huoye.i18n import _, language, set_language
 from huoye.render import renderer
@@ -50,12 +51,17 @@ def parallel(fn: Callable[..., Any], calls: list[tuple], jobs: int) -> Iterator[
     Workers speak the build's language and do not draw progress (the parent reports each
     result)."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
     with ProcessPoolExecutor(max_workers=min(jobs, len(calls)), initializer=_worker_init,
                              initargs=(language(),)) as pool:
         futures = [pool.submit(fn, *args) for args in calls]
         for future in as_completed(futures):
-            yield future.result()
+            try:
+                yield future.result()
+            except BrokenProcessPool:  # a worker killed by the stop, not a crash
+                signals.raise_if_stopping()
+                raise
 
 
 def _worker_init(lang: str) -> None:
@@ -258,6 +264,7 @@ def _received(conn, process, ended: str) -> Any:
         outcome, value = conn.recv()
     except EOFError:
         process.join()
+        signals.raise_if_stopping()
         raise HuoyeError(ended.format(status=process.exitcode)) from None
     if outcome == "error":
         raise value

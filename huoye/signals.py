@@ -22,6 +22,7 @@ import signal
 HANDLED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 _PR_SET_PDEATHSIG = 1
 _main_pid: int | None = None
+_stopping: int | None = None  # the signal that is stopping this build, once one came
 
 
 class Stopped(BaseException):  # noqa: N818 (not an error: the user asked huoye to stop)
@@ -43,10 +44,20 @@ def end_helpers() -> None:
 
 
 def _handler(signum, frame) -> None:
+    global _stopping
     if os.getpid() != _main_pid:  # a helper, forked with this handler: leave quietly
         os._exit(128 + signum)
+    _stopping = signum
     end_helpers()
     raise Stopped(signum)
+
+
+def raise_if_stopping() -> None:
+    """Raise `Stopped` if a signal is stopping the build. A helper found dead is then
+    the handler's doing, not a crash, even where the handler's own `Stopped` was lost
+    (raised inside a finalizer, which Python only reports and ignores)."""
+    if _stopping is not None:
+        raise Stopped(_stopping)
 
 
 def _in_helper() -> None:
@@ -62,7 +73,8 @@ def _in_helper() -> None:
 def installed(signals=HANDLED):
     """Within: this process is the main process of a build (the command line's `main`);
     the earlier handlers come back on leaving (tests call `main` in process)."""
-    global _main_pid
+    global _main_pid, _stopping
+    _stopping = None
     if _main_pid is None:
         os.register_at_fork(after_in_child=_in_helper)
     _main_pid = os.getpid()

@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from urllib.parse import quote, urljoin, urlsplit
 from xml.etree import ElementTree as ET
 
 import huoye
+from huoye.cache import front_matter
 from huoye.content import ISSUE_FILE, SERIES_FILE, issue_folders
 from huoye.errors import ContentError, Problems
 from huoye.i18n import _
@@ -199,26 +201,33 @@ def feed_xml(series, items: list[Entry]) -> bytes:
                                                                        xml_declaration=False) + b"\n"
 
 
-def _key(root: Path, out_dir: Path, name: str, templates: Path) -> str:
-    """What the site pages show, from raw bytes: nothing is parsed to see it is unchanged."""
+def _key(root: Path, out_dir: Path, name: str, templates: Path,
+         fronts: dict[str, bytes] | None = None) -> str:
+    """What the site pages show, from raw bytes: nothing is parsed to see it is unchanged.
+    `fronts`: each issue folder's raw front matter, if the build has read it already."""
     h = hashlib.sha256(huoye.__version__.encode())
     h.update((root / SERIES_FILE).read_bytes())
     page = index_templates(templates) / INDEX_TEMPLATE
     h.update(page.read_bytes() if page.is_file() else b"")
     h.update(Path(__file__).read_bytes())
     for folder in issue_folders(root):
-        m = _FRONT_MATTER.match((folder / ISSUE_FILE).read_bytes())
-        present = [fmt for fmt in FORMATS if (out_dir / folder.name / file_name(name, folder.name, fmt))
-                   .is_file()]
-        h.update(folder.name.encode() + b"\0" + (m.group(0) if m else b"") + b"\0"
+        if fronts is not None and folder.name in fronts:
+            front = fronts[folder.name]
+        else:
+            front = front_matter((folder / ISSUE_FILE).read_bytes())
+        present = [fmt for fmt in FORMATS
+                   if os.path.isfile(os.path.join(out_dir, folder.name, file_name(name, folder.name, fmt)))]
+        h.update(folder.name.encode() + b"\0" + front + b"\0"
                  + ",".join(present).encode() + b"\0")
     return h.hexdigest()
 
 
-def publish(root: Path, out_dir: Path, templates: Path, series_name: str) -> list[Path]:
+def publish(root: Path, out_dir: Path, templates: Path, series_name: str,
+            fronts: dict[str, bytes] | None = None) -> list[Path]:
     """Write output/index.html and output/feed.xml for what output/ holds now; returns
-    the files written (none when they are up to date)."""
-    key = _key(root, out_dir, series_name, templates)
+    the files written (none when they are up to date). `fronts`: the issues' raw front
+    matter, as the build's plan read it (else read here)."""
+    key = _key(root, out_dir, series_name, templates, fronts)
     try:
         if json.loads(_stamp(out_dir).read_text()).get("key") == key and \
                 (out_dir / INDEX).is_file() and (out_dir / FEED).is_file():

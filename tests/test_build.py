@@ -2,8 +2,11 @@
 one process; one issue's failure stops no other; freshness reads each input once."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import sys
+from collections import Counter
 from pathlib import Path
 
 from huoye import cache
@@ -58,26 +61,51 @@ def test_an_archive_built_by_workers_matches_one_process_and_survives_a_bad_issu
     assert [r.built for r in again] == [False, False, False] and again[1].error
 
 
-def test_freshness_reads_each_issue_once_whatever_the_archive_size(tmp_path, monkeypatch):
-    """Linear: the keys of an archive read every issue file a fixed number of times, the
-    same for 4 issues as for 40 (each key used to read every other issue's file)."""
-    reads: dict[Path, int] = {}
-    real = Path.read_bytes
+_OPENED: list[str] | None = None  # files opened while recording (the audit hook below)
 
-    def counting(self: Path) -> bytes:
-        reads[self] = reads.get(self, 0) + 1
-        return real(self)
 
-    monkeypatch.setattr(Path, "read_bytes", counting)
-    most = {}
-    for n in (4, 40):
+def _record_open(event: str, args: tuple) -> None:
+    if _OPENED is not None and event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+        _OPENED.append(os.fsdecode(args[0]))
+
+
+sys.addaudithook(_record_open)  # audit hooks cannot be removed: it records only when asked
+
+
+@contextlib.contextmanager
+def recording_opens():
+    """Every file opened meanwhile, through any API (Python's "open" audit event: builtins
+    open, Path.read_bytes, io.open_code ...)."""
+    global _OPENED
+    _OPENED = []
+    try:
+        yield _OPENED
+    finally:
+        _OPENED = None
+
+
+def test_a_rebuild_with_nothing_changed_reads_each_issue_once(tmp_path, monkeypatch):
+    """Freshness is linear: a no-change rebuild of an archive (plan, then the series' pages)
+    opens each issue.md exactly once, and the files it opens grow by the same count for
+    each issue added (counted, not timed: 2, 4 and 8 issues; each key used to read every
+    other issue's file, and the series' pages read them all a third time)."""
+    (tmp_path / "fontconfig").mkdir()  # the machine's fontconfig caches may change meanwhile
+    monkeypatch.setattr(cache, "FONTCONFIG_CACHES", (str(tmp_path / "fontconfig"),))
+    opened = {}
+    for n in (2, 4, 8):
         content = make_archive(tmp_path / f"content-{n}", n)
-        folders = issue_folders(content)
-        reads.clear()
-        keys = cache.build_keys(folders, content, DEFAULT_TEMPLATES, {"formats": ["pdf"]})
-        assert len(set(keys.values())) == n
-        most[n] = max(count for path, count in reads.items() if path.name == "issue.md")
-    assert most[4] == most[40] <= 2, most
+        request = BuildRequest(paths=[content], out_dir=tmp_path / f"out-{n}", formats=["html"],
+                               jobs=1)
+        assert all(r.built and not r.error for r in build(request))
+        with recording_opens() as seen:
+            again = build(request)
+        assert [r.built for r in again] == [False] * n
+        mine = [p for p in seen if Path(p).is_relative_to(tmp_path)
+                or Path(p).is_relative_to(cache.user_cache_folder())]
+        issue_reads = Counter(p for p in mine if p.endswith("/issue.md"))
+        assert issue_reads == {str(f / "issue.md"): 1 for f in issue_folders(content)}, issue_reads
+        opened[n] = len(mine)
+    assert opened[2] > 0 and opened[8] - opened[4] == 2 * (opened[4] - opened[2]), opened
 
 
 def test_an_earlier_issue_s_theme_changes_a_later_key_and_its_body_does_not(tmp_path):

@@ -44,7 +44,7 @@ def test_check_reports_each_issue(capsys):
 
 
 @pytest.mark.parametrize("args, status, says", [
-    (["check", "content"], 0, "2020-03: ok — 2020年第3期"),
+    (["check", "content"], 0, f"2020-03: ok — {SAMPLE_FACTS['issue_line']}"),
     (["build", "content/no-such-issue"], 2, "no such folder"),
 ])
 def test_the_process_leaves_with_mains_status_and_everything_said(args, status, says):

@@ -7,9 +7,12 @@ body reaches the PDF, the HTML and the deck.
   headers and the contents page are extra text, allowed); each footnote is a subsequence
   of the text of one page, the page that also holds the words just before its mark.
 - HTML (lxml's text of <body>, elements apart; aria-hidden padding left out): the body and each footnote are subsequences of it.
-- Deck (python-pptx: every slide's shapes, tables included, and its speaker notes): each
-  line of the body is a subsequence of the deck's text. (That the corpus decks keep their
-  text inside their boxes is checked in LibreOffice by tests/test_deck_package.py.)
+- Deck (python-pptx: every slide's shapes, tables included, then its speaker notes, slide
+  after slide): the body is a subsequence of the deck's text in slide order, each article's
+  参考文献 list aside, which the deck reads with the article's opening slide (its speaker
+  notes) and which must be there in order too; each footnote is a subsequence of the deck.
+  (That the corpus decks keep their text inside their boxes is checked in LibreOffice by
+  tests/test_deck_package.py.)
 
 Run on every issue of the corpus and on the sample; each issue is built once per session.
 """
@@ -85,6 +88,15 @@ def source_body(issue_md: Path) -> tuple[str, dict[str, str], dict[str, str]]:
     return body, notes, before
 
 
+REFERENCES = re.compile(r"^## 参考文献[^\n]*\n(.*?)(?=^# |\Z)", re.M | re.S)
+
+
+def without_references(body: str) -> tuple[str, list[str]]:
+    """The body without its articles' 参考文献 lists, and those lists (heading included)."""
+    lists = [m.group(0) for m in REFERENCES.finditer(body)]
+    return REFERENCES.sub("", body), lists
+
+
 def pdf_pages(pdf: Path) -> list[str]:
     run = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
                          text=True, check=True, timeout=120)
@@ -153,17 +165,27 @@ def test_every_word_and_number_of_the_body_is_in_every_output(issue_outputs):
         assert missing_from(tokens(note), page) is None, f"HTML lacks footnote [^{label}]"
 
     deck = tokens(deck_text(outputs["pptx"]))
-    for line in [*body.split("\n"), *notes.values()]:
-        lost = missing_from(tokens(line), deck)
-        assert lost is None, f"deck lacks the line {line[:40]!r} from: {''.join(lost)}"
+    read, references = without_references(body)
+    lost = missing_from(tokens(read), deck)
+    assert lost is None, f"deck lacks (in slide order) from: {''.join(lost)}"
+    for part in [*references, *notes.values()]:
+        lost = missing_from(tokens(part), deck)
+        assert lost is None, f"deck lacks {part[:40]!r} from: {''.join(lost)}"
 
 
 def test_the_check_is_not_blind(built_corpus):
-    """The subsequence check fails when a word is missing or out of order."""
+    """The subsequence check fails when a word is missing or out of order, and the deck's
+    text is read slide after slide, each slide's notes after its shapes."""
     body = tokens("专项债券发行规模1280亿元")
     assert missing_from(body, tokens("专项债券发行规模1280亿元，增长")) is None
     assert missing_from(body, tokens("专项债券发行规模亿元")) is not None
     assert missing_from(body, tokens("1280亿元专项债券发行规模")) is not None
+    text, lists = without_references("# 甲\n\n正文一\n\n## 参考文献\n\n[1] 文献\n\n# 乙\n\n正文二\n")
+    assert tokens(text) == tokens("甲 正文一 乙 正文二") and tokens("".join(lists)) == tokens("参考文献 1 文献")
+    deck = tokens(deck_text(built_corpus["2021-01"]["pptx"]))
+    first, second = "地方政府专项债券资金使用效率研究", "基层“三保”支出保障机制的实践与思考"
+    assert missing_from(tokens(first + second), deck) is None
+    assert missing_from(tokens(second + "提高资金使用效率的对策建议"), deck) is not None  # in order
 
 
 @pytest.mark.parametrize("slug", ISSUES)

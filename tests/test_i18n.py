@@ -20,7 +20,7 @@ import pytest
 
 from huoye import i18n
 from huoye.cli import COMMANDS, columns, main, wrap_columns
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SAMPLE_FACTS
 
 babel = pytest.importorskip("babel")  # the test extra installs it (scripts/setup.sh test)
 
@@ -343,8 +343,11 @@ ERROR_CASES = {
         None, ["new", "--date", "2020-13-01"], 2, ["'2020-13-01' is not a date; write YYYY-MM-DD"],
         ["'2020-13-01' 不是日期；请写成 YYYY-MM-DD"]),
     "check's summary": (
-        None, ["check", "{c}"], 0, ["2020-03: ok — 2020年第3期（总第328期）, 7 sections, 29 points"],
-        ["2020-03：没有问题 —— 2020年第3期（总第328期），7 个部分，29 条要点"]),
+        None, ["check", "{c}"], 0,
+        [f"2020-03: ok — {SAMPLE_FACTS['issue_line']}, {len(SAMPLE_FACTS['sections'])} sections, "
+         f"{sum(SAMPLE_FACTS['points_per_section'])} points"],
+        [f"2020-03：没有问题 —— {SAMPLE_FACTS['issue_line']}，{len(SAMPLE_FACTS['sections'])} 个部分，"
+         f"{sum(SAMPLE_FACTS['points_per_section'])} 条要点"]),
 }
 
 

@@ -3,6 +3,7 @@ before anything is rendered, each problem at its content file:line; once it pass
 rendering does not refuse the issue."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -203,3 +204,87 @@ def test_the_test_corpus_passes_preflight_and_then_renders():
         assert ready.print_html and ready.web_html and ready.deck is not None, issue.slug
         for fmt in FORMATS:
             assert renderer(fmt).render(issue, OPTIONS), (issue.slug, fmt)
+
+
+def test_a_text_no_slide_handler_fitted_is_refused_at_its_content_line(content_copy, capsys,
+                                                                       monkeypatch):
+    """A slide handler that puts a text in a box too small for it (the deck's own measure
+    raises TextDoesNotFitError) makes the preflight refuse the issue at the content line of
+    that text, exit 2: never an internal error, never a slide drawn overflowing."""
+    from huoye.render.deck import pptxkit, slides
+
+    drawn: list[str] = []
+
+    def cramped(deck, entry):
+        slide = deck.new_slide("points")
+        drawn.append(entry["title"])  # a section's title, from the content
+        deck.text(slide, pptxkit.Box(deck.left, 120, 60, 12), [entry["title"]], 20, deck.ink)
+
+    monkeypatch.setitem(slides.DRAW, "points", cramped)
+    status, err = check(content_copy, capsys)
+    assert status == 2, err
+    lines = (content_copy / "2020-03" / "issue.md").read_text(encoding="utf-8").splitlines()
+    line = lines.index(f"## {drawn[0]}") + 1
+    assert f"issue.md:{line}: slide " in err, err
+    assert "needs" in err and "shorten it" in err and "internal error" not in err, err
+
+
+def _largest_issue(content: Path) -> int:
+    """The sample's issue.md with its sections before the recommendations repeated up to
+    just under the loader's 1 MB limit (as bench/run.py --largest makes it); its size."""
+    from huoye.load.text import MAX_TEXT_BYTES
+
+    path = content / "2020-03" / "issue.md"
+    text = path.read_text(encoding="utf-8")
+    head, body = text.split("\n---\n", 1)
+    at = body.rindex("\n## ", 0, body.index("{.recommendations}")) + 1
+    sections, recommendations = body[:at], body[at:]
+    middle = sections
+    while len((head + "\n---\n" + middle + sections + recommendations).encode()) < MAX_TEXT_BYTES - 1024:
+        middle += sections
+    path.write_text(head + "\n---\n" + middle + recommendations, encoding="utf-8")
+    return path.stat().st_size
+
+
+LARGEST_PREFLIGHT = """
+import json, sys
+from pathlib import Path
+from huoye.errors import HuoyeError
+from huoye.load import load_archive
+from huoye.preflight import preflight
+from huoye.render import FORMATS, RenderOptions
+content = Path(sys.argv[1])
+[issue] = load_archive(content, [content / "2020-03"])
+try:
+    ready = preflight(issue, RenderOptions(templates=Path(sys.argv[2])), FORMATS)
+except HuoyeError as err:
+    print(json.dumps({"refused": str(err)}))
+else:
+    print(json.dumps({"slides": len(ready.deck.slides), "sections": len(issue.sections),
+                      "print_html": len(ready.print_html), "web_html": len(ready.web_html)}))
+"""
+
+
+def test_the_largest_issue_the_limits_allow_passes_the_preflight_or_is_refused(content_copy):
+    """An issue.md just under the 1 MB limit goes through the whole preflight (both
+    documents made and checked, every slide of the deck laid out and measured) in a
+    separate process with a hang guard, and either passes or is refused as content (never
+    an internal error). Its time and memory, PDF included, are bench/run.py --largest's."""
+    import json
+    import subprocess
+    import sys
+
+    size = _largest_issue(content_copy)
+    assert 1_000_000 < size <= 1 << 20, size
+    run = subprocess.run([sys.executable, "-c", LARGEST_PREFLIGHT, str(content_copy), str(TEMPLATES)],
+                         capture_output=True, text=True, timeout=900, check=False,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert run.returncode == 0, run.stderr[-3000:]
+    outcome = json.loads(run.stdout.strip().splitlines()[-1])
+    if "refused" in outcome:  # a refusal names the issue's file and line
+        assert "issue.md:" in outcome["refused"], outcome
+        return
+    # the deck holds every section: a divider and at least one points slide each
+    assert outcome["sections"] > 50 and outcome["slides"] > 2 * outcome["sections"], outcome
+    chars = len((content_copy / "2020-03" / "issue.md").read_text(encoding="utf-8"))
+    assert outcome["print_html"] > chars and outcome["web_html"] > chars, (chars, outcome)

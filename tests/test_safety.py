@@ -629,6 +629,33 @@ def test_a_signal_to_the_main_process_ends_the_whole_tree(content_copy, tmp_path
     assert not (out / "2020-03" / output.STAGING).exists()
 
 
+def test_a_helper_killed_by_the_stop_reads_as_the_stop_even_if_its_exception_was_lost():
+    """Seen once under load: the signal handler killed the PDF process, its `Stopped`
+    never reached the build (raised where Python only reports exceptions), and the dead
+    helper was then reported as a crash with exit 2 instead of 128 + the signal."""
+    import multiprocessing
+
+    from huoye import processes, signals
+
+    context = multiprocessing.get_context("fork")
+    ours, theirs = context.Pipe()
+    helper = context.Process(target=time.sleep, args=(60,), daemon=True)
+    with signals.installed():
+        helper.start()
+        theirs.close()
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)  # the handler runs here; hang guard only
+        except signals.Stopped:
+            pass  # lost, as inside a finalizer
+        assert not helper.is_alive()
+        with pytest.raises(signals.Stopped) as stopped:
+            processes._received(ours, helper, "the helper ended ({status})")
+    assert stopped.value.exit_status == 143
+    with signals.installed():  # a new build starts without the old stop
+        signals.raise_if_stopping()
+
+
 # ---------------------------------------------------------------- confinement
 
 def _outside(tmp_path: Path) -> Path:

@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 from huoye.errors import Problems
@@ -34,6 +37,7 @@ from huoye.model import (
     NUMBERING_STYLES,
     Article,
     Author,
+    Block,
     Footnote,
     Heading,
     Image,
@@ -53,7 +57,7 @@ from huoye.model import (
 MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table").use(footnote_plugin)
 # The loader sees every reference as written, even those the renderers would print as
 # plain text (file:, javascript:), so that check_references can report them.
-MARKDOWN.validateLink = lambda url: True
+MARKDOWN.validateLink = lambda url: True  # type: ignore[method-assign]
 
 CHINESE_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九", start=0)}
 CN = "[一二三四五六七八九十]{1,3}"
@@ -170,7 +174,7 @@ class _Parser:
         self.image_paragraphs: dict[int, Paragraph] = {}
 
     # ------------------------------------------------------------------ helpers
-    def line(self, tok) -> int:
+    def line(self, tok: Token) -> int:
         return (tok.map[0] if tok.map else 0) + 1 + self.offset
 
     def add(self, ln: int, where: str, message: str) -> None:
@@ -182,7 +186,7 @@ class _Parser:
             self.body.articles.append(self.article)
         return self.article
 
-    def target(self, ln: int) -> list:
+    def target(self, ln: int) -> list[Block]:
         """The block list new blocks go to: the open point, the section, or the preamble."""
         if self.stack:
             return self.stack[-1][0].blocks
@@ -190,7 +194,7 @@ class _Parser:
             return self.section.intro
         return self.ensure_article(ln).preamble
 
-    def inline(self, inline, ln: int, check_bold: bool = True) -> Paragraph:
+    def inline(self, inline: Token, ln: int, check_bold: bool = True) -> Paragraph:
         """A piece of inline text as a Paragraph: plain text, Markdown, footnotes cited."""
         self.check_inline(inline, ln)
         plain = plain_text(inline).replace("\n", "")
@@ -226,7 +230,7 @@ class _Parser:
             self.add(ln, "body", _("'**' or '__' is printed as it is (bold that is not closed); "
                                    "close it, or remove it"))
 
-    def check_inline(self, inline, ln: int) -> None:
+    def check_inline(self, inline: Token, ln: int) -> None:
         check_references(inline, self.path, ln, self.problems)
         html_seen = False
         for child in inline.children or []:
@@ -235,14 +239,14 @@ class _Parser:
                 self.add(ln, "body", _("raw HTML '{html}' is not part of the format; write the "
                                        "text itself, and use **bold** or *emphasis* for "
                                        "markup").format(html=child.content[:40]))
-            elif child.type == "text" and re.search(r"\[\^[^\]\s]+\]", child.content):
-                mark = re.search(r"\[\^[^\]\s]+\]", child.content).group()
+            elif child.type == "text" and (orphan := re.search(r"\[\^[^\]\s]+\]", child.content)):
+                mark = orphan.group()
                 self.add(ln, "footnote", _("the footnote {mark} has no text; add a line "
                                            "'{mark}: 注释内容' below the paragraph, or remove "
                                            "the mark").format(mark=mark))
 
     # ------------------------------------------------------------------ footnotes
-    def collect_definitions(self, tokens, env) -> None:
+    def collect_definitions(self, tokens: list[Token], env: dict[str, Any]) -> None:
         """Footnote texts from the footnote block, with the lines they were written on."""
         lines = self.text.split("\n")
         where: dict[str, int] = {}
@@ -263,7 +267,9 @@ class _Parser:
             if tok.type == "footnote_open":
                 label = tok.meta["label"]
                 ln = where.get(label, self.first_line)
-                texts, mds, inline_tokens = [], [], []
+                texts: list[str] = []
+                mds: list[str] = []
+                inline_tokens: list[Token] = []
                 j = i + 1
                 while tokens[j].type != "footnote_close":
                     t = tokens[j]
@@ -286,7 +292,7 @@ class _Parser:
 
     # ------------------------------------------------------------------ blocks
     def parse(self) -> Body:
-        env: dict = {}
+        env: dict[str, Any] = {}
         tokens = MARKDOWN.parse(self.text, env)
         self.collect_definitions(tokens, env)
         i = 0
@@ -333,7 +339,7 @@ class _Parser:
         self.finish()
         return self.body
 
-    def heading(self, tok, inline) -> None:
+    def heading(self, tok: Token, inline: Token) -> None:
         ln = self.line(tok)
         title, marker = _split_marker(inline.content.strip())
         self.check_inline(inline, ln)
@@ -397,7 +403,8 @@ class _Parser:
                                       "number").format(label=label.written))
         self.open_point(label, headline, "heading", ln, [])
 
-    def open_point(self, label: Label, headline: str, style: str, ln: int, blocks: list) -> None:
+    def open_point(self, label: Label, headline: str, style: str, ln: int,
+                   blocks: list[Block]) -> None:
         while self.stack and self.stack[-1][1].rank >= label.rank:
             self.stack.pop()
         if len(self.stack) >= 3:
@@ -407,6 +414,7 @@ class _Parser:
                                                          parent=self.stack[-1][0].label))
             self.target(ln).extend(blocks)
             return
+        assert self.section is not None  # the callers open points inside a section only
         siblings = self.stack[-1][0].points if self.stack else self.section.points
         self.check_number(siblings, label, ln)
         point = Point(label.number, label.written, headline, blocks, style, Source(self.path, ln),
@@ -446,7 +454,7 @@ class _Parser:
                                     "'{expected}'").format(label=label.written, prev=prev.label,
                                                            expected=expected))
 
-    def paragraph(self, inline, ln: int) -> None:
+    def paragraph(self, inline: Token, ln: int) -> None:
         para = self.inline(inline, ln, check_bold=False)
         if self.references:
             self.reference(para, ln)
@@ -461,9 +469,9 @@ class _Parser:
         article = self.ensure_article(ln)
         if self.section is None and not self.stack:
             if (article.title and not article.authors and not article.preamble
-                    and not article.abstract and _byline(para.text) is not None):
+                    and not article.abstract and (authors := _byline(para.text)) is not None):
                 article.byline = para.text
-                article.authors = _byline(para.text)
+                article.authors = authors
                 return
             m = ABSTRACT.match(para.text)
             if m and article.abstract is None and not article.preamble:
@@ -512,7 +520,7 @@ class _Parser:
                 else para.text
         article.references.append(Reference(label, para))
 
-    def list_block(self, tokens, i: int) -> int:
+    def list_block(self, tokens: list[Token], i: int) -> int:
         open_tok = tokens[i]
         ln = self.line(open_tok)
         ordered = open_tok.type == "ordered_list_open"
@@ -554,7 +562,7 @@ class _Parser:
             self.target(ln).append(ListBlock(items, ordered, Source(self.path, ln), start))
         return close
 
-    def quote(self, tokens, i: int) -> int:
+    def quote(self, tokens: list[Token], i: int) -> int:
         ln = self.line(tokens[i])
         close = _skip_block(tokens, i)
         paras = []
@@ -576,7 +584,7 @@ class _Parser:
             self.target(ln).append(Quote(paras, Source(self.path, ln)))
         return close
 
-    def table(self, tokens, i: int) -> int:
+    def table(self, tokens: list[Token], i: int) -> int:
         open_tok = tokens[i]
         ln = self.line(open_tok)
         close = _skip_block(tokens, i)
@@ -605,6 +613,7 @@ class _Parser:
                 row = None
         # markdown-it pads short rows and drops extra cells: check the rows as written
         lines = self.text.split("\n")
+        assert open_tok.map is not None  # markdown-it maps every block token to its lines
         first, last = open_tok.map
         for n in range(first, last):
             if n == first + 1:
@@ -638,7 +647,7 @@ class _Parser:
         _number_and_check(self, articles)
 
 
-def _walk(points: list[Point]):
+def _walk(points: list[Point]) -> Iterator[Point]:
     for p in points:
         yield p
         yield from _walk(p.points)
@@ -658,7 +667,7 @@ def _is_caption(text: str) -> bool:
     return bool(TABLE_CAPTION.match(text) or IMAGE_CAPTION.match(text))
 
 
-def _only_image(inline):
+def _only_image(inline: Token) -> Token | None:
     """The image token when a paragraph holds an image and nothing else, else None."""
     kids = [c for c in inline.children or []
             if not (c.type in ("softbreak", "hardbreak") or (c.type == "text" and not c.content.strip()))]
@@ -689,7 +698,7 @@ def _byline(text: str) -> list[Author] | None:
     return authors or None
 
 
-def drop_leading_characters(tokens: list | None, n: int) -> list | None:
+def drop_leading_characters(tokens: list[Token] | None, n: int) -> list[Token] | None:
     """The inline tokens without the first `n` characters of their text (a point's label,
     counted in the plain text): cut from the tokens the editions render, so that no part of
     a paragraph is ever parsed again from a string."""
@@ -749,7 +758,7 @@ def split_lead(markdown: str) -> tuple[str, str]:
     return first_sentence(markdown)
 
 
-def _assemble(blocks: list, parser: _Parser) -> None:
+def _assemble(blocks: list[Block], parser: _Parser) -> None:
     """Join captions, units and source lines to the table or image they belong to."""
     i = 0
     while i < len(blocks):
@@ -758,12 +767,11 @@ def _assemble(blocks: list, parser: _Parser) -> None:
             prev = blocks[i - 1] if i > 0 else None
             unit = UNIT.match(prev.text) if isinstance(prev, Paragraph) else None
             if unit and not unit.group(1).strip():
-                b.unit = UNIT.match(prev.text).group(2).strip()
+                b.unit = unit.group(2).strip()
                 blocks.pop(i - 1)
                 i -= 1
                 prev = blocks[i - 1] if i > 0 else None
-            if isinstance(prev, Paragraph) and TABLE_CAPTION.match(prev.text):
-                m = TABLE_CAPTION.match(prev.text)
+            if isinstance(prev, Paragraph) and (m := TABLE_CAPTION.match(prev.text)):
                 b.label, b.number, title = prev.text[: m.start(2)].strip(), int(m.group(1)), m.group(2)
                 u = UNIT.match(title)
                 if u and u.group(1).strip():
@@ -773,15 +781,13 @@ def _assemble(blocks: list, parser: _Parser) -> None:
                 blocks.pop(i - 1)
                 i -= 1
             nxt = blocks[i + 1] if i + 1 < len(blocks) else None
-            if isinstance(nxt, Paragraph) and SOURCE_LINE.match(nxt.text):
-                m = SOURCE_LINE.match(nxt.text)
+            if isinstance(nxt, Paragraph) and (m := SOURCE_LINE.match(nxt.text)):
                 b.data_source_label, b.data_source = m.group(1), m.group(2).strip()
                 blocks.pop(i + 1)
         elif isinstance(b, Image):
             for j in (i + 1, i - 1):
                 near = blocks[j] if 0 <= j < len(blocks) else None
-                if isinstance(near, Paragraph) and IMAGE_CAPTION.match(near.text):
-                    m = IMAGE_CAPTION.match(near.text)
+                if isinstance(near, Paragraph) and (m := IMAGE_CAPTION.match(near.text)):
                     b.label, b.number = near.text[: m.start(2)].strip(), int(m.group(1))
                     b.title = m.group(2).strip()
                     blocks.pop(j)
@@ -789,8 +795,7 @@ def _assemble(blocks: list, parser: _Parser) -> None:
                         i -= 1
                     break
             nxt = blocks[i + 1] if i + 1 < len(blocks) else None
-            if isinstance(nxt, Paragraph) and SOURCE_LINE.match(nxt.text):
-                m = SOURCE_LINE.match(nxt.text)
+            if isinstance(nxt, Paragraph) and (m := SOURCE_LINE.match(nxt.text)):
                 b.data_source_label, b.data_source = m.group(1), m.group(2).strip()
                 blocks.pop(i + 1)
             if not b.label and not b.data_source:
@@ -879,7 +884,7 @@ def parse_body(text: str, path: Path, first_line: int, problems: Problems) -> Bo
     return _Parser(text, path, first_line, problems).parse()
 
 
-def _skip_block(tokens, i) -> int:
+def _skip_block(tokens: list[Token], i: int) -> int:
     """Index after the block that starts at tokens[i]."""
     tok = tokens[i]
     if tok.nesting != 1:
@@ -891,7 +896,7 @@ def _skip_block(tokens, i) -> int:
     return i + 1
 
 
-def plain_text(inline) -> str:
+def plain_text(inline: Token) -> str:
     """The text of an inline token as a reader sees it (markup and footnote marks removed)."""
     out = []
     for child in inline.children or []:
@@ -904,14 +909,14 @@ def plain_text(inline) -> str:
     return "".join(out)
 
 
-def check_references(inline, path: Path, ln: int, problems: Problems) -> None:
+def check_references(inline: Token, path: Path, ln: int, problems: Problems) -> None:
     """Images and links may only name files inside the issue folder; no network, no file://."""
     folder = path.parent.resolve()
     for child in inline.children or []:
         if child.type == "image":
-            ref, what = child.attrGet("src") or "", "image"
+            ref, what = str(child.attrGet("src") or ""), "image"
         elif child.type == "link_open":
-            ref, what = child.attrGet("href") or "", "link"
+            ref, what = str(child.attrGet("href") or ""), "link"
             if re.match(r"^(https?|mailto):", ref, re.IGNORECASE):
                 continue  # a web link is text for the reader; nothing is fetched
         else:

@@ -10,7 +10,7 @@ import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from huoye.model import PDF_VARIANTS
+from huoye.content import PDF_VARIANTS
 
 __all__ = ["FORMATS", "ON_REQUEST", "PDF_VARIANTS", "RenderOptions", "file_name", "output_name", "renderer"]
 

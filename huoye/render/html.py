@@ -337,18 +337,29 @@ def build_html(issue, options: RenderOptions, media: str = "print") -> str:
         missing = table.decimals(column) - len(frac)
         pad = ("" if dot else ".") + "0" * missing if missing > 0 else ""
         hidden = f'<span class="pad" aria-hidden="true">{pad}</span>' if pad else ""
-        return Markup(f"{escape(core)}{hidden}{percent}")
+        shown = escape(core)
+        if media == "print":  # a number too long for its column wraps after a thousands comma
+            shown = Markup(str(shown).replace(",", ",<wbr>"))
+        return Markup(f"{shown}{hidden}{percent}")
 
     def table_class(table) -> str:
         """'narrow', 'wide' or 'wider': how much the table's type shrinks to fit the text
-        width (estimated from its longest cells; past that, cells wrap)."""
+        width (estimated from its longest cells; past that, cells wrap, numbers after a
+        thousands comma); 'widest' when even the numbers' unbreakable parts would not fit
+        at the smallest size, so that a number may wrap anywhere too."""
         def width(text: str) -> float:
             return sum(1.0 if ord(ch) > 0x2E7F else 0.55 for ch in text) + 1.2
-        columns = len(table.header)
-        need = sum(max(width(r[c].text) for r in [table.header, *table.rows]) for c in range(columns))
+        rows = [table.header, *table.rows]
+        columns = range(len(table.header))
+        need = sum(max(width(r[c].text) for r in rows) for c in columns)
         if need <= 46:
             return "narrow"
-        return "wide" if need <= 54 else "wider"
+        if need <= 54:
+            return "wide"
+        numeric = table.decimal_columns
+        unbreakable = sum(max((width(max(r[c].text.split(","), key=len)) for r in table.rows),
+                              default=0.0) if numeric[c] else 2.2 for c in columns)
+        return "wider" if unbreakable <= 60 else "widest"
 
     html = render_template(
         options.templates, "briefing.html.j2",

@@ -52,19 +52,21 @@ def draw(issue, options) -> Deck:
     A slide that cannot be drawn (a title too long for it, a label that does not fit)
     raises the handler's :class:`RenderError` with the outline entry it came from as
     ``err.entry`` (and its number as ``err.slide``), so that the preflight can name the
-    content line behind it."""
+    content line behind it; so does a text that a handler failed to split or size for
+    its box (:class:`~.measure.TextDoesNotFitError`, which the preflight refuses too)."""
     cjk = check_deck_fonts(issue)
     entries = outline(issue, options)
     deck = _open(issue)
     deck.outline = outline_name(options)
     deck.fallback_font = cjk
-    for n, entry in enumerate(entries, start=1):
-        try:
-            DRAW[entry["kind"]](deck, entry)
-        except RenderError as err:
-            err.entry, err.slide = entry, n  # type: ignore[attr-defined]
-            raise
-    deck.finish()
+    with kit.drawing(deck.prs):
+        for n, entry in enumerate(entries, start=1):
+            try:
+                DRAW[entry["kind"]](deck, entry)
+            except (RenderError, kit.TextDoesNotFitError) as err:
+                err.entry, err.slide = entry, n  # type: ignore[attr-defined]
+                raise
+        deck.finish()
     return deck
 
 

@@ -69,7 +69,12 @@ _AMBIGUOUS = frozenset("“”‘’…—–·•※°")
 
 
 class TextDoesNotFitError(ValueError):
-    """Raised when text cannot be laid out in the box it was given."""
+    """Raised when text cannot be laid out in the box it was given (``start``: the
+    beginning of its text; ``need`` and ``room``: the height it needs and the box's, pt)."""
+
+    start: str = ""
+    need: float = 0.0
+    room: float = 0.0
 
 
 @dataclass(frozen=True)

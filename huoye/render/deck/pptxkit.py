@@ -13,14 +13,21 @@ slot says (宋体 in the stock template) and macOS/LibreOffice pick a random CJK
 Text is never shrunk to fit: :func:`add_text` measures with :mod:`.measure`
 and raises :class:`TextDoesNotFitError` when the text would overflow; callers
 split long lists with :func:`measure.split_to_fit` onto continuation slides.
+
+Two python-pptx costs are cut here, the package's bytes unchanged: its elements'
+``xpath`` compiles the expression at every call (:func:`_compile_xpaths_once`), and a
+new part's name is found by walking the whole package, and every notes slide is cloned
+from the notes master placeholder by placeholder (:func:`drawing`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import os
 import re
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -38,6 +45,7 @@ from pptx.enum.chart import (
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.opc.packuri import PackURI
 from pptx.oxml.ns import qn
 from pptx.oxml.simpletypes import ST_TextFontSize, ST_TextSpacingPoint
 from pptx.util import Emu, Length, Pt
@@ -73,12 +81,109 @@ __all__ = [
     "layout_by_name",
     "new_presentation",
     "open_template",
+    "drawing",
     "remove_slide",
     "sanitize_xml_text",
     "save_atomic",
     "set_east_asian_font",
     "set_run_language",
 ]
+
+
+def _compile_xpaths_once() -> None:
+    """python-pptx's ``BaseOxmlElement.xpath`` (placeholders, shape ids, runs, every
+    ``p:ph`` lookup) passes its expression to lxml's ``_Element.xpath``, which compiles it
+    again at every call: a fifth of a deck's drawing. The same expressions, with the same
+    namespace map, compiled once each (``etree.XPath``) give the same results."""
+    from functools import lru_cache
+
+    from pptx.oxml import xmlchemy
+    from pptx.oxml.ns import _nsmap
+
+    if getattr(xmlchemy.BaseOxmlElement.xpath, "_compiled_once", False):
+        return
+
+    @lru_cache(maxsize=1024)
+    def compiled(expr: str) -> etree.XPath:
+        return etree.XPath(expr, namespaces=_nsmap)
+
+    def xpath(self, xpath_str: str):
+        return compiled(xpath_str)(self)
+
+    xpath._compiled_once = True  # type: ignore[attr-defined]
+    xmlchemy.BaseOxmlElement.xpath = xpath  # type: ignore[method-assign]
+
+
+_compile_xpaths_once()
+
+
+#: the notes slide python-pptx made first in each package being drawn (see `drawing`)
+_NOTES_PROTOTYPE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+@contextlib.contextmanager
+def drawing(prs) -> Iterator[None]:
+    """While a deck is drawn, two python-pptx steps that walk the whole package or redo
+    the same work on every slide are shortened, the package's bytes unchanged:
+
+    - each new part's name (``/ppt/notesSlides/notesSlide%d.xml``, charts, media) is found
+      from the names already given out instead of by walking every part of the package,
+      which made a deck's notes slides quadratic in its slides (a 600-slide deck spent
+      ~10 s there); the same rule as python-pptx's ``next_partname``: the highest free
+      number not above the count plus one. Only parts are added while drawing; a part
+      dropped meanwhile would at worst leave its number unused;
+    - a slide's notes slide is a copy of the first one python-pptx made (before its text
+      was written), related as python-pptx relates it (:func:`_notes_slide`), instead of
+      its placeholders being cloned from the notes master one by one again;
+    - a new slide is added without python-pptx's two searches of every slide
+      (:func:`_new_slide`)."""
+    package = prs.part.package
+    walk = type(package).next_partname
+    known: dict[str, set[str]] = {}
+
+    def next_partname(tmpl: str):
+        prefix = tmpl[: (tmpl % 42).find("42")]
+        names = known.get(prefix)
+        if names is None:
+            names = known[prefix] = {str(p.partname) for p in package.iter_parts()
+                                     if p.partname.startswith(prefix)}
+        for n in range(len(names) + 1, 0, -1):
+            if tmpl % n not in names:
+                names.add(tmpl % n)
+                return PackURI(tmpl % n)
+        return walk(package, tmpl)  # pragma: no cover - python-pptx's own error
+
+    package.next_partname = next_partname
+    _NOTES_PROTOTYPE[package] = {}
+    try:
+        yield
+    finally:
+        del package.next_partname
+        _NOTES_PROTOTYPE.pop(package, None)
+
+
+def _notes_slide(slide):
+    """``slide.notes_slide``, made from the package's first notes slide while `drawing`."""
+    part = slide.part
+    prototype = _NOTES_PROTOTYPE.get(part.package)
+    if prototype is None or part.has_notes_slide:
+        return slide.notes_slide
+    if "element" not in prototype:
+        notes = slide.notes_slide  # python-pptx's own: the notes master's placeholders cloned
+        prototype["element"] = copy.deepcopy(notes.part._element)
+        return notes
+    from pptx.opc.constants import CONTENT_TYPE as CT
+    from pptx.parts.slide import NotesSlidePart
+
+    package = part.package
+    master = package.presentation_part.notes_master_part
+    notes_part = NotesSlidePart(package.next_partname("/ppt/notesSlides/notesSlide%d.xml"),
+                                CT.PML_NOTES_SLIDE, package, copy.deepcopy(prototype["element"]))
+    notes_part.relate_to(master, RT.NOTES_MASTER)  # as NotesSlidePart.new, in its order
+    notes_part.relate_to(part, RT.SLIDE)
+    part.relate_to(notes_part, RT.NOTES_SLIDE)
+    return slide.notes_slide
+
 
 #: 16:9 widescreen, PowerPoint's own numbers (13.333 in × 7.5 in)
 SLIDE_W_EMU = 12192000
@@ -466,7 +571,31 @@ def _blank_layout(prs):
 def add_slide(prs, layout_name: str):
     """A new slide from the layout called ``layout_name``, its placeholders kept (fill
     them with :func:`add_text` ``placeholder=``; :func:`drop_empty_placeholders` after)."""
-    return prs.slides.add_slide(layout_by_name(prs, layout_name))
+    return _new_slide(prs, layout_by_name(prs, layout_name))
+
+
+def _new_slide(prs, layout):
+    """``prs.slides.add_slide(layout)``; while `drawing`, without its two searches of every
+    slide (for a relationship to reuse, which a new part never has, and for the highest
+    slide id, which is the last one given out plus one): the same package, in linear time."""
+    state = _NOTES_PROTOTYPE.get(prs.part.package)
+    slides = prs.slides
+    if state is None:
+        return slides.add_slide(layout)
+    from pptx.parts.slide import SlidePart
+
+    pres_part = prs.part
+    slide_part = SlidePart.new(pres_part._next_slide_partname, pres_part.package, layout.part)
+    rid = pres_part.rels._add_relationship(RT.SLIDE, slide_part)
+    slide = slide_part.slide
+    slide.shapes.clone_layout_placeholders(layout)
+    sld_id_lst = slides._sldIdLst
+    slide_id = state.get("slide_id", 0) + 1
+    if "slide_id" not in state or slide_id > 2147483647:  # the first, or python-pptx's search
+        slide_id = sld_id_lst._next_id
+    state["slide_id"] = slide_id
+    sld_id_lst._add_sldId(id=slide_id, rId=rid)
+    return slide
 
 
 def set_slide_name(slide, name: str) -> None:
@@ -505,7 +634,7 @@ def add_blank_slide(prs, layout_name: str | None = None):
         layout = layout_by_name(prs, layout_name)
     else:
         layout = _blank_layout(prs)
-    slide = prs.slides.add_slide(layout)
+    slide = _new_slide(prs, layout)
     for ph in list(slide.placeholders):
         ph.element.getparent().remove(ph.element)
     return slide
@@ -684,11 +813,13 @@ def add_text(
         need = need if styles is not None else layout_height(
             paras, font, size, box.w, line_spacing, bullets=bullets, frame=frame)
         first = paras[0].text[:24] if paras else ""
-        raise TextDoesNotFitError(
+        err = TextDoesNotFitError(
             f"text starting {first!r} needs {need + frame.inset_top + frame.inset_bottom:.0f} pt "
             f"but the box is {box.w:.0f}×{box.h:.0f} pt at {size:g} pt; "
             "split it with measure.split_to_fit or give it a bigger box (text is never shrunk)"
         )
+        err.start, err.need, err.room = first, need + frame.inset_top + frame.inset_bottom, box.h
+        raise err
 
     shape = _placeholder(slide, placeholder) if placeholder else None
     if shape is None:
@@ -806,7 +937,7 @@ def add_notes(slide, text: str, theme: DeckTheme | None = None) -> None:
     """Speaker notes (replacing any); one paragraph per line, fonts with ``a:ea``."""
     theme = theme or _theme_of(slide)
     font = theme.font()
-    tf = slide.notes_slide.notes_text_frame
+    tf = _notes_slide(slide).notes_text_frame
     tf.clear()
     for i, line in enumerate(sanitize_xml_text(text).split("\n")):
         p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()

@@ -309,15 +309,22 @@ def even_chunks(heights: Sequence[float], room: float, gap: float,
         return sum(heights[i:j]) + gap * (j - i - 1)
 
     inf = float("inf")
-    # best[k][j]: least possible fullest-slide load putting items 0..j-1 on k slides
+    # best[k][j]: least possible fullest-slide load putting items 0..j-1 on k slides (inf
+    # when they need more room than a slide has: such a grouping is never the answer)
     best = [[inf] * (n + 1) for _ in range(n + 1)]
     cut = [[0] * (n + 1) for _ in range(n + 1)]
     best[0][0] = 0.0
     for k in range(1, n + 1):
         for j in range(1, n + 1):
-            for i in range(k - 1, j):
-                cand = max(best[k - 1][i], load(i, j))
-                if cand < best[k][j]:
+            # the last slide holds items i..j-1, from one item up: its load only grows, so
+            # the first i whose load is over the room ends the search (linear in the items
+            # a slide can hold, not in all the items; ties keep the smallest i)
+            for i in range(j - 1, k - 2, -1):
+                last = load(i, j)
+                if last > room:
+                    break
+                cand = max(best[k - 1][i], last)
+                if cand <= best[k][j]:
                     best[k][j], cut[k][j] = cand, i
         if best[k][n] <= room:
             groups, j = [], n

@@ -408,7 +408,7 @@ def _justify_line(context, line, extra_width):
     if line.style["direction"] == "rtl":
         original = ADAPTER.original("justify_line")
         if original is None:  # uninstalled while a document was being laid out
-            from weasyprint.layout.inline import justify_line as original
+            from weasyprint.layout.inline import justify_line as original  # type: ignore[no-redef]
         return original(context, line, extra_width)
     plan, total = _plan(line)
     if not total or extra_width <= 0:

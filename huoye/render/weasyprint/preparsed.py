@@ -104,7 +104,7 @@ def split_declarations(source: str) -> tuple[ast.Module, str]:
              and ast.unparse(node.value.func) == "ffi.cdef"]
     if len(create) != 1 or len(cdefs) != 1 or cdefs[0] != create[0] + 1:
         raise ValueError("weasyprint.text.ffi does not create one FFI with one cdef call")
-    call = tree.body[cdefs[0]].value
+    call = tree.body[cdefs[0]].value  # type: ignore[attr-defined]  # an ast.Expr, checked above
     if (len(call.args) != 1 or call.keywords or not isinstance(call.args[0], ast.Constant)
             or not isinstance(call.args[0].value, str)):
         raise ValueError("weasyprint.text.ffi's cdef call is not a single string")

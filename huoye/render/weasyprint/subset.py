@@ -127,7 +127,7 @@ def _font_init(self, *args, **kwargs):
     if "CFF " in self.tables and not {"CFF2", "fvar", "glyf"} & set(self.tables) and not (
             self.png or self.svg or getattr(self, "colr", False) or self.bitmap):
         del self.file_content  # 20-26 MB for a CJK collection: read again only if asked
-        self.__class__ = _lazy_class(type(self))
+        self.__class__ = _lazy_class(type(self))  # type: ignore[arg-type]
 
 
 def _lazy_base():
@@ -199,10 +199,11 @@ def _build_fonts_dictionary(pdf, fonts, compress, subset, options):
     """Replacement for ``build_fonts_dictionary``: label bare CFF programs CIDFontType0C."""
     original = ADAPTER.original("build_fonts_dictionary")
     if original is None:
-        from weasyprint.pdf.fonts import build_fonts_dictionary as original
+        from weasyprint.pdf.fonts import build_fonts_dictionary as original  # type: ignore[no-redef]
     if getattr(_state, "compacted", None) is not None:  # re-entered: leave it to the outer
         return original(pdf, fonts, compress, subset, options)
-    _state.compacted = compacted = {}
+    compacted: dict = {}
+    _state.compacted = compacted
     try:
         result = original(pdf, fonts, compress, subset, options)
         programs = {id(content): content for content in compacted.values()}
@@ -462,6 +463,7 @@ def _parse_dict(raw: bytes) -> dict:
     while i < len(raw):
         b0 = raw[i]
         if b0 <= 21:
+            op: int | tuple[int, int]
             if b0 == 12:
                 op = (12, raw[i + 1])
                 i += 2
