@@ -80,6 +80,7 @@ EXAMPLES_IMPORT = N_("""examples:
   huoye import 稿件.docx                     the next issue, content/<year>-<number>/issue.md
   huoye import 稿件.docx --issue 2021-05     that issue
   huoye import 第二篇.docx --issue 2021-05 --article   a further article of 2021-05
+  huoye import 修订稿.docx --tracked-changes refuse   stop if it has tracked changes
 """)
 EXAMPLES_WATCH = N_("""examples:
   huoye watch                  rebuild the issues whose files change, on every save
@@ -262,6 +263,11 @@ def parser() -> argparse.ArgumentParser:
                    help=_("the issue to write, like 2021-05 (default: the next issue)"))
     m.add_argument("--article", action="store_true",
                    help=_("add the manuscript as a further article of the existing --issue"))
+    m.add_argument("--tracked-changes", choices=("accept", "refuse"), default="accept",
+                   dest="tracked_changes",
+                   help=_("tracked changes (修订) in the manuscript: accept them all, as Word's "
+                          "Accept All Changes does, and count them in the report (default), or "
+                          "refuse the file"))
     m.add_argument("--content", type=Path, default=Path("content"),
                    help=_("content folder (default: content)"))
     add_language_option(m)
@@ -537,7 +543,7 @@ def cmd_import(args) -> int:
     from huoye.importer import import_manuscript, report_lines
 
     imported = import_manuscript(args.manuscript, args.content, issue=args.issue,
-                                 article=args.article)
+                                 article=args.article, changes=args.tracked_changes)
     for line in report_lines(imported, args.manuscript):
         print(line)
     return 0

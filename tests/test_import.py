@@ -26,6 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SERIES = ROOT / "tests" / "fixtures" / "issues" / "series.yaml"
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 HAN = re.compile(r"[\u4e00-\u9fff]")
+MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+WPS_NS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
 
 FOOTNOTE_TEXT = "监测数据来自县级国库集中支付系统，按月汇总。"
 
@@ -104,7 +108,8 @@ def _fill_decisions(issue_md: Path) -> None:
     """What the editor decides, as the report lists it: the theme and the note."""
     text = issue_md.read_text(encoding="utf-8")
     text = text.replace("【待填：本期主题】", "县级财政").replace(
-        "【待填：编者按】", "本期刊发县级财政运行监测的研究文章。")
+        "【待填：编者按】", "本期刊发县级财政运行监测的研究文章。").replace(
+        "【待填：图片说明】", "资金整合流程示意")
     text = re.sub(r"date: 【待填：出版日期 YYYY-MM-DD】", "date: 2021-06-01", text)
     issue_md.write_text(text, encoding="utf-8")
 
@@ -273,14 +278,17 @@ def _macro(name, data):
     (_entities, "entities"),
     (_tracked, "tracked changes"),
     (_macro, "macro-enabled"),
-], ids=["zip-bomb", "external-target", "entity-expansion", "tracked-changes", "macro-enabled"])
+], ids=["zip-bomb", "external-target", "entity-expansion", "tracked-changes-refused",
+        "macro-enabled"])
 def test_hostile_manuscripts_exit_2_and_write_nothing(tmp_path, capsys, edit, says):
     content = _project(tmp_path)
     manuscript = _hostile(tmp_path, "hostile.docx", edit)
-    if edit is _tracked:
+    extra = []
+    if edit is _tracked:   # accepted by default; refused when asked
         assert b"<w:ins " in zipfile.ZipFile(manuscript).read("word/document.xml")
+        extra = ["--tracked-changes", "refuse"]
     before = sorted(p.relative_to(content) for p in content.rglob("*"))
-    assert main(["import", str(manuscript), "--content", str(content)]) == 2
+    assert main(["import", str(manuscript), "--content", str(content), *extra]) == 2
     err = capsys.readouterr().err
     assert says in err and "nothing was written" in err, err
     assert sorted(p.relative_to(content) for p in content.rglob("*")) == before
@@ -330,8 +338,10 @@ def test_word_styles_map_and_what_cannot_be_mapped_is_reported(tmp_path, capsys)
     assert "\n## 参考文献\n\n[1] 王立. 涉农资金整合研究[M]. 北京: 经济科学出版社, 2018.\n" in md
     # every paragraph's text is there, the unmapped ones included
     assert "\n1.建立项目库，实行滚动管理。\n" in md   # List Number: Word's own 1.
-    assert re.search(r"not mapped: ¶11: picture", report), report
-    assert re.search(r"not mapped: ¶12: comment", report), report
+    assert re.search(r"¶11: picture → image-1.png", report), report
+    assert "\n![【待填：图片说明】](image-1.png)\n" in md and (content / "2021-07" / "image-1.png").is_file()
+    assert re.search(r"not mapped: ¶12: comment, not put into the text .*'请核实'", report), report
+    assert "请核实" not in md
     assert re.search(r"¶12: Word's automatic number written out as '1\.'", report), report
     assert re.search(r"¶3: affiliation, joined to the byline", report), report
     assert "affiliation line joined to the byline: 1" in report
@@ -486,14 +496,205 @@ def test_text_boxes_charts_objects_and_content_controls_are_reported_or_kept(tmp
     d.element.body.insert(len(d.element.body) - 1, parse_xml(
         f'<w:sdt xmlns:w="{W_NS}"><w:sdtContent><w:p><w:r><w:t>控件中的段落照样保留。</w:t></w:r></w:p>'
         '</w:sdtContent></w:sdt>'))
+    # a DrawingML text box as Word 2010+ writes it: the box (mc:Choice) and its VML copy
+    # (mc:Fallback), both holding the same text
+    modern = d.add_paragraph("专栏见右。")
+    box_xml = '<w:txbxContent><w:p><w:r><w:t>专栏：甲县的做法</w:t></w:r></w:p></w:txbxContent>'
+    modern._p.append(parse_xml(
+        f'<w:r xmlns:w="{W_NS}" xmlns:mc="{MC_NS}" xmlns:wp="{WP_NS}" xmlns:a="{A_NS}" '
+        f'xmlns:wps="{WPS_NS}" xmlns:v="urn:schemas-microsoft-com:vml"><mc:AlternateContent>'
+        '<mc:Choice Requires="wps"><w:drawing><wp:anchor><wp:docPr id="5" name="Text Box 5"/>'
+        f'<a:graphic><a:graphicData uri="{WPS_NS}"><wps:wsp><wps:txbx>{box_xml}</wps:txbx>'
+        '</wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice>'
+        f'<mc:Fallback><w:pict><v:shape><v:textbox>{box_xml}</v:textbox></v:shape></w:pict>'
+        '</mc:Fallback></mc:AlternateContent></w:r>'))
+    # a chart as Word writes it (inline drawing, graphicData of the chart namespace)
+    real_chart = d.add_paragraph()
+    real_chart._p.append(parse_xml(
+        f'<w:r xmlns:w="{W_NS}" xmlns:wp="{WP_NS}" xmlns:a="{A_NS}"><w:drawing><wp:inline>'
+        '<wp:docPr id="6" name="Chart 6"/><a:graphic><a:graphicData uri="http://schemas.'
+        'openxmlformats.org/drawingml/2006/chart"><c:chart xmlns:c="http://schemas.openxmlformats.'
+        'org/drawingml/2006/chart" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships" r:id="rId99"/></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>'))
+    smart = d.add_paragraph("流程如下。")
+    smart._p.append(parse_xml(
+        f'<w:r xmlns:w="{W_NS}" xmlns:wp="{WP_NS}" xmlns:a="{A_NS}"><w:drawing><wp:inline>'
+        '<wp:docPr id="7" name="Diagram 7"/><a:graphic><a:graphicData uri="http://schemas.'
+        'openxmlformats.org/drawingml/2006/diagram"/></a:graphic></wp:inline></w:drawing></w:r>'))
+    table = d.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "项目"
+    table.cell(0, 1).paragraphs[0]._p.append(parse_xml(
+        f'<w:r xmlns:w="{W_NS}"><w:pict><w:txbxContent><w:p><w:r><w:t>表内文本框</w:t></w:r></w:p>'
+        '</w:txbxContent></w:pict></w:r>'))
     d.save(tmp_path / "objects.docx")
     content = _project(tmp_path)
     assert main(["import", str(tmp_path / "objects.docx"), "--issue", "2021-10",
                  "--content", str(content)]) == 0
     report = capsys.readouterr().out
-    assert re.search(r"not mapped: ¶2: text box", report), report
+    assert re.search(r"not mapped: ¶2: text box: .*'文本框里的话'", report), report
     assert re.search(r"not mapped: ¶3: chart embedded as an Office object", report), report
     assert re.search(r"not mapped: ¶4: embedded Office object", report), report
+    # the modern box is reported once (not once more for its VML copy), with its text
+    assert len(re.findall(r"not mapped: ¶6: text box: .*'专栏：甲县的做法'", report)) == 1, report
+    assert re.search(r"not mapped: ¶7: chart embedded as an Office object", report), report
+    assert re.search(r"not mapped: ¶8: a drawing \(shape, SmartArt or WordArt\)", report), report
+    assert re.search(r"not mapped: ¶8: text box: .*'表内文本框'", report), report
+    # a box, a picture, a chart is reported as what it is, not also as a drawing
+    assert len(re.findall(r"a drawing \(shape", report)) == 1, report
     md = (content / "2021-10" / "issue.md").read_text(encoding="utf-8")
     assert md.index("附件对象。") < md.index("控件中的段落照样保留。")
-    assert "文本框里的话" not in md   # as reported: the box's text is the editor's to place
+    # as reported: a box's text is the editor's to place, never put into the text unseen
+    assert "文本框里的话" not in md and "专栏：甲县的做法" not in md and "表内文本框" not in md
+    assert "\n专栏见右。\n" in md
+
+
+def _xml(paragraph, xml: str) -> None:
+    """Append the WordprocessingML element `xml` (written with the w: prefix) to it."""
+    paragraph._p.append(parse_xml(re.sub(r"^<(w:\w+)", rf'<\1 xmlns:w="{W_NS}"', xml)))
+
+
+def tracked_manuscript(path: Path) -> Path:
+    """A manuscript under review: insertions, deletions, a move, a joined paragraph, a
+    deleted table row, a formatting change, a change inside a footnote, and a comment."""
+    d = docx.Document()
+    d.add_paragraph("一、修订后的收支情况")
+    p = d.add_paragraph()
+    p.add_run("全年一般公共预算收入")
+    _xml(p, '<w:ins w:id="1" w:author="编辑"><w:r><w:t>稳步</w:t></w:r></w:ins>')
+    p.add_run("增长")
+    _xml(p, '<w:del w:id="2" w:author="编辑"><w:r><w:delText>百分之三</w:delText></w:r></w:del>')
+    p.add_run("。")
+    _note_mark(p, 1)
+    _footnotes(d, {1: "数据为快报数。"})
+    moved_from = d.add_paragraph("税收收入占比提高。")
+    _xml(moved_from, '<w:moveFrom w:id="3" w:author="编辑"><w:r><w:delText>非税收入下降。</w:delText>'
+         '</w:r></w:moveFrom>')
+    joined = d.add_paragraph("支出结构")
+    joined._p.get_or_add_pPr().append(parse_xml(
+        f'<w:rPr xmlns:w="{W_NS}"><w:del w:id="4" w:author="编辑"/></w:rPr>'))
+    later = d.add_paragraph("持续优化，民生支出占比超过七成。")
+    _xml(later, '<w:moveTo w:id="5" w:author="编辑"><w:r><w:t>非税收入下降。</w:t></w:r></w:moveTo>')
+    bold = later.add_run("重点保障到位。")
+    bold.bold = True
+    bold._r.get_or_add_rPr().append(parse_xml(
+        f'<w:rPrChange xmlns:w="{W_NS}" w:id="6" w:author="编辑"><w:rPr/></w:rPrChange>'))
+    d.add_paragraph("表1　收支情况（单位：亿元）")
+    table = d.add_table(rows=3, cols=2)
+    for r, row in enumerate([("项目", "金额"), ("收入", "120"), ("旧口径", "99")]):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    table.rows[2]._tr.get_or_add_trPr().append(parse_xml(
+        f'<w:del xmlns:w="{W_NS}" w:id="7" w:author="编辑"/>'))
+    d.add_paragraph("二、对策建议")
+    advice = d.add_paragraph("1.加强收入征管。")
+    d.add_comment(advice.runs, text="此处数据请作者再核对", author="编辑")
+    d.save(path)
+    # a change inside the footnote too
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    parts["word/footnotes.xml"] = parts["word/footnotes.xml"].replace(
+        "数据为快报数。".encode(), '数据为</w:t></w:r><w:ins w:id="8" w:author="编辑"><w:r><w:t>决算</w:t>'
+        '</w:r></w:ins><w:del w:id="9" w:author="编辑"><w:r><w:delText>快报</w:delText></w:r></w:del>'
+        '<w:r><w:t>数。'.encode())
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return path
+
+
+def test_tracked_changes_are_accepted_by_default_and_counted(tmp_path, capsys):
+    content = _project(tmp_path)
+    manuscript = tracked_manuscript(tmp_path / "修订稿.docx")
+    assert main(["import", str(manuscript), "--issue", "2021-11", "--content", str(content)]) == 0
+    report = capsys.readouterr().out
+    md = (content / "2021-11" / "issue.md").read_text(encoding="utf-8")
+    body = md.split("---\n", 2)[2]
+    assert "\n全年一般公共预算收入稳步增长。[^1]\n" in body, body
+    assert "百分之三" not in body and "旧口径" not in body and "99" not in body
+    assert "[^1]: 数据为决算数。" in body and "快报" not in body
+    # the moved sentence is at its new place only; the joined paragraphs are one
+    assert body.count("非税收入下降。") == 1
+    assert "\n税收收入占比提高。\n" in body
+    assert "\n支出结构持续优化，民生支出占比超过七成。非税收入下降。重点保障到位。\n" in body
+    assert "| 收入 | 120 |" in body
+    assert ("tracked changes (修订) accepted: 2 insertions kept, 2 deletions dropped, 1 moves "
+            "made, 1 paragraph marks and 1 table rows changed, 1 formatting changes kept") in report
+    assert re.search(r"not mapped: ¶\d+: comment, not put into the text .*'此处数据请作者再核对'", report)
+    assert "此处数据请作者再核对" not in md
+    _fill_decisions(content / "2021-11" / "issue.md")
+    capsys.readouterr()
+    assert main(["check", str(content / "2021-11")]) == 0, capsys.readouterr().err
+
+
+def test_tracked_changes_are_refused_when_asked_and_nothing_is_written(tmp_path, capsys):
+    content = _project(tmp_path)
+    manuscript = tracked_manuscript(tmp_path / "修订稿.docx")
+    assert main(["import", str(manuscript), "--issue", "2021-11", "--content", str(content),
+                 "--tracked-changes", "refuse"]) == 2
+    err = capsys.readouterr().err
+    assert "tracked changes (修订)" in err and "nothing was written" in err, err
+    assert not (content / "2021-11").exists()
+
+
+def test_the_serial_follows_the_series_last_issue(tmp_path, capsys):
+    """With the corpus issue 2021-03 (serial 403) in the project, an import is serial 404:
+    as the next issue of this year when no --issue is given, and as --issue says."""
+    import datetime as dt
+
+    from huoye.load import load_archive
+
+    content = _project(tmp_path)
+    shutil.copytree(ROOT / "tests" / "fixtures" / "issues" / "2021-03", content / "2021-03")
+    manuscript = typed_manuscript(tmp_path / "m.docx")
+    assert main(["import", str(manuscript), "--issue", "2021-04", "--content", str(content)]) == 0
+    md = (content / "2021-04" / "issue.md").read_text(encoding="utf-8")
+    assert "\nyear: 2021\nnumber: 4\nserial: 404\n" in md, md
+    this_year = dt.date.today().year
+    assert main(["import", str(manuscript), "--content", str(content)]) == 2   # 2021-04 unfilled
+    assert "2021-04" in capsys.readouterr().err
+    _fill_decisions(content / "2021-04" / "issue.md")
+    assert main(["import", str(manuscript), "--content", str(content)]) == 0
+    md = (content / f"{this_year}-01" / "issue.md").read_text(encoding="utf-8")
+    assert f"\nyear: {this_year}\nnumber: 1\nserial: 405\ndate: {dt.date.today()}\n" in md, md
+    _fill_decisions(content / f"{this_year}-01" / "issue.md")
+    issues = load_archive(content)
+    assert [(i.year, i.number, i.serial) for i in issues] == [
+        (2021, 3, 403), (2021, 4, 404), (this_year, 1, 405)]
+
+
+def test_a_further_article_with_pictures_keeps_the_issues_own_files(tmp_path, capsys):
+    """--article into an issue that already shows image-1.png: the new pictures get names
+    of their own, and the first article's picture is untouched."""
+    content = _project(tmp_path)
+    first = styled_manuscript(tmp_path / "first.docx")
+    assert main(["import", str(first), "--issue", "2021-07", "--content", str(content)]) == 0
+    folder = content / "2021-07"
+    before = (folder / "image-1.png").read_bytes()
+    from PIL import Image
+
+    Image.new("RGB", (64, 32), "blue").save(tmp_path / "a.png")
+    Image.new("RGB", (48, 48), "green").save(tmp_path / "b.png")
+    d = docx.Document()
+    d.add_paragraph("第二篇文章的标题", style="Title")
+    d.add_paragraph("郑阳（某大学财政学院）")
+    d.add_heading("一、现状", level=1)
+    d.add_paragraph("第二篇的正文。")
+    d.add_picture(str(tmp_path / "a.png"))
+    d.add_picture(str(tmp_path / "b.png"))
+    d.add_paragraph("图1　第二篇的图")
+    second = tmp_path / "second.docx"
+    d.save(second)
+    capsys.readouterr()
+    assert main(["import", str(second), "--issue", "2021-07", "--article",
+                 "--content", str(content)]) == 0
+    assert (folder / "image-1.png").read_bytes() == before
+    md = (folder / "issue.md").read_text(encoding="utf-8")
+    assert md.count("](image-1.png)") == 1
+    assert "\n![【待填：图片说明】](image-1-2.png)\n\n![图1　第二篇的图](image-2.png)\n\n图1　第二篇的图\n" in md
+    with Image.open(folder / "image-1-2.png") as img:
+        assert img.size == (64, 32)
+    with Image.open(folder / "image-2.png") as img:
+        assert img.size == (48, 48)
+    _fill_decisions(folder / "issue.md")
+    capsys.readouterr()
+    assert main(["check", str(folder)]) == 0, capsys.readouterr().err

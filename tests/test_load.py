@@ -118,3 +118,17 @@ def test_recent_themes_put_earlier_issues_in_content_first(content_copy):
     assert len(issues["2020-04"].recent_themes) == len(RECENT)
     assert issues["2020-03"].recent_themes == RECENT
     assert (issues["2020-04"].number, issues["2020-04"].serial) == (4, 329)
+
+
+def test_footnote_texts_are_not_read_as_paragraphs_of_the_body():
+    """Consecutive footnote definitions (tests/fixtures/issues/2021-01 has two) are notes
+    only: the second was once read back as a paragraph of the last section as well."""
+    from huoye.load import load_archive
+
+    corpus = ROOT / "tests" / "fixtures" / "issues"
+    [issue] = load_archive(corpus, [corpus / "2021-01"])
+    notes = re.findall(r"(?m)^\[\^[^\]]+\]: (.*)$", (issue.folder / "issue.md").read_text("utf-8"))
+    assert len(notes) >= 3
+    texts = [p.text for a in issue.articles for s in a.sections for p in s.paragraphs]
+    texts += [p.text for s in issue.sections for pt in s.points for p in pt.paragraphs]
+    assert texts and not [n for n in notes if any(n in t for t in texts)]

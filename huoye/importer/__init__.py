@@ -9,8 +9,12 @@ their lines.
     package.py   opening the .docx safely (zip bombs, external targets, entities,
                  macros refused), footnotes/endnotes read from their parts; .doc, .wps,
                  .odt, .rtf saved as .docx by LibreOffice Writer (headless) first
+    revisions.py tracked changes (修订) accepted in the XML read, as Word's 接受所有修订
+                 does (or, with --tracked-changes refuse, the file refused)
     mapping.py   the body: headings, numbered points, bold run-in headlines, byline,
-                 内容提要/关键词, tables, footnotes, quotations → Markdown, with a report
+                 内容提要/关键词, tables, footnotes and endnotes, pictures (kept as files
+                 beside issue.md), quotations → Markdown, with a report of what was not
+                 mapped (text boxes and comments with their text, charts, objects)
 
 Reading Word files: python-docx (maintained, MIT, lxml-based). It gives paragraphs with
 their styles and runs with their bold, tables with their merged cells, and its
@@ -24,12 +28,14 @@ import datetime as dt
 import re
 import shutil
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from huoye.content import ISSUE_FILE, SERIES_FILE, find_content_root
 from huoye.errors import ContentError, display_path
 from huoye.i18n import _, language
+from huoye.importer import revisions
 from huoye.importer.mapping import Mapper, Report
 from huoye.importer.package import CONVERTED, convert, inspect, notes
 from huoye.load import keys
@@ -44,18 +50,28 @@ class Imported:
     report: Report
 
 
-def read_manuscript(path: Path) -> tuple[str, Report]:
+@dataclass
+class Manuscript:
+    """What was read: the body in the content format, its pictures (file name, bytes),
+    and the report."""
+
+    body: str
+    images: list[tuple[str, bytes]]
+    report: Report
+
+
+def read_manuscript(path: Path, changes: str = "accept") -> Manuscript:
     """The body Markdown of a .docx manuscript and the report of its mapping."""
     if path.suffix.lower() in CONVERTED:
         with tempfile.TemporaryDirectory(prefix="huoye-import-") as scratch:
-            return _read_docx(convert(path, Path(scratch)), shown=path)
+            return _read_docx(convert(path, Path(scratch)), shown=path, changes=changes)
     if path.suffix.lower() != ".docx":
         raise ContentError(_("{path}: not a manuscript huoye reads (.docx, .doc, .wps, .odt, "
                              ".rtf); nothing was written").format(path=path))
-    return _read_docx(path, shown=path)
+    return _read_docx(path, shown=path, changes=changes)
 
 
-def _read_docx(path: Path, shown: Path) -> tuple[str, Report]:
+def _read_docx(path: Path, shown: Path, changes: str = "accept") -> Manuscript:
     import docx
 
     if not path.is_file():
@@ -67,13 +83,29 @@ def _read_docx(path: Path, shown: Path) -> tuple[str, Report]:
         raise ContentError(_("{path}: Word cannot have written this file ({error}); open and "
                              "save it again in Word").format(path=shown, error=err)) from None
     body = document.element.body
-    if body.find(f".//{{{W}}}ins") is not None or body.find(f".//{{{W}}}del") is not None:
-        raise ContentError(_("{path}: the manuscript has tracked changes (修订); accept or reject "
-                             "them all in Word (审阅 → 接受所有修订) and save, then import "
-                             "again; nothing was written").format(path=shown))
+    footnotes, endnotes = notes(document, "footnotes"), notes(document, "endnotes")
+    parts = [body, *footnotes.values(), *endnotes.values()]
     report = Report()
-    mapper = Mapper(document, notes(document, "footnotes"), notes(document, "endnotes"), report)
-    return mapper.run(), report
+    if any(revisions.has_changes(part) for part in parts):
+        if changes == "refuse":
+            raise ContentError(_("{path}: the manuscript has tracked changes (修订), and "
+                                 "--tracked-changes refuse was given; accept or reject them in "
+                                 "Word (审阅 → 接受所有修订) and save, or import without "
+                                 "--tracked-changes refuse to accept them all; nothing was "
+                                 "written").format(path=shown))
+        count: Counter[str] = Counter()
+        for part in parts:
+            count += revisions.accept(part)
+        report.notices.append(_(
+            "tracked changes (修订) accepted: {insertions} insertions kept, {deletions} "
+            "deletions dropped, {moves} moves made, {paragraphs} paragraph marks and {rows} "
+            "table rows changed, {formats} formatting changes kept; read the text again, or "
+            "import with --tracked-changes refuse to be stopped instead").format(
+                insertions=count["insertion"], deletions=count["deletion"], moves=count["move"],
+                paragraphs=count["paragraph"], rows=count["row"], formats=count["format"]))
+    mapper = Mapper(document, footnotes, endnotes, report)
+    body = mapper.run()
+    return Manuscript(body, mapper.images, report)
 
 
 def _next_issue(root: Path, year: int | None, number: int | None) -> tuple[int, int, int]:
@@ -97,10 +129,12 @@ def _next_issue(root: Path, year: int | None, number: int | None) -> tuple[int, 
 
 
 def import_manuscript(manuscript: Path, content: Path, issue: str | None = None,
-                      article: bool = False) -> Imported:
+                      article: bool = False, changes: str = "accept") -> Imported:
     """Write content/<issue>/issue.md from `manuscript` (or, with `article`, append its
-    body to that existing issue). Nothing is written when the manuscript is refused."""
-    body, report = read_manuscript(manuscript)
+    body to that existing issue). Nothing is written when the manuscript is refused.
+    `changes`: 'accept' tracked changes (counted in the report) or 'refuse' the file."""
+    read = read_manuscript(manuscript, changes)
+    body, report = read.body, read.report
     root = find_content_root(content)
     year = number = None
     if issue is not None:
@@ -121,8 +155,15 @@ def import_manuscript(manuscript: Path, content: Path, issue: str | None = None,
             raise ContentError(_("{path}: the manuscript has no title line, so it cannot be added "
                                  "as a further article; give it a title (style 标题)").format(
                                      path=manuscript))
+        images, body = _free_names(path.parent, read.images, body)
         old = path.read_text(encoding="utf-8")
-        path.write_text(old.rstrip("\n") + "\n\n" + body, encoding="utf-8")
+        written = _write_images(path.parent, images)
+        try:
+            path.write_text(old.rstrip("\n") + "\n\n" + body, encoding="utf-8")
+        except BaseException:
+            for f in written:
+                f.unlink(missing_ok=True)
+            raise
         return Imported(path, report)
     year, number, serial = _next_issue(root, year, number)
     folder = root / f"{year}-{number:02d}"
@@ -149,11 +190,49 @@ def import_manuscript(manuscript: Path, content: Path, issue: str | None = None,
     text = "---\n" + keys.front_matter(front, language()) + "---\n\n" + body
     folder.mkdir()
     try:
+        _write_images(folder, read.images)
         (folder / ISSUE_FILE).write_text(text, encoding="utf-8")
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return Imported(folder / ISSUE_FILE, report)
+
+
+def _free_names(folder: Path, images: list[tuple[str, bytes]],
+                body: str) -> tuple[list[tuple[str, bytes]], str]:
+    """The pictures renamed where a file of that name is already in `folder` (a further
+    article), with the body's references renamed too."""
+    out, taken = [], {p.name for p in folder.iterdir()}
+    renames = {}
+    for name, data in images:
+        stem, suffix = name.rsplit(".", 1)
+        new, k = name, 2
+        while new in taken:
+            new, k = f"{stem}-{k}.{suffix}", k + 1
+        taken.add(new)
+        renames[name] = new
+        out.append((new, data))
+    # placeholders first, so that image-1 → image-2 does not meet image-2 → image-3
+    for k, name in enumerate(renames):
+        body = body.replace(f"]({name})", f"](\x00{k}\x00)")
+    for k, new in enumerate(renames.values()):
+        body = body.replace(f"](\x00{k}\x00)", f"]({new})")
+    return out, body
+
+
+def _write_images(folder: Path, images: list[tuple[str, bytes]]) -> list[Path]:
+    written = []
+    try:
+        for name, data in images:
+            target = folder / name
+            with target.open("xb") as f:   # never over a file already there
+                written.append(target)
+                f.write(data)
+    except BaseException:
+        for f in written:
+            f.unlink(missing_ok=True)
+        raise
+    return written
 
 
 def report_lines(imported: Imported, manuscript: Path) -> list[str]:
@@ -168,6 +247,8 @@ def report_lines(imported: Imported, manuscript: Path) -> list[str]:
         out.append(_("  not mapped: ¶{n}: {what}").format(n=n, what=what))
     for what, count in sorted(r.normalised.items()):
         out.append(_("  whitespace: {what}: {count}").format(what=what, count=count))
+    for what in r.notices:
+        out.append(_("  note: {what}").format(what=what))
     for what in r.decisions:
         out.append(_("  to decide: {what}").format(what=what))
     out.append(_("next: fill in what is to decide, then run 'huoye check'"))

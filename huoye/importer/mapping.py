@@ -25,6 +25,8 @@ from huoye.importer.numbering import Numbering
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 Q = f"{{{W}}}"
+C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 
 # typed numbering, outermost first (docs/content.md "Numbering as written")
 NUMBERING = [
@@ -53,6 +55,7 @@ class Report:
     warnings: list[tuple[int, str]] = field(default_factory=list)
     normalised: Counter[str] = field(default_factory=Counter)
     decisions: list[str] = field(default_factory=list)               # front matter to fill
+    notices: list[str] = field(default_factory=list)                 # the whole file (修订)
 
 
 def level_of(text: str) -> int | None:
@@ -70,6 +73,7 @@ class Mapper:
         self.report = report
         self.numbering = Numbering(document)
         self.blocks: list[str] = []
+        self.images: list[tuple[str, bytes]] = []   # (file name, bytes) of the pictures kept
         self.note_texts: list[tuple[int, str]] = []   # (label, text) of the current article
         self.next_note = 1
         self.number = 0            # paragraph number in the manuscript
@@ -110,6 +114,58 @@ class Mapper:
     def paragraph(self, p: Paragraph) -> None:
         n = self.number
         self.unsupported(p, n)
+        pictures = self.pictures(p, n)
+        had_text = len(self.blocks)
+        self.paragraph_text(p, n)
+        if pictures and len(self.blocks) > had_text:
+            self.report.warnings.append((n, _("a picture inside a paragraph of text: set as a "
+                                              "figure of its own after the paragraph")))
+        self.blocks.extend(pictures)
+
+    def pictures(self, p: Paragraph, n: int) -> list[str]:
+        """The paragraph's pictures (DrawingML or VML), each kept as a file of the issue
+        folder (self.images) and written as an image alone in its paragraph. Its alt text
+        is the picture's own description in Word, else the caption 图N … just below or
+        above it."""
+        out = []
+        for rid, descr in _picture_refs(p._p):
+            part = self.document.part.related_parts.get(rid)
+            if part is None:
+                self.report.unmapped.append((n, _("a picture whose image is missing from the "
+                                                  "file")))
+                continue
+            kept = picture_file(part.blob)
+            if kept is None:
+                self.report.unmapped.append((n, _("picture in a format the bulletin cannot show "
+                                                  "({type}): not imported; export it as PNG and "
+                                                  "add ![…](file)").format(
+                                                      type=part.content_type.rsplit("/", 1)[-1])))
+                continue
+            suffix, data, converted = kept
+            name = f"image-{len(self.images) + 1}{suffix}"
+            self.images.append((name, data))
+            alt = descr or self.neighbour_caption(p)
+            if not alt:
+                alt = ALT_PLACEHOLDER
+                self.report.decisions.append(_("¶{n}: what {name} shows, in a few words for "
+                                               "readers who cannot see it (its alt text, "
+                                               "{placeholder})").format(
+                                                   n=n, name=name, placeholder=ALT_PLACEHOLDER))
+            out.append(f"![{alt if alt == ALT_PLACEHOLDER else _escape(alt).replace(']', '')}]"
+                       f"({name})")
+            self.report.mapped.append((n, _("picture → {name}").format(name=name) + (
+                _(" (converted to PNG)") if converted else "")))
+        return out
+
+    def neighbour_caption(self, p: Paragraph) -> str:
+        for near in (p._p.getnext(), p._p.getprevious()):
+            if near is not None and near.tag == f"{Q}p":
+                text = "".join(t.text or "" for t in near.iter(f"{Q}t")).strip(" 　\t")
+                if re.match(r"^图\s*\d", text):
+                    return text
+        return ""
+
+    def paragraph_text(self, p: Paragraph, n: int) -> None:
         text = self.inline(p, n)
         plain = _unescape(text)
         style = _style(p)
@@ -197,22 +253,40 @@ class Mapper:
                                                        for x in parts)
 
     def unsupported(self, p: Paragraph, n: int) -> None:
+        """Report what the paragraph holds that has no place in the format, with the text
+        it would lose (a text box's, a comment's) so that nothing vanishes unseen."""
         el = p._p
-        checks = [
-            (f".//{Q}txbxContent", _("text box: its text is not imported; move it into the text")),
-            (".//{http://schemas.openxmlformats.org/drawingml/2006/chart}chart",
-             _("chart embedded as an Office object: not imported; give its data as a 'charts' "
-               "entry of the front matter")),
-            (f".//{Q}object", _("embedded Office object (OLE): not imported")),
-            (f".//{Q}commentReference", _("comment: not imported (comments are for the author)")),
-        ]
-        for path, what in checks:
-            if el.find(path) is not None:
-                self.report.unmapped.append((n, what))
-        if el.find(f".//{Q}drawing") is not None and el.find(f".//{Q}txbxContent") is None \
-                and el.find(".//{http://schemas.openxmlformats.org/drawingml/2006/chart}chart") is None:
-            self.report.unmapped.append((n, _("picture: images are not imported yet; save it "
-                                              "into the issue folder and add ![…](file)")))
+        for box in _text_boxes(el):
+            text = "".join(t.text or "" for t in box.iter(f"{Q}t")).strip()
+            self.report.unmapped.append((n, _("text box: its text is not imported; move it into "
+                                              "the text if it belongs there: '{text}'").format(
+                                                  text=_excerpt(text))))
+        if el.find(f".//{C}chart") is not None:
+            self.report.unmapped.append((n, _("chart embedded as an Office object: not imported; "
+                                              "give its data as a 'charts' entry of the front "
+                                              "matter")))
+        if el.find(f".//{Q}object") is not None:
+            self.report.unmapped.append((n, _("embedded Office object (OLE): not imported")))
+        for drawing in el.iter(f"{Q}drawing", f"{Q}pict"):
+            if any(a.tag in (f"{MC}Fallback", f"{Q}txbxContent", f"{Q}object")
+                   for a in drawing.iterancestors()):
+                continue
+            if not any(True for _x in drawing.iter(f"{A}blip", f"{V}imagedata", f"{C}chart",
+                                                   f"{Q}txbxContent")):
+                self.report.unmapped.append((n, _("a drawing (shape, SmartArt or WordArt): not "
+                                                  "imported; if it says something, write it "
+                                                  "in the text")))
+        for ref in el.iter(f"{Q}commentReference"):
+            self.report.unmapped.append((n, _("comment, not put into the text (comments are "
+                                              "for the author): '{text}'").format(
+                                                  text=_excerpt(self.comment_text(ref)))))
+
+    def comment_text(self, ref) -> str:
+        try:
+            comment = self.document.comments.get(int(ref.get(f"{Q}id")))
+        except (KeyError, ValueError, TypeError, AttributeError):
+            return ""
+        return comment.text if comment is not None else ""
 
     # --- runs -----------------------------------------------------------------------------
     def inline(self, p: Paragraph, n: int) -> str:
@@ -308,6 +382,11 @@ class Mapper:
                     cells.append("")
                     continue
                 seen.add(id(cell._tc))
+                for par in cell.paragraphs:
+                    self.unsupported(par, n)
+                    if _picture_refs(par._p):
+                        self.report.unmapped.append((n, _("a picture inside a table cell: not "
+                                                          "imported; tables hold text only")))
                 text = "".join(_unescape(self.inline(par, n)) for par in cell.paragraphs)
                 cells.append(_escape(text).replace("|", "\\|"))
             rows.append(cells)
@@ -338,6 +417,80 @@ def _blocks(parent):
             content = el.find(f"{Q}sdtContent")
             if content is not None:
                 yield from _blocks(content)
+
+
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+V = "{urn:schemas-microsoft-com:vml}"
+WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+KEPT_IMAGES = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg", b"GIF87a": ".gif",
+               b"GIF89a": ".gif"}
+ALT_PLACEHOLDER = "【待填：图片说明】"   # huoye check reports it at its line
+MAX_PIXELS = 40_000_000   # as the loader allows (huoye.load.media)
+
+
+def _picture_refs(el) -> list[tuple[str, str]]:
+    """(relationship id, description) of each picture of paragraph `el`, in order: the
+    DrawingML a:blip, or the VML v:imagedata of an older file; never the VML copy Word
+    writes as a fallback (mc:Fallback), nor what sits in a text box."""
+    out = []
+    for node in el.iter(f"{A}blip", f"{V}imagedata"):
+        if any(a.tag in (f"{MC}Fallback", f"{Q}txbxContent") for a in node.iterancestors()):
+            continue
+        rid = node.get(f"{R}embed") if node.tag == f"{A}blip" else node.get(f"{R}id")
+        if not rid:
+            continue
+        descr = ""
+        for a in node.iterancestors():
+            if a.tag in (f"{WP}inline", f"{WP}anchor"):
+                doc_pr = a.find(f"{WP}docPr")
+                if doc_pr is not None:
+                    descr = (doc_pr.get("descr") or doc_pr.get("title") or "").strip()
+                break
+            if a.tag == f"{V}shape":
+                descr = (a.get("alt") or "").strip()
+                break
+        out.append((rid, descr))
+    return out
+
+
+def picture_file(blob: bytes) -> tuple[str, bytes, bool] | None:
+    """(suffix, bytes, converted) of a picture the bulletin can show: PNG, JPEG and GIF as
+    they are, BMP and TIFF converted to PNG by Pillow; None for any other (EMF, WMF …)."""
+    import io
+    import warnings
+
+    for magic, suffix in KEPT_IMAGES.items():
+        if blob.startswith(magic):
+            return suffix, blob, False
+    if not blob.startswith((b"BM", b"II*\x00", b"MM\x00*")):
+        return None
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(blob)) as img:
+                if img.size[0] * img.size[1] > MAX_PIXELS:
+                    return None
+                out = io.BytesIO()
+                img.save(out, "PNG")
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+    return ".png", out.getvalue(), True
+
+
+def _text_boxes(el) -> list:
+    """The text boxes (w:txbxContent) anchored in paragraph `el`, once each: Word writes a
+    DrawingML box (wps:txbx, in mc:Choice) and its VML copy (mc:Fallback) side by side."""
+    return [box for box in el.iter(f"{Q}txbxContent")
+            if not any(a.tag == f"{MC}Fallback" for a in box.iterancestors())
+            and not any(a.tag == f"{Q}txbxContent" for a in box.iterancestors())]
+
+
+def _excerpt(text: str, most: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= most else text[:most] + "…"
 
 
 def _style(p: Paragraph) -> str:

@@ -16,6 +16,7 @@ resolves no entity, loads no DTD and touches no network.
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 import zipfile
 from pathlib import Path
@@ -32,6 +33,54 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 CONVERTED = (".doc", ".wps", ".odt", ".rtf")   # saved as .docx by LibreOffice Writer first
 CONVERT_TIMEOUT = 300   # hang guard for LibreOffice, seconds
 MACRO_TYPES = ("macroEnabled", "vbaProject", "vbaData", "activeX")
+# LibreOffice's profile for the conversion. Without it, Writer fetches what a document
+# links by URL while it converts (a picture linked in an .odt, an INCLUDEPICTURE field in
+# a .doc). Links are blocked, and every Internet access goes through a "proxy" at a local
+# port that `convert` holds closed, so a link the block misses is refused at once; the
+# links the .docx keeps are then refused by `inspect` like those of any .docx. Macros
+# never run, links are never updated.
+OFFLINE_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" \
+xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop \
+oor:name="BlockUntrustedRefererLinks" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop \
+oor:name="MacroSecurityLevel" oor:op="fuse"><value>3</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop \
+oor:name="DisableMacrosExecution" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Writer/Content/Update"><prop oor:name="Link" \
+oor:op="fuse"><value>2</value></prop></item>
+<item oor:path="/org.openoffice.Inet/Settings"><prop oor:name="ooInetProxyType" \
+oor:op="fuse"><value>2</value></prop></item>
+<item oor:path="/org.openoffice.Inet/Settings"><prop oor:name="ooInetNoProxy" \
+oor:op="fuse"><value></value></prop></item>
+{proxies}</oor:items>
+"""
+PROXY = """<item oor:path="/org.openoffice.Inet/Settings"><prop oor:name="ooInet{kind}ProxyName" \
+oor:op="fuse"><value>127.0.0.1</value></prop></item>
+<item oor:path="/org.openoffice.Inet/Settings"><prop oor:name="ooInet{kind}ProxyPort" \
+oor:op="fuse"><value>{port}</value></prop></item>
+"""
+
+
+def offline_profile(port: int) -> str:
+    """The conversion profile, its proxy at 127.0.0.1:`port` (a port held closed)."""
+    return OFFLINE_PROFILE.format(proxies="".join(PROXY.format(kind=k, port=port)
+                                                  for k in ("HTTP", "HTTPS", "FTP")))
+
+
+def _isolated(cmd: list[str]) -> list[str]:
+    """`cmd` run without a network where Linux allows it (`unshare -rn`: a user and
+    network namespace of its own, holding only a loopback that is down); else as it is."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return cmd
+    try:
+        ok = subprocess.run([unshare, "-rn", "true"], capture_output=True, timeout=30,
+                            check=False, stdin=subprocess.DEVNULL).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        ok = False
+    return [unshare, "-rn", *cmd] if ok else cmd
 
 
 def safe_parser() -> etree.XMLParser:
@@ -90,8 +139,9 @@ def inspect(path: Path, shown: Path | None = None) -> None:
 
 def convert(path: Path, scratch: Path) -> Path:
     """`path` (.doc, .wps, .odt, .rtf) saved as .docx in `scratch` by LibreOffice Writer,
-    headless, with a profile of its own (so a running LibreOffice is not disturbed). The
-    .docx it writes is then inspected like any other."""
+    headless, with a profile of its own (so a running LibreOffice is not disturbed) that
+    loads no linked content and runs no macro. The .docx it writes is then inspected like
+    any other."""
     if not path.is_file():
         raise _refuse(path, _("no such file"))
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
@@ -101,15 +151,21 @@ def convert(path: Path, scratch: Path) -> Path:
                                   suffix=path.suffix))
     out_dir = scratch / "converted"
     out_dir.mkdir()
+    (scratch / "profile" / "user").mkdir(parents=True)
     cmd = [soffice, f"-env:UserInstallation={(scratch / 'profile').as_uri()}", "--headless",
            "--norestore", "--nolockcheck", "--convert-to", "docx:MS Word 2007 XML",
            "--outdir", str(out_dir), str(path.resolve())]
-    try:
-        subprocess.run(cmd, capture_output=True, timeout=CONVERT_TIMEOUT, check=False,
-                       stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        raise _refuse(path, _("LibreOffice did not finish converting it in {seconds} s; save it "
-                              "as .docx yourself").format(seconds=CONVERT_TIMEOUT)) from None
+    # a port bound and never listened on: a connection to it is refused at once
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as closed:
+        closed.bind(("127.0.0.1", 0))
+        (scratch / "profile" / "user" / "registrymodifications.xcu").write_text(
+            offline_profile(closed.getsockname()[1]), encoding="utf-8")
+        try:
+            subprocess.run(_isolated(cmd), capture_output=True, timeout=CONVERT_TIMEOUT,
+                           check=False, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise _refuse(path, _("LibreOffice did not finish converting it in {seconds} s; save "
+                                  "it as .docx yourself").format(seconds=CONVERT_TIMEOUT)) from None
     converted = out_dir / (path.stem + ".docx")
     if not converted.exists():
         raise _refuse(path, _("LibreOffice could not read it as a document; open it and save "

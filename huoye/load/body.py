@@ -299,7 +299,11 @@ class _Parser:
         while i < len(tokens):
             tok = tokens[i]
             if tok.type == "footnote_block_open":
-                i = _skip_block(tokens, i)
+                # to its own close: each footnote_close inside is at the block's level too,
+                # so _skip_block would stop at the first one and read the rest as body text
+                while i < len(tokens) and tokens[i].type != "footnote_block_close":
+                    i += 1
+                i += 1
                 continue
             if tok.type == "heading_open":
                 self.heading(tok, tokens[i + 1])
