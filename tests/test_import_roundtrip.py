@@ -44,6 +44,7 @@ from tests.test_import import (
     _footnotes,
     _note_mark,
     styled_manuscript,
+    tracked_manuscript,
     typed_manuscript,
 )
 
@@ -177,6 +178,7 @@ ISSUES = {   # issue → (manuscript maker, publication date the editor decides)
     "2021-07": (automatic_manuscript, "2021-07-01"),
     "2021-08": (figures_manuscript, "2021-08-01"),
     "2021-09": (styled_manuscript, "2021-09-01"),
+    "2021-10": (tracked_manuscript, "2021-10-01"),   # under review: changes accepted
 }
 
 # what each manuscript's structure says must come, in this order, in its PDF's body text
@@ -203,11 +205,17 @@ LANDMARKS = {
                 "坚持把农业农村作为一般公共预算优先保障领域。", "高标准农田建设和农田水利设施；",
                 "农村人居环境整治，包括厕所改造。", "1.建立项目库，实行滚动管理。",
                 "完善整合机制的建议", "1.扩大整合范围。", "参考文献", "王立"],
+    "2021-10": ["一、修订后的收支情况", "全年一般公共预算收入稳步增长。", "税收收入占比提高。",
+                "支出结构持续优化，民生支出占比超过七成。非税收入下降。重点保障到位。",
+                "表1", "收支情况", "项目", "金额", "收入", "120", "二、对策建议", "1.加强收入征管。"],
 }
 FIRST_WORDS = {   # the body's text before the first landmark (its last occurrence: the
     # contents page before it lists titles and bylines): the landmark search starts there
     "2021-06": "县级财政是国家治理的基础", "2021-07": "近年来政府债务规模增长较快",
     "2021-08": "吴凡（某市财政局）", "2021-09": "甲县自2019年起统筹整合涉农资金",
+    # no text of its own before its first heading: the contents page's end (its last
+    # leader and page number, then page 2's running head)
+    "2021-10": ".2财经活页",
 }
 
 
@@ -254,14 +262,18 @@ def roundtrip(tmp_path_factory):
 
 def body_paragraphs(manuscript: Path) -> list[str]:
     """The manuscript's body in reading order as Word holds it (paragraphs, table cells),
-    read with python-docx's XML, not with the importer; notes are in parts of their own."""
+    read with python-docx's XML, not with the importer; notes are in parts of their own.
+    With its tracked changes accepted as Word defines them: deleted and moved-away text is
+    `w:delText` (not read), a row marked deleted (`w:trPr/w:del`) goes."""
     d = docx.Document(str(manuscript))
     out = []
     for el in d.element.body.iterchildren():
         if el.tag == f"{W}p":
             out.append("".join(t.text or "" for t in el.iter(f"{W}t")))
         elif el.tag == f"{W}tbl":
-            out += ["".join(t.text or "" for t in tc.iter(f"{W}t")) for tc in el.iter(f"{W}tc")]
+            out += ["".join(t.text or "" for t in tc.iter(f"{W}t"))
+                    for tr in el.iter(f"{W}tr") if tr.find(f"{W}trPr/{W}del") is None
+                    for tc in tr.iter(f"{W}tc")]
     return out
 
 
@@ -294,7 +306,7 @@ def test_every_han_character_and_number_of_the_manuscript_is_in_the_pdf_in_order
                                                                                    issue):
     got = roundtrip[issue]
     want = tokens("\n".join(body_paragraphs(got["manuscript"])))
-    assert len(want) > 100   # the check has something to check
+    assert len(want) > 60   # the check has something to check
     pages = pdf_pages(got["pdf"])
     lost = missing_from(want, tokens("\n".join(pages)))
     assert lost is None, f"{issue}: the PDF lacks (in reading order) from: {''.join(lost)}"
