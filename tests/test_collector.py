@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import weakref
+from pathlib import Path
 
 from huoye.processes import collector_paused
 
@@ -47,3 +48,45 @@ def test_an_error_in_the_render_still_resumes_the_collector():
     except ValueError:
         pass
     assert gc.isenabled()
+
+
+# ------------------------------------------------------------- an archive worker
+
+
+def _worker_probe(k: int, issue, key: str, request, build: bool) -> tuple[int, int, int, str | None]:
+    """In the worker: what the issues built before this call left alive there (objects of
+    python-pptx's classes; every object the collector tracks, frozen ones included), then
+    this call's issue built as a worker builds it."""
+    from huoye.build import _build_guarded
+
+    tracked = gc.get_objects()
+    decks = sum(1 for o in tracked if str(getattr(type(o), "__module__", "")).startswith("pptx."))
+    total = len(tracked) + gc.get_freeze_count()
+    del tracked
+    error = _build_guarded(issue, key, request).error if build else None
+    return k, decks, total, error
+
+
+def test_an_archive_worker_keeps_nothing_of_the_issues_it_built(tmp_path):
+    """Issue #11: a worker building issue after issue kept each issue's deck (cycles the
+    preflight made, in the collector's oldest generation). The worker, as `parallel` runs
+    it, is asked after each issue what is still alive there: no python-pptx object, and
+    as many tracked objects after 8 issues as after 4 (the test issues twice over)."""
+    from huoye.build import BuildRequest
+    from huoye.load import load_archive
+    from huoye.plan import plan
+    from huoye.processes import parallel
+
+    root = Path(__file__).parent / "fixtures" / "issues"
+    request = BuildRequest(paths=[root], out_dir=tmp_path, force=True, jobs=1, site=False)
+    todo = plan(request)
+    issues = list(load_archive(todo.root, todo.only))
+    assert len(issues) >= 4
+    calls = [(k, issues[k % 4], todo.keys[issues[k % 4].folder.resolve()], request, k < 8)
+             for k in range(9)]
+    seen = sorted(parallel(_worker_probe, calls, 1))
+    assert [error for *_, error in seen] == [None] * 9
+    decks = {k: n for k, n, _, _ in seen}
+    total = {k: n for k, _, n, _ in seen}
+    assert all(decks[k] == 0 for k in range(1, 9)), decks  # k issues built before call k
+    assert total[8] - total[4] <= 100, total
