@@ -380,7 +380,8 @@ def main(argv: list[str] | None = None) -> int:
     # signals stop them as a build.
     ends_on_ctrl_c = args.command in ("watch", "serve")
     try:
-        with signals.installed(signals.HANDLED[1:] if ends_on_ctrl_c else signals.HANDLED):
+        with (signals.installed(signals.HANDLED[1:], interrupt=True) if ends_on_ctrl_c
+              else signals.installed()):
             return COMMANDS[args.command](args)
     except signals.Stopped as stop:
         print(_("stopped by {signal}; nothing more was written").format(signal=str(stop)),

@@ -70,15 +70,21 @@ def _in_helper() -> None:
 
 
 @contextlib.contextmanager
-def installed(signals=HANDLED):
+def installed(signals=HANDLED, interrupt: bool = False):
     """Within: this process is the main process of a build (the command line's `main`);
-    the earlier handlers come back on leaving (tests call `main` in process)."""
+    the earlier handlers come back on leaving (tests call `main` in process).
+
+    `interrupt`: Ctrl-C (SIGINT, not in `signals`) raises KeyboardInterrupt, the way
+    watch mode and the preview server end, also when the process that started huoye left
+    SIGINT ignored (an ignored signal is inherited; Python then never raises it)."""
     global _main_pid, _stopping
     _stopping = None
     if _main_pid is None:
         os.register_at_fork(after_in_child=_in_helper)
     _main_pid = os.getpid()
     earlier = {signum: signal.signal(signum, _handler) for signum in signals}
+    if interrupt and signal.SIGINT not in earlier:
+        earlier[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         yield
     finally:

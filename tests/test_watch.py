@@ -18,11 +18,11 @@ TIMEOUT = 300  # hang guard (a shared, loaded machine renders a PDF in minutes),
 class Watcher:
     """`huoye watch` in a subprocess, with its stderr lines readable as they come."""
 
-    def __init__(self, content, out, formats="html", *options):
+    def __init__(self, content, out, formats="html", *options, preexec_fn=None):
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "huoye", "watch", str(content), "--format", formats, "-o", str(out),
              *options],
-            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, preexec_fn=preexec_fn)
         self.lines: queue.Queue[str] = queue.Queue()
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -136,4 +136,27 @@ def test_watch_writes_nothing_of_an_issue_until_every_format_has_rendered(conten
         w.proc.kill()
         w.proc.wait()
         w.reader.join(timeout=10)
+        w.proc.stderr.close()
+
+
+def test_ctrl_c_stops_the_watcher_even_when_its_parent_left_sigint_ignored(content_copy, tmp_path):
+    """An ignored SIGINT is inherited (a shell's background job, a test runner that once
+    ignored it): Python then never raises KeyboardInterrupt, and watch mode, which ends on
+    Ctrl-C, could not be stopped by it (seen in a full test run: three watchers and servers
+    hung after Ctrl-C)."""
+    w = Watcher(content_copy, tmp_path / "out",
+                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        w.wait_for("watching")
+        w.proc.send_signal(signal.SIGINT)
+        assert w.proc.wait(timeout=TIMEOUT) == 0
+        w.reader.join(timeout=10)
+        rest = []
+        while not w.lines.empty():
+            rest.append(w.lines.get())
+        assert rest and "stopped watching" in rest[-1], rest
+    finally:
+        if w.proc.poll() is None:
+            w.proc.kill()
+        w.proc.wait()
         w.proc.stderr.close()
