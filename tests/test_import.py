@@ -34,22 +34,27 @@ WPS_NS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
 FOOTNOTE_TEXT = "监测数据来自县级国库集中支付系统，按月汇总。"
 
 
-def _footnotes(document, texts: dict[int, str]) -> None:
-    """Give the document a footnotes part (python-docx writes none) with `texts`."""
+def _notes(document, texts: dict[int, str], kind: str = "footnote") -> None:
+    """Give the document a footnotes or endnotes part (`kind`; python-docx writes neither)
+    with `texts`."""
     notes = "".join(
-        f'<w:footnote w:id="{k}"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> '
-        f'{t}</w:t></w:r></w:p></w:footnote>' for k, t in texts.items())
-    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:footnotes xmlns:w="{W_NS}">'
-           '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
-           f'{notes}</w:footnotes>').encode()
-    part = Part(PackURI("/word/footnotes.xml"),
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml",
+        f'<w:{kind} w:id="{k}"><w:p><w:r><w:{kind}Ref/></w:r><w:r><w:t xml:space="preserve"> '
+        f'{t}</w:t></w:r></w:p></w:{kind}>' for k, t in texts.items())
+    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:{kind}s xmlns:w="{W_NS}">'
+           f'<w:{kind} w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:{kind}>'
+           f'{notes}</w:{kind}s>').encode()
+    part = Part(PackURI(f"/word/{kind}s.xml"),
+                f"application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}s+xml",
                 xml, document.part.package)
-    document.part.relate_to(part, RT.FOOTNOTES)
+    document.part.relate_to(part, RT.FOOTNOTES if kind == "footnote" else RT.ENDNOTES)
 
 
-def _note_mark(paragraph, k: int) -> None:
-    paragraph._p.append(parse_xml(f'<w:r xmlns:w="{W_NS}"><w:footnoteReference w:id="{k}"/></w:r>'))
+def _footnotes(document, texts: dict[int, str]) -> None:
+    _notes(document, texts, "footnote")
+
+
+def _note_mark(paragraph, k: int, kind: str = "footnote") -> None:
+    paragraph._p.append(parse_xml(f'<w:r xmlns:w="{W_NS}"><w:{kind}Reference w:id="{k}"/></w:r>'))
 
 
 def _bold_point(document, label_head: str, rest: str):

@@ -29,9 +29,6 @@ from pathlib import Path
 import pytest
 
 docx = pytest.importorskip("docx")
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.opc.packuri import PackURI
-from docx.opc.part import Part
 from docx.oxml import parse_xml
 
 from huoye.cli import main
@@ -43,6 +40,7 @@ from tests.test_import import (
     _bold_point,
     _footnotes,
     _note_mark,
+    _notes,
     styled_manuscript,
     tracked_manuscript,
     typed_manuscript,
@@ -52,21 +50,11 @@ W = f"{{{W_NS}}}"
 
 
 def _endnotes(document, texts: dict[int, str]) -> None:
-    """Give the document an endnotes part (python-docx writes none) with `texts`."""
-    notes = "".join(
-        f'<w:endnote w:id="{k}"><w:p><w:r><w:endnoteRef/></w:r><w:r><w:t xml:space="preserve"> '
-        f'{t}</w:t></w:r></w:p></w:endnote>' for k, t in texts.items())
-    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:endnotes xmlns:w="{W_NS}">'
-           '<w:endnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:endnote>'
-           f'{notes}</w:endnotes>').encode()
-    part = Part(PackURI("/word/endnotes.xml"),
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.endnotes+xml",
-                xml, document.part.package)
-    document.part.relate_to(part, RT.ENDNOTES)
+    _notes(document, texts, "endnote")
 
 
 def _endnote_mark(paragraph, k: int) -> None:
-    paragraph._p.append(parse_xml(f'<w:r xmlns:w="{W_NS}"><w:endnoteReference w:id="{k}"/></w:r>'))
+    _note_mark(paragraph, k, "endnote")
 
 
 def automatic_manuscript(path: Path) -> Path:

@@ -44,6 +44,16 @@ class Watcher:
                 return seen
         raise AssertionError(f"no line with {text!r} within {TIMEOUT} s; saw {seen}")
 
+    def stop(self) -> list[str]:
+        """Ctrl-C: the watcher must end with exit 0; the lines it said since the last wait."""
+        self.proc.send_signal(signal.SIGINT)
+        assert self.proc.wait(timeout=TIMEOUT) == 0
+        self.reader.join(timeout=10)
+        rest = []
+        while not self.lines.empty():
+            rest.append(self.lines.get())
+        return rest
+
 
 @pytest.fixture
 def watcher(content_copy, tmp_path):
@@ -80,12 +90,7 @@ def test_watch_rebuilds_on_save_reports_errors_and_stops_cleanly(watcher, conten
     watcher.wait_for("rebuilt 1 issue")
     assert "产业链的本质是" in html.read_text(encoding="utf-8")
 
-    watcher.proc.send_signal(signal.SIGINT)
-    assert watcher.proc.wait(timeout=TIMEOUT) == 0
-    watcher.reader.join(timeout=10)
-    rest = []
-    while not watcher.lines.empty():
-        rest.append(watcher.lines.get())
+    rest = watcher.stop()
     assert "stopped watching" in rest[-1] and not any("Traceback" in line for line in rest), rest
 
 
@@ -148,12 +153,7 @@ def test_ctrl_c_stops_the_watcher_even_when_its_parent_left_sigint_ignored(conte
                 preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:
         w.wait_for("watching")
-        w.proc.send_signal(signal.SIGINT)
-        assert w.proc.wait(timeout=TIMEOUT) == 0
-        w.reader.join(timeout=10)
-        rest = []
-        while not w.lines.empty():
-            rest.append(w.lines.get())
+        rest = w.stop()
         assert rest and "stopped watching" in rest[-1], rest
     finally:
         if w.proc.poll() is None:
