@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import logging
 import os
 import re
@@ -132,21 +133,27 @@ class RawDescriptionHelpFormatter(HelpFormatter):
         return super()._fill_text(text, width, indent)
 
 
-_WIDE = re.compile(r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60"
-                   r"\uffe0-\uffe6]")
-_TOKENS = re.compile(r"\s+|" + _WIDE.pattern + r"|[^\s" + _WIDE.pattern[1:-1] + r"]+")
+_WIDE = (r"\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60"
+         r"\uffe0-\uffe6")
 _NO_LINE_START = set("，。、；：！？）》」』】…—")
+
+
+@functools.cache
+def _wide_and_tokens() -> tuple[re.Pattern, re.Pattern]:
+    """The wide characters, and the tokens `wrap_columns` breaks between: compiled when
+    first needed (~13 ms, which every build would otherwise pay before its first step)."""
+    return re.compile(f"[{_WIDE}]"), re.compile(rf"\s+|[{_WIDE}]|[^\s{_WIDE}]+")
 
 
 def columns(text: str) -> int:
     """How many terminal columns `text` takes (CJK characters and full-width forms: two)."""
-    return len(text) + len(_WIDE.findall(text))
+    return len(text) + len(_wide_and_tokens()[0].findall(text))
 
 
 def wrap_columns(text: str, width: int) -> list[str]:
     """`text` wrapped into lines of at most `width` columns (a longer word stays whole)."""
     lines, line, space = [], "", False
-    for token in _TOKENS.findall(text):
+    for token in _wide_and_tokens()[1].findall(text):
         if token.isspace():
             space = bool(line)
             continue

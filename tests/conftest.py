@@ -26,6 +26,7 @@ def _english_after_each_test():
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 SAMPLE = CONTENT / "2020-03"
+CORPUS = ROOT / "tests" / "fixtures" / "issues"  # the test corpus: issues unlike the sample
 
 # The sample's facts as its source document gives them: one golden record for every test.
 SAMPLE_FACTS = json.loads((ROOT / "tests" / "fixtures" / "sample-facts.json").read_text(encoding="utf-8"))
@@ -49,6 +50,21 @@ def built_sample(tmp_path_factory):
     [result] = build(BuildRequest(paths=[SAMPLE], out_dir=out, force=True))
     assert result.error is None, result.error
     return {p.suffix.lstrip("."): p for p in result.outputs}
+
+
+@pytest.fixture(scope="session")
+def built_corpus(tmp_path_factory):
+    """Every issue of the test corpus (CORPUS: issues unlike the sample) built once (PDF,
+    PPTX, HTML) as an archive: {slug: {format: path}}."""
+    from huoye.build import BuildRequest, build
+
+    out = tmp_path_factory.mktemp("corpus")
+    results = build(BuildRequest(paths=[CORPUS], out_dir=out, force=True))
+    built = {}
+    for r in results:
+        assert r.error is None, r.error
+        built[Path(r.outputs[0]).parent.name] = {p.suffix.lstrip("."): p for p in r.outputs}
+    return built
 
 
 @pytest.fixture

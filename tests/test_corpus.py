@@ -25,25 +25,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CONTENT, ROOT, SAMPLE
+from tests.conftest import CONTENT, CORPUS, ROOT, SAMPLE
 
-CORPUS = ROOT / "tests" / "fixtures" / "issues"
 ISSUES = sorted(p.name for p in CORPUS.iterdir() if (p / "issue.md").is_file())
 TOKEN = re.compile(r"[\u4e00-\u9fff]|\d+(?:\.\d+)?")
-
-
-@pytest.fixture(scope="session")
-def built_corpus(tmp_path_factory):
-    """Every corpus issue built once (PDF, PPTX, HTML): {slug: {format: path}}."""
-    from huoye.build import BuildRequest, build
-
-    out = tmp_path_factory.mktemp("corpus")
-    results = build(BuildRequest(paths=[CORPUS], out_dir=out, force=True))
-    built = {}
-    for r in results:
-        assert r.error is None, r.error
-        built[Path(r.outputs[0]).parent.name] = {p.suffix.lstrip("."): p for p in r.outputs}
-    return built
 
 
 def tokens(text: str) -> list[str]:

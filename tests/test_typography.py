@@ -13,7 +13,6 @@ import re
 import shutil
 import statistics
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -268,23 +267,10 @@ def test_the_deck_follows_the_spacing_option(spaced_sample, tmp_path):
 
 # ------------------------------------------------------------------ the test corpus
 
-CORPUS = Path(__file__).resolve().parent / "fixtures" / "issues"
-
-
 @pytest.fixture(scope="module")
-def corpus_pdfs(tmp_path_factory):
-    """Every issue of the test corpus as a PDF (rendered once for this module)."""
-    from huoye.load import load_archive
-    from huoye.render import RenderOptions, pdf
-    from tests.conftest import ROOT
-
-    folder = tmp_path_factory.mktemp("corpus-typography")
-    found = {}
-    for issue in load_archive(CORPUS):
-        path = folder / f"{issue.slug}.pdf"
-        path.write_bytes(pdf.render(issue, RenderOptions(templates=ROOT / "templates")))
-        found[issue.slug] = path
-    return found
+def corpus_pdfs(built_corpus):
+    """Every issue of the test corpus as a PDF (the session's build of the corpus)."""
+    return {slug: formats["pdf"] for slug, formats in built_corpus.items()}
 
 
 def test_the_corpus_is_set_by_the_same_rules(corpus_pdfs):

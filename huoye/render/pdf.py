@@ -30,7 +30,6 @@ from huoye.errors import RenderError
 from huoye.fonts import check_fonts, warn_if_slow_subsetting
 from huoye.i18n import N_, _
 from huoye.render import PDF_VARIANTS, RenderOptions
-from huoye.render.html import build_html
 from huoye.render.weasyprint import preparsed
 from huoye.render.weasyprint.tagging import print_links
 
@@ -145,7 +144,10 @@ def _font_config():
 
 def prepare() -> None:
     """Import WeasyPrint and configure its fonts now, so that a later `render` starts at
-    once (the build calls this in a process that waits for the content to be parsed)."""
+    once (the build calls this in a process that waits for the content to be parsed).
+    Only what renders a document made elsewhere is loaded: the early PDF process is sent
+    `document_html`'s result, and its imports delay the PDF (the HTML templating and the
+    Markdown parser would add ~0.13 s)."""
     _fetcher_class()
     _font_config()
     from weasyprint import HTML  # noqa: F401
@@ -155,23 +157,35 @@ def prepare() -> None:
 def document_html(issue, options: RenderOptions) -> str:
     """The HTML WeasyPrint lays out, once the fonts and the PDF variant are checked: all the
     work before WeasyPrint (a cold build does it while WeasyPrint is still loading)."""
+    from huoye.render.html import build_html  # (not in the early PDF process: see `prepare`)
+
     check_fonts(issue)
     pdf_variant(issue, options)
     return build_html(issue, options, "print")
 
 
-def render(issue, options: RenderOptions, html: str | None = None) -> bytes:
+def preparse(html: str):
+    """`html` (`document_html`'s) parsed as WeasyPrint parses it, for `render` in another
+    process (`huoye.render.weasyprint.tree`)."""
+    from huoye.render.weasyprint import tree
+
+    return tree.parse(html)
+
+
+def render(issue, options: RenderOptions, html: str | None = None, tree=None) -> bytes:
     """The PDF briefing of `issue` as bytes (the orchestrator writes the file); `html`, if
-    given, is `document_html(issue, options)` made beforehand."""
+    given, is `document_html(issue, options)` made beforehand, and `tree`, if given, its
+    `preparse`."""
     if html is None:
         html = document_html(issue, options)
     variant = pdf_variant(issue, options)
     warn_if_slow_subsetting()
-    from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
+    from huoye.render.weasyprint.tree import document as parsed_document
+
     base = Path(issue.folder).resolve().as_uri() + "/"
-    document = HTML(string=html, base_url=base, url_fetcher=url_fetcher(issue, options))
+    document = parsed_document(html, tree, base, url_fetcher(issue, options))
     try:
         with _justification(), _balance(), _leaders(), _tagging(), _compact_fonts():
             return document.write_pdf(pdf_tags=True, pdf_variant=variant, attachments=None,

@@ -14,6 +14,8 @@ version pyproject.toml pins (a test keeps the two equal):
 * ``tagging``: running heads, page numbers and contents leaders as artifacts, list
   item bodies in ``LBody`` (the PDF/UA variant passes a PDF/UA checker);
 * ``preparsed``: WeasyPrint imported with its C declarations pre-parsed;
+* ``tree``: a document parsed in one process (the build's) and laid out in another
+  (the early PDF process, which is still loading WeasyPrint meanwhile);
 * ``pinned``: what the adapters share (``Adapter``, ``UnsupportedWeasyPrint``).
 
 On any other WeasyPrint an adapter raises ``UnsupportedWeasyPrint`` and the renderer
