@@ -94,7 +94,8 @@ def build_issue(issue, key: str, request: BuildRequest, split: bool = False,
         early_pdf.send(issue, options, html)
 
     starts_early = early_pdf is not None and "pdf" in wanted and len(wanted) > 1
-    ready = preflight(issue, options, request.formats, start_pdf if starts_early else None)
+    with processes.collector_paused():  # (laying out the deck makes objects by the million)
+        ready = preflight(issue, options, request.formats, start_pdf if starts_early else None)
     fonts = _font_files(issue)
     if request.html_first and "html" in wanted and len(wanted) > 1:  # watch mode: HTML first
         wanted = {"html": wanted.pop("html"), **wanted}

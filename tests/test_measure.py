@@ -312,3 +312,25 @@ def test_split_to_fit_returns_one_box_when_everything_fits():
 def test_a_box_too_small_for_one_line_is_an_error():
     with pytest.raises(TextDoesNotFitError):
         split_to_fit(["一"], FONT, 20, 500, 20, 1.3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="中国链，。、（）“”《》abXY 09.%-/：…‘’&;", min_size=1, max_size=12),
+                min_size=1, max_size=12),
+       st.booleans(), st.booleans())
+def test_a_line_grown_unit_by_unit_is_as_wide_as_measured_whole(units, bold, spaced):
+    """Wrapping tries each unit on the line by extending the line's width (measure._Run);
+    that must be the width of the whole line measured afresh, to the last bit, or lines
+    would break differently from what text_width says fits."""
+    from huoye.render.deck import measure
+
+    font = FontSpec(bold=bold)
+    widths = measure._widths(font)
+    token = measure.CJK_LATIN_SPACING.set(spaced)
+    try:
+        run = measure._Run()
+        for unit in units:
+            run = run.with_(unit, widths)
+            assert run.width(20.0) == text_width(run.text, font, 20.0)
+    finally:
+        measure.CJK_LATIN_SPACING.reset(token)

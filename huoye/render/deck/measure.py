@@ -380,26 +380,66 @@ def _split_long(unit: str, widths: _PerChar, size_pt: float, width_pt: float) ->
     return pieces
 
 
+class _Run:
+    """The width of a line as it grows unit by unit, kept as `_width` works it out (the
+    widths summed in order, the script changes counted), so that trying one more unit on
+    the line costs that unit, not the whole line again."""
+
+    __slots__ = ("em", "changes", "script", "text")
+
+    def __init__(self) -> None:
+        self.em, self.changes, self.script, self.text = 0.0, 0, None, ""
+
+    def with_(self, unit: str, widths: _PerChar) -> _Run:
+        """This run with `unit` appended (a new run; this one is left as it is)."""
+        run = _Run()
+        em, changes, prev = self.em, self.changes, self.script
+        for ch in unit:
+            em += widths[ch]
+        for script in map(_SCRIPT.__getitem__, unit):  # as _script_changes, from `prev`
+            if script == _SPACE:
+                prev = None
+                continue
+            if script == _NEUTRAL:
+                script = prev or _WESTERN
+            if prev is not None and script != prev:
+                changes += 1
+            prev = script
+        run.em, run.changes, run.script, run.text = em, changes, prev, self.text + unit
+        return run
+
+    def width(self, size_pt: float) -> float:
+        """`_width(self.text, …)`, to the last bit."""
+        em = self.em + ASIAN_WESTERN_GAP_EM * self.changes
+        if CJK_LATIN_SPACING.get():
+            em += CJK_LATIN_GAP_EM * len(cjk_latin_gaps(self.text))
+        return em * size_pt
+
+
 def _wrap_line(text: str, font: FontSpec, size_pt: float, width_pt: float) -> list[str]:
     units = _glue(_tokens(text))
     widths = _widths(font)
     lines: list[str] = []
-    cur = ""
+    cur = _Run()
     for u in units:
         if u.isspace():
-            if cur:  # a space at a line end hangs; inside a line it takes width
-                cur += u
+            if cur.text:  # a space at a line end hangs; inside a line it takes width
+                cur = cur.with_(u, widths)
             continue
-        if cur and _width(cur + u, widths, size_pt) > width_pt:
-            lines.append(cur.rstrip())
-            cur = ""
-        if not cur and _width(u, widths, size_pt) > width_pt:
+        if cur.text:
+            longer = cur.with_(u, widths)
+            if longer.width(size_pt) <= width_pt:
+                cur = longer
+                continue
+            lines.append(cur.text.rstrip())
+            cur = _Run()
+        if _width(u, widths, size_pt) > width_pt:
             pieces = _split_long(u, widths, size_pt, width_pt)
             lines.extend(pieces[:-1])
             u = pieces[-1]
-        cur += u
-    if cur.rstrip() or not lines:
-        lines.append(cur.rstrip())
+        cur = cur.with_(u, widths)
+    if cur.text.rstrip() or not lines:
+        lines.append(cur.text.rstrip())
     return lines
 
 
