@@ -58,17 +58,19 @@ def build_issues(request: BuildRequest, todo: Plan | None = None) -> list[IssueR
         progress.report(result, n, len(todo.folders))
     if not todo.stale:
         return results
-    early = processes.early_pdf_pays(request.jobs, len(todo.stale), request.formats, request.warm)
-    with processes.EarlyPdf() if early else contextlib.nullcontext() as early_pdf:
+    def calls() -> list[tuple[Any, str, BuildRequest]]:
         from huoye.load import load_archive  # parsing is needed: something will be built
 
         issues = [i for i in load_archive(todo.root, todo.only) if i.folder.resolve() in todo.stale]
-        calls = [(issue, todo.keys[issue.folder.resolve()], request) for issue in issues]
-        if request.jobs > 1 and len(calls) > 1:
-            done = processes.parallel(_build_guarded, calls, request.jobs)
+        return [(issue, todo.keys[issue.folder.resolve()], request) for issue in issues]
+
+    early = processes.early_pdf_pays(request.jobs, len(todo.stale), request.formats, request.warm)
+    with processes.EarlyPdf() if early else contextlib.nullcontext() as early_pdf:
+        if request.jobs > 1 and len(todo.stale) > 1:  # the workers start before the parsing
+            done = processes.parallel(_build_guarded, calls, request.jobs, len(todo.stale))
         else:
             done = (_build_guarded(*call, split=request.jobs > 1, early_pdf=early_pdf)
-                    for call in calls)
+                    for call in calls())
         for n, result in enumerate(done, start=len(results) + 1):
             progress.report(result, n, len(todo.folders))
             results.append(result)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import weakref
 from pathlib import Path
 
@@ -90,3 +91,30 @@ def test_an_archive_worker_keeps_nothing_of_the_issues_it_built(tmp_path):
     total = {k: n for k, _, n, _ in seen}
     assert all(decks[k] == 0 for k in range(1, 9)), decks  # k issues built before call k
     assert total[8] - total[4] <= 100, total
+
+
+LOADED: list[str] = []  # what the test's "loading" adds in the process that runs parallel
+
+
+def _load_calls() -> list[tuple]:
+    LOADED.append("an archive's parsed issues")
+    return [(k,) for k in range(4)]
+
+
+def _worker_sees(k: int) -> tuple[int, int, list[str]]:
+    return k, os.getpid(), list(LOADED)
+
+
+def test_archive_workers_start_before_the_archive_is_loaded():
+    """Issue #11: workers forked after the whole archive was parsed each held a copy of it
+    (330 issues: +56 MB per worker before its first issue). Given a function that makes
+    the calls, `parallel` starts the workers first: none of them has what it loaded, each
+    is sent its own calls, and every call is made once."""
+    from huoye.processes import parallel
+
+    LOADED.clear()
+    seen = sorted(parallel(_worker_sees, _load_calls, 2, 4))
+    assert LOADED == ["an archive's parsed issues"]  # loaded here, once
+    assert [k for k, _, _ in seen] == [0, 1, 2, 3]
+    assert all(loaded == [] for _, _, loaded in seen), seen
+    assert os.getpid() not in {pid for _, pid, _ in seen}
