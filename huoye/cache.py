@@ -101,7 +101,8 @@ def _hash_entries(h, path: str, rel: str, root: Path, known: bytes | None) -> No
             entries = [e for e in it if not e.name.startswith(".")]
     except OSError:
         return
-    files, folders = [], []
+    files: list[os.DirEntry] = []
+    folders: list[os.DirEntry] = []
     for entry in entries:
         try:
             is_dir = entry.is_dir()  # (as os.walk: a link to a folder is a folder, not walked)
