@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import resource
 import sys
 import time
 from pathlib import Path
@@ -139,6 +138,8 @@ def _build_guarded(issue, key: str, request: BuildRequest, split: bool = False,
                     error=f"{type(err).__name__}: {err}"))
         result = IssueResult(issue.slug, False, time.perf_counter() - start, error=what,
                              internal=internal)
+    import resource
+
     result.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result.worker = os.getpid()
     return result

@@ -4,7 +4,8 @@ The build key is a SHA-256 over the raw bytes of everything that can change
 the output: the issue folder, series.yaml, the front matter of every issue
 (the others' dates and themes make this issue's back page), the templates,
 huoye's version and source, and the build options; each is read once per build,
-so freshness is linear in the archive. It needs no parsing, so an up-to-date
+so freshness is linear in the archive (and an issue.md the last build read is not
+read again while its size, times and inode are unchanged: `_IssueIndex`). It needs no parsing, so an up-to-date
 check is fast. The stamp also records the font files the build used (size and
 time) and the state of fontconfig's cache: a font upgrade or a newly installed
 font rebuilds too.
@@ -25,6 +26,7 @@ import hashlib
 import json
 import os
 import stat
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -139,8 +141,13 @@ class IssueFile:
 def read_issue_files(root: Path) -> dict[str, IssueFile]:
     """Every issue folder's issue.md of the content folder `root` (resolved), read once,
     by folder name. A file over the size limit or outside the content folder has no front
-    matter here (the loader refuses it, with the reason)."""
+    matter here (the loader refuses it, with the reason).
+
+    A file the last build read is not read again while its size, times and inode are
+    those recorded then (`_IssueIndex`): a rebuild of a 330-issue series with nothing
+    changed read 9 MB for the same hashes (~0.05 s)."""
     files = {}
+    index = _IssueIndex(root)
     with os.scandir(root) as entries:
         for entry in entries:
             path = os.path.join(entry.path, ISSUE_FILE)
@@ -158,6 +165,10 @@ def read_issue_files(root: Path) -> dict[str, IssueFile]:
             if st.st_size > MAX_ISSUE_BYTES:
                 files[entry.name] = IssueFile(b"", None if linked else b"\0too-large:%d\0" % st.st_size)
                 continue
+            known = index.get(entry.name, st)
+            if known is not None:
+                files[entry.name] = IssueFile(known.front, None if linked else known.hashed)
+                continue
             try:
                 with open(path, "rb") as f:
                     data = f.read(MAX_ISSUE_BYTES + 1)
@@ -165,9 +176,70 @@ def read_issue_files(root: Path) -> dict[str, IssueFile]:
                 marker = b"\0unreadable:%d\0" % (err.errno or 0)
                 files[entry.name] = IssueFile(b"", None if linked else marker)
                 continue
-            files[entry.name] = IssueFile(front_matter(data),
-                                          None if linked else hashlib.sha256(data).digest())
+            read = IssueFile(front_matter(data), hashlib.sha256(data).digest())
+            index.put(entry.name, st, read)
+            files[entry.name] = IssueFile(read.front, None if linked else read.hashed)
+    index.save(files)
     return files
+
+
+class _IssueIndex:
+    """What the last build read of each issue.md of one content folder (its front matter
+    and hash), by the file's size, modification and change times and inode, kept in the
+    user's cache folder as JSON. As git's index does, an entry is trusted only for a file
+    last modified well before the entry was written (`RACY_NS`): a file edited in the same
+    moment, on a file system with coarse times, could otherwise keep its recorded times."""
+
+    RACY_NS = 2_000_000_000
+
+    def __init__(self, root: Path) -> None:
+        digest = hashlib.sha256(os.fsencode(root)).hexdigest()[:32]
+        self.path = os.path.join(_user_cache_dir(), "issues", digest + ".json")
+        self.entries: dict[str, list] = {}
+        self.changed = False
+        try:
+            with open(self.path, "rb") as f:
+                saved = json.loads(f.read())
+            if saved.get("version") == 1 and isinstance(saved.get("files"), dict):
+                self.entries = saved["files"]
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    @staticmethod
+    def _signature(st: os.stat_result) -> list:
+        return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+
+    def get(self, name: str, st: os.stat_result) -> IssueFile | None:
+        entry = self.entries.get(name)
+        if (not isinstance(entry, list) or len(entry) != 4 or entry[0] != self._signature(st)
+                or st.st_mtime_ns > entry[3] - self.RACY_NS or st.st_ctime_ns > entry[3] - self.RACY_NS):
+            return None
+        try:
+            return IssueFile(entry[1].encode("utf-8", "surrogateescape"), bytes.fromhex(entry[2]))
+        except (AttributeError, ValueError):
+            return None
+
+    def put(self, name: str, st: os.stat_result, read: IssueFile) -> None:
+        assert read.hashed is not None
+        self.entries[name] = [self._signature(st), read.front.decode("utf-8", "surrogateescape"),
+                              read.hashed.hex(), time.time_ns()]
+        self.changed = True
+
+    def save(self, files: dict[str, IssueFile]) -> None:
+        """Write the index if it changed (entries of folders gone are dropped)."""
+        gone = set(self.entries) - set(files)
+        if not (self.changed or gone):
+            return
+        for name in gone:
+            del self.entries[name]
+        from huoye.errors import HuoyeError
+        from huoye.output import write_atomic
+
+        try:
+            write_atomic(Path(self.path), json.dumps({"version": 1, "files": self.entries},
+                                                     ensure_ascii=False).encode("utf-8"))
+        except (OSError, HuoyeError):  # no cache folder: the next build reads every file
+            pass
 
 
 @lru_cache(maxsize=1)

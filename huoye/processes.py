@@ -32,7 +32,6 @@ import logging
 import os
 import pickle
 import sys
-import traceback
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NoReturn, Self
 
@@ -213,6 +212,8 @@ def _send_outcome(conn, fn: Callable[[], Any], where: str) -> None:
         conn.send(("ok", fn()))
     except BaseException as err:  # noqa: BLE001 (sent to the build, which reports it)
         if not isinstance(err, HuoyeError):  # a bug: keep where it happened for HUOYE_DEBUG
+            import traceback
+
             err.add_note(f"raised in {where}:\n" + traceback.format_exc())
         try:
             conn.send(("error", err))

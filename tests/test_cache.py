@@ -133,3 +133,46 @@ def test_a_deleted_output_rebuilds(site):
     _, _, out, run = site
     next((out / "2020-03").glob("*.html")).unlink()
     assert run() is True
+
+
+def test_an_issue_file_read_by_the_last_build_is_not_read_again_until_it_changes(site, monkeypatch):
+    """Issue #11 (nothing changed, 330 issues: 9 MB read for the same hashes): an issue.md
+    whose size, times and inode are what the last build recorded is not read; an edit of
+    the same size with its modification time put back (its change time cannot be) is read,
+    and rebuilds. Entries are trusted at once here (RACY_NS 0; see the next test)."""
+    from tests.test_build import recording_opens
+
+    content, _templates, _out, run = site
+    monkeypatch.setattr(cache._IssueIndex, "RACY_NS", 0)
+    issue = content / "2020-03" / "issue.md"
+    before = issue.stat()
+    time.sleep(0.01)
+    assert run() is False  # (the fixture's build recorded the file)
+    with recording_opens() as seen:
+        assert run() is False
+    assert str(issue) not in seen
+    edit(issue, "产业链的本质是", "产业链的本质乃")  # the same number of bytes
+    os.utime(issue, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (issue.stat().st_size, issue.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    with recording_opens() as seen:
+        assert run() is True
+    assert str(issue) in seen
+
+
+def test_a_file_modified_as_its_entry_was_written_is_read_again(tmp_path, monkeypatch):
+    """As git's index: an entry is trusted only for a file whose modification and change
+    times are well before the entry was written. Simulated: the entry's signature keeps
+    the size and modification time only, as on a file system whose times cannot tell an
+    edit (the same size, its modification time put back); the edit is still seen."""
+    monkeypatch.setattr(cache._IssueIndex, "_signature",
+                        staticmethod(lambda st: [st.st_size, st.st_mtime_ns]))
+    root = tmp_path / "content"
+    (root / "2020-01").mkdir(parents=True)
+    issue = root / "2020-01" / "issue.md"
+    issue.write_text("---\nyear: 2020\n---\n正文\n", encoding="utf-8")
+    old = issue.stat()
+    first = cache.read_issue_files(root.resolve())
+    issue.write_text("---\nyear: 2020\n---\n改文\n", encoding="utf-8")  # the same size
+    os.utime(issue, ns=(old.st_atime_ns, old.st_mtime_ns))  # and modification time
+    again = cache.read_issue_files(root.resolve())
+    assert again["2020-01"].hashed != first["2020-01"].hashed
