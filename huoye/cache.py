@@ -5,8 +5,8 @@ the output: the issue folder, series.yaml, the front matter of every issue
 (the others' dates and themes make this issue's back page), the templates,
 huoye's version and source, and the build options; each is read once per build,
 so freshness is linear in the archive (and an issue.md the last build read is not
-read again while its size, times and inode are unchanged: `_IssueIndex`). It needs no parsing, so an up-to-date
-check is fast. The stamp also records the font files the build used (size and
+read again while its size, times and inode are unchanged: `_IssueIndex`). It needs
+no parsing, so an up-to-date check is fast. The stamp also records the font files the build used (size and
 time) and the state of fontconfig's cache: a font upgrade or a newly installed
 font rebuilds too.
 
