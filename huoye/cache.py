@@ -200,7 +200,7 @@ class _IssueIndex:
         try:
             with open(self.path, "rb") as f:
                 saved = json.loads(f.read())
-            if saved.get("version") == 1 and isinstance(saved.get("files"), dict):
+            if saved.get("version") == 2 and isinstance(saved.get("files"), dict):
                 self.entries = saved["files"]
         except (OSError, ValueError, AttributeError):
             pass
@@ -215,14 +215,14 @@ class _IssueIndex:
                 or st.st_mtime_ns > entry[3] - self.RACY_NS or st.st_ctime_ns > entry[3] - self.RACY_NS):
             return None
         try:
-            return IssueFile(entry[1].encode("utf-8", "surrogateescape"), bytes.fromhex(entry[2]))
-        except (AttributeError, ValueError):
+            return IssueFile(bytes.fromhex(entry[1]), bytes.fromhex(entry[2]))
+        except (TypeError, ValueError):
             return None
 
     def put(self, name: str, st: os.stat_result, read: IssueFile) -> None:
         assert read.hashed is not None
-        self.entries[name] = [self._signature(st), read.front.decode("utf-8", "surrogateescape"),
-                              read.hashed.hex(), time.time_ns()]
+        self.entries[name] = [self._signature(st), read.front.hex(), read.hashed.hex(),
+                              time.time_ns()]
         self.changed = True
 
     def save(self, files: dict[str, IssueFile]) -> None:
@@ -232,14 +232,16 @@ class _IssueIndex:
             return
         for name in gone:
             del self.entries[name]
-        from huoye.errors import HuoyeError
-        from huoye.output import write_atomic
-
+        # a temporary renamed over it, not synced (a cache: lost, the files are read again)
+        tmp = f"{self.path}.{os.getpid()}.tmp"
         try:
-            write_atomic(Path(self.path), json.dumps({"version": 1, "files": self.entries},
-                                                     ensure_ascii=False).encode("utf-8"))
-        except (OSError, HuoyeError):  # no cache folder: the next build reads every file
-            pass
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            with open(tmp, "wb") as f:
+                f.write(json.dumps({"version": 2, "files": self.entries}).encode("ascii"))
+            os.replace(tmp, self.path)
+        except OSError:  # no cache folder: the next build reads every file, as before
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 @lru_cache(maxsize=1)

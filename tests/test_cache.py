@@ -176,3 +176,16 @@ def test_a_file_modified_as_its_entry_was_written_is_read_again(tmp_path, monkey
     os.utime(issue, ns=(old.st_atime_ns, old.st_mtime_ns))  # and modification time
     again = cache.read_issue_files(root.resolve())
     assert again["2020-01"].hashed != first["2020-01"].hashed
+
+
+def test_the_index_keeps_any_bytes_of_a_front_matter(tmp_path, monkeypatch):
+    """A front matter that is not UTF-8 (the loader refuses it later, at its line) comes
+    back from the index byte for byte, and does not stop the build that writes it."""
+    monkeypatch.setattr(cache._IssueIndex, "RACY_NS", 0)
+    root = tmp_path / "content"
+    (root / "2020-01").mkdir(parents=True)
+    (root / "2020-01" / "issue.md").write_bytes(b"---\nyear: 20\xb1\xff20\n---\n\xe6\xad\xa3\n")
+    time.sleep(0.01)
+    first = cache.read_issue_files(root.resolve())
+    again = cache.read_issue_files(root.resolve())
+    assert again == first and first["2020-01"].front == b"---\nyear: 20\xb1\xff20\n---"
