@@ -260,8 +260,13 @@ _SCRIPT = _PerChar(_script_of)
 def _script_changes(text: str) -> int:
     """How many Asian/Western boundaries LibreOffice's autospacing sees.  Letters and
     digits are Western, CJK is Asian, other marks take the script before them."""
+    return _script_run(text)[0]
+
+
+def _script_run(text: str, prev: str | None = None) -> tuple[int, str | None]:
+    """`_script_changes` of `text` after a text whose last script was `prev` (None: a
+    start or a space), and the script `text` ends in."""
     changes = 0
-    prev: str | None = None
     for script in map(_SCRIPT.__getitem__, text):
         if script == _SPACE:
             prev = None
@@ -271,7 +276,7 @@ def _script_changes(text: str) -> int:
         if prev is not None and script != prev:
             changes += 1
         prev = script
-    return changes
+    return changes, prev
 
 
 #: series.yaml ``cjk_latin_spacing``: a quarter em between Han characters and Latin
@@ -393,19 +398,12 @@ class _Run:
     def with_(self, unit: str, widths: _PerChar) -> _Run:
         """This run with `unit` appended (a new run; this one is left as it is)."""
         run = _Run()
-        em, changes, prev = self.em, self.changes, self.script
+        em = self.em
         for ch in unit:
             em += widths[ch]
-        for script in map(_SCRIPT.__getitem__, unit):  # as _script_changes, from `prev`
-            if script == _SPACE:
-                prev = None
-                continue
-            if script == _NEUTRAL:
-                script = prev or _WESTERN
-            if prev is not None and script != prev:
-                changes += 1
-            prev = script
-        run.em, run.changes, run.script, run.text = em, changes, prev, self.text + unit
+        changes, script = _script_run(unit, self.script)
+        run.em, run.changes, run.script = em, self.changes + changes, script
+        run.text = self.text + unit
         return run
 
     def width(self, size_pt: float) -> float:
