@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import os
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -93,69 +94,61 @@ def test_parts_made_while_drawing_are_python_pptx_s_parts():
     assert "/ppt/notesSlides/notesSlide5.xml" in [name for name, _blob, _rels in made]
 
 
-def test_compiled_templates_are_kept_and_an_edited_template_is_compiled_again(tmp_path,
+@pytest.fixture
+def templates(tmp_path):
+    """A templates folder with one template, the process's compiled templates forgotten
+    before and after (each test sets the cache folder, XDG_CACHE_HOME, itself)."""
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "t.html.j2").write_text("<p>{{ x }}</p>", encoding="utf-8")
+    environment.cache_clear()
+    yield folder
+    environment.cache_clear()
+
+
+def test_compiled_templates_are_kept_and_an_edited_template_is_compiled_again(templates, tmp_path,
                                                                             monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    templates = tmp_path / "templates"
-    templates.mkdir()
-    (templates / "t.html.j2").write_text("<p>{{ x }}</p>", encoding="utf-8")
+    assert render_template(templates, "t.html.j2", x="<甲>") == "<p>&lt;甲&gt;</p>"
+    kept = [p for p in (tmp_path / "cache" / "huoye").glob("templates-*/*")]
+    assert len(kept) == 1 and kept[0].stat().st_size > 0, kept
+    environment.cache_clear()  # a new process: the compiled code comes from the cache
+    assert render_template(templates, "t.html.j2", x="乙") == "<p>乙</p>"
+    (templates / "t.html.j2").write_text("<div>{{ x }}</div>", encoding="utf-8")
+    os.utime(templates / "t.html.j2", (1, 1))
     environment.cache_clear()
-    try:
-        assert render_template(templates, "t.html.j2", x="<甲>") == "<p>&lt;甲&gt;</p>"
-        kept = [p for p in (tmp_path / "cache" / "huoye").glob("templates-*/*")]
-        assert len(kept) == 1 and kept[0].stat().st_size > 0, kept
-        environment.cache_clear()  # a new process: the compiled code comes from the cache
-        assert render_template(templates, "t.html.j2", x="乙") == "<p>乙</p>"
-        (templates / "t.html.j2").write_text("<div>{{ x }}</div>", encoding="utf-8")
-        os.utime(templates / "t.html.j2", (1, 1))
-        environment.cache_clear()
-        assert render_template(templates, "t.html.j2", x="丙") == "<div>丙</div>"
-    finally:
-        environment.cache_clear()
+    assert render_template(templates, "t.html.j2", x="丙") == "<div>丙</div>"
 
 
-def test_an_unusable_template_cache_is_no_error(tmp_path, monkeypatch):
+def test_an_unusable_template_cache_is_no_error(templates, tmp_path, monkeypatch):
     blocked = tmp_path / "file"
     blocked.write_text("not a folder", encoding="utf-8")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
-    templates = tmp_path / "templates"
-    templates.mkdir()
-    (templates / "t.html.j2").write_text("<p>{{ x }}</p>", encoding="utf-8")
-    environment.cache_clear()
-    try:
-        assert render_template(templates, "t.html.j2", x="丁") == "<p>丁</p>"
-    finally:
-        environment.cache_clear()
+    assert render_template(templates, "t.html.j2", x="丁") == "<p>丁</p>"
 
 
-def test_compiled_templates_are_not_read_from_a_cache_others_may_write(tmp_path, monkeypatch):
+def test_compiled_templates_are_not_read_from_a_cache_others_may_write(templates, tmp_path,
+                                                                       monkeypatch):
     """The cached templates are code this process runs: a cache folder another user may
     write is not used (as for the pre-parsed WeasyPrint declarations), and the files
     written are this user's alone."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    templates = tmp_path / "templates"
-    templates.mkdir()
-    (templates / "t.html.j2").write_text("<p>{{ x }}</p>", encoding="utf-8")
+    assert render_template(templates, "t.html.j2", x="戊") == "<p>戊</p>"
+    [kept] = (tmp_path / "cache" / "huoye").glob("templates-*/*")
+    assert kept.stat().st_mode & 0o077 == 0 and kept.parent.stat().st_mode & 0o077 == 0
+    # someone else's code in its place, in a folder others may write: not run
+    source = "<p>{{ x }}</p>"
+    evil = environment(templates).compile(source.replace("<p>", "<p>EVIL"), "t.html.j2",
+                                          str(templates / "t.html.j2"))
+    from jinja2.bccache import Bucket
+    bucket = Bucket(environment(templates), kept.name, environment(templates)
+                    .bytecode_cache.get_source_checksum(source))
+    bucket.code = evil
+    with open(kept, "wb") as f:
+        bucket.write_bytecode(f)
+    kept.parent.chmod(0o777)
     environment.cache_clear()
-    try:
-        assert render_template(templates, "t.html.j2", x="戊") == "<p>戊</p>"
-        [kept] = (tmp_path / "cache" / "huoye").glob("templates-*/*")
-        assert kept.stat().st_mode & 0o077 == 0 and kept.parent.stat().st_mode & 0o077 == 0
-        # someone else's code in its place, in a folder others may write: not run
-        source = "<p>{{ x }}</p>"
-        evil = environment(templates).compile(source.replace("<p>", "<p>EVIL"), "t.html.j2",
-                                              str(templates / "t.html.j2"))
-        from jinja2.bccache import Bucket
-        bucket = Bucket(environment(templates), kept.name, environment(templates)
-                        .bytecode_cache.get_source_checksum(source))
-        bucket.code = evil
-        with open(kept, "wb") as f:
-            bucket.write_bytecode(f)
-        kept.parent.chmod(0o777)
-        environment.cache_clear()
-        assert render_template(templates, "t.html.j2", x="己") == "<p>己</p>"
-        kept.parent.chmod(0o700)  # the same file in a private folder is used: the test's bait works
-        environment.cache_clear()
-        assert render_template(templates, "t.html.j2", x="庚") == "<p>EVIL庚</p>"
-    finally:
-        environment.cache_clear()
+    assert render_template(templates, "t.html.j2", x="己") == "<p>己</p>"
+    kept.parent.chmod(0o700)  # the same file in a private folder is used: the test's bait works
+    environment.cache_clear()
+    assert render_template(templates, "t.html.j2", x="庚") == "<p>EVIL庚</p>"
