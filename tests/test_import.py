@@ -445,21 +445,27 @@ ABSTRACT = (f'<w:abstractNum xmlns:w="{W_NS}" w:abstractNumId="90">'
             '</w:abstractNum>')
 
 
-def test_automatic_chinese_numbering_is_written_out_as_word_shows_it(tmp_path, capsys):
-    """numbering.xml with 一、/（一）/1./① levels: the numbers Word shows are written out,
-    the counters restart below a level that advances, and the issue checks."""
-    d = docx.Document()
-    numbering = d.part.numbering_part.element
-    first_num = numbering.find(f"{{{W_NS}}}num")
-    first_num.addprevious(parse_xml(ABSTRACT))
+def automatic_numbering(document):
+    """Install ABSTRACT's numbering (as w:num 90) in `document`; returns `numbered(text,
+    level)`, which adds a paragraph numbered by Word at that level."""
+    numbering = document.part.numbering_part.element
+    numbering.find(f"{{{W_NS}}}num").addprevious(parse_xml(ABSTRACT))
     numbering.append(parse_xml(f'<w:num xmlns:w="{W_NS}" w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
 
     def numbered(text, level):
-        p = d.add_paragraph(text)
+        p = document.add_paragraph(text)
         p._p.get_or_add_pPr().append(parse_xml(
             f'<w:numPr xmlns:w="{W_NS}"><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
         return p
 
+    return numbered
+
+
+def test_automatic_chinese_numbering_is_written_out_as_word_shows_it(tmp_path, capsys):
+    """numbering.xml with 一、/（一）/1./① levels: the numbers Word shows are written out,
+    the counters restart below a level that advances, and the issue checks."""
+    d = docx.Document()
+    numbered = automatic_numbering(d)
     numbered("总体情况", 0)
     numbered("收入稳步增长。全年一般公共预算收入增长百分之五。", 1)
     numbered("税收收入增长。", 2)

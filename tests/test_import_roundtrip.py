@@ -34,13 +34,13 @@ from docx.oxml import parse_xml
 from huoye.cli import main
 from tests.test_corpus import missing_from, pdf_pages, tokens
 from tests.test_import import (
-    ABSTRACT,
     SERIES,
     W_NS,
     _bold_point,
     _footnotes,
     _note_mark,
     _notes,
+    automatic_numbering,
     styled_manuscript,
     tracked_manuscript,
     typed_manuscript,
@@ -61,16 +61,7 @@ def automatic_manuscript(path: Path) -> Path:
     """Word's automatic numbering (一、/（一）/1./①) in three sections, a table with a unit
     line and a source, a second table, and two footnotes in different sections."""
     d = docx.Document()
-    numbering = d.part.numbering_part.element
-    numbering.find(f"{W}num").addprevious(parse_xml(ABSTRACT))
-    numbering.append(parse_xml(f'<w:num xmlns:w="{W_NS}" w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
-
-    def numbered(text, level):
-        p = d.add_paragraph(text)
-        p._p.get_or_add_pPr().append(parse_xml(
-            f'<w:numPr xmlns:w="{W_NS}"><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
-        return p
-
+    numbered = automatic_numbering(d)
     d.add_paragraph("政府债务管理的三点观察", style="Title")
     d.add_paragraph("赵磊　钱敏（某省财政厅预算处）")
     d.add_paragraph("摘要：近年来政府债务规模增长较快，本文从发行、使用和偿还三个环节观察债务管理。")
