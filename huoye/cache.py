@@ -6,9 +6,9 @@ the output: the issue folder, series.yaml, the front matter of every issue
 huoye's version and source, and the build options; each is read once per build,
 so freshness is linear in the archive (and an issue.md the last build read is not
 read again while its size, times and inode are unchanged: `_IssueIndex`). It needs
-no parsing, so an up-to-date check is fast. The stamp also records the font files the build used (size and
-time) and the state of fontconfig's cache: a font upgrade or a newly installed
-font rebuilds too.
+no parsing, so an up-to-date check is fast. The stamp also records the font files
+the build used (size and time) and the state of fontconfig's cache: a font upgrade
+or a newly installed font rebuilds too.
 
 The stamp and the lock that keeps two builds of one output folder apart live in
 huoye's cache folder (`build_state`), keyed by the output folder's path: the

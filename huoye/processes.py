@@ -89,16 +89,16 @@ def _started() -> None:
 def _in_worker(fn: Callable[..., Any], *args: Any) -> Any:
     """`fn(*args)` in an archive worker, then every generation of its cyclic garbage freed.
 
-    `collector_paused` frees only the youngest generation after a render, but an issue's
-    deck is built by the preflight, with the collector running, so its python-pptx parts
-    (cycles: each part refers to its package and back, with its lxml trees in C memory)
-    reach the oldest generation before they become garbage. Python collects that
-    generation only when the objects that reached it since its last collection exceed a
-    quarter of all those in it, and a forked worker holds the whole loaded archive too:
-    issue after issue, the decks piled up (2 workers, 60 issues: 207 MB after the first
-    issue, 247 MB at the end; gc.get_objects() +860 objects per issue). A full collection
-    after each issue keeps a worker flat; after the first, what survived (WeasyPrint, its
-    caches, the inherited archive) is moved out of the collector's sight (`gc.freeze`),
+    `collector_paused` frees only the youngest generation after a preflight and after a
+    render, but an issue's deck is laid out by the preflight and kept for the render, so
+    its python-pptx parts (cycles: each part refers to its package and back, with its lxml
+    trees in C memory) are in an older generation by the time they become garbage. Python
+    collects the oldest generation only when the objects that reached it since its last
+    collection exceed a quarter of all those in it: issue after issue, the decks piled up
+    (2 workers, 60 issues, before this: 207 MB after the first issue, 247 MB at the end;
+    gc.get_objects() +860 objects per issue). A full collection after each issue keeps a
+    worker flat; after the first, what survived (WeasyPrint, its caches) is moved out of
+    the collector's sight (`gc.freeze`),
     so the later full collections walk only what an issue leaves (5-7 ms, against 55 ms
     unfrozen). They are handed back before any teardown of the interpreter (a forked
     worker has none; a process torn down with them frozen crashed in C)."""
